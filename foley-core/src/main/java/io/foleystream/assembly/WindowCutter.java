@@ -23,12 +23,13 @@ public final class WindowCutter {
 
     /** One window's share of the media. */
     public record Cut(int index, double startSeconds, double durationSeconds, double[] frameTimes, List<Frame> frames,
-                      float[] envelope, boolean last, int totalWindows) {
+                      float[] envelope, boolean last, int totalWindows, double videoDurationSeconds) {
     }
 
     private final WindowPlan plan;
     private final double envelopeRate;
     private final int framesPerWindow;
+    private final double durationHintSeconds;
     private final int expectedWindows;
     private final Consumer<Cut> sink;
     private final Deque<Frame> frames = new ArrayDeque<>();
@@ -47,6 +48,7 @@ public final class WindowCutter {
         this.plan = plan;
         this.envelopeRate = envelopeRate;
         this.framesPerWindow = framesPerWindow;
+        this.durationHintSeconds = durationHintSeconds;
         this.expectedWindows = Double.isNaN(durationHintSeconds) ? 0 : plan.count(durationHintSeconds);
         this.sink = sink;
     }
@@ -91,12 +93,14 @@ public final class WindowCutter {
             if (!envelopePassed || !videoPassed) {
                 return;
             }
-            emit(nextWindow, Double.NaN, false, expectedWindows);
+            emit(nextWindow, durationHintSeconds, false, expectedWindows);
         }
     }
 
-    private void emit(int index, double durationSeconds, boolean last, int totalWindows) {
-        double[] times = plan.frameTimes(index, framesPerWindow, durationSeconds);
+    /** @param videoDurationSeconds the true duration at {@link #finish}, the hint (maybe NaN) before */
+    private void emit(int index, double videoDurationSeconds, boolean last, int totalWindows) {
+        // a window that left early lies wholly inside the video: it samples its full length
+        double[] times = plan.frameTimes(index, framesPerWindow, finished ? videoDurationSeconds : Double.NaN);
         List<Frame> picked = new ArrayList<>(times.length);
         for (double t : times) {
             Frame f = frameAt(t);
@@ -110,7 +114,8 @@ public final class WindowCutter {
         int available = Math.max(0, Math.min(length, envelopeFrames - first));
         System.arraycopy(envelope, first, slice, 0, available);
 
-        sink.accept(new Cut(index, plan.start(index), plan.windowSeconds(), times, picked, slice, last, totalWindows));
+        sink.accept(new Cut(index, plan.start(index), plan.windowSeconds(), times, picked, slice, last, totalWindows,
+                videoDurationSeconds));
         nextWindow = index + 1;
         dropFramesBefore(plan.start(nextWindow));
     }

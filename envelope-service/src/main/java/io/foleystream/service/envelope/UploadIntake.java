@@ -1,0 +1,212 @@
+package io.foleystream.service.envelope;
+
+import io.foleystream.assembly.UploadWindowing;
+import io.foleystream.assembly.WindowPlan;
+import io.foleystream.kafka.Consumers;
+import io.foleystream.kafka.DeadLetters;
+import io.foleystream.kafka.JobStatuses;
+import io.foleystream.kafka.Producers;
+import io.foleystream.kafka.Topics;
+import io.foleystream.media.MediaException;
+import io.foleystream.media.MediaLimits;
+import io.foleystream.onnx.PackManifest;
+import io.foleystream.proto.v1.ErrorCode;
+import io.foleystream.proto.v1.JobRequest;
+import io.foleystream.proto.v1.VideoChunk;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.WakeupException;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Consumes job requests and upload chunks, spools each upload, and decodes it on a worker while its chunks still
+ * arrive; windows go to {@code foley.windows} as they are cut, progress and errors to {@code foley.status}.
+ *
+ * <p>Offsets are committed once a chunk is on local disk. A restart while an upload decodes loses that job (it
+ * stays RUNNING); making the spool restartable is a later step.
+ */
+@ApplicationScoped
+public class UploadIntake {
+
+    static final String STAGE = "envelope";
+    private static final Logger LOG = Logger.getLogger(UploadIntake.class);
+
+    private final Map<String, UploadSession> sessions = new ConcurrentHashMap<>();
+    private final String bootstrapServers;
+    private final Path packDir;
+    private final Path workDir;
+    private final MediaLimits limits;
+    private final int decodeConcurrency;
+    private final MeterRegistry registry;
+    private KafkaConsumer<String, byte[]> consumer;
+    private KafkaProducer<String, byte[]> producer;
+    private ExecutorService decoders;
+    private PackManifest pack;
+    private volatile boolean running;
+    private Thread poller;
+    private Counter failedJobs;
+    private Timer decodeTime;
+
+    UploadIntake(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+                 @ConfigProperty(name = "foley.pack.dir") Path packDir,
+                 @ConfigProperty(name = "foley.work.dir") Path workDir,
+                 @ConfigProperty(name = "foley.limits.max-bytes") long maxBytes,
+                 @ConfigProperty(name = "foley.limits.max-duration") Duration maxDuration,
+                 @ConfigProperty(name = "foley.limits.max-decode-time") Duration maxDecodeTime,
+                 @ConfigProperty(name = "foley.decode.concurrency") int decodeConcurrency,
+                 MeterRegistry registry) {
+        this.bootstrapServers = bootstrapServers;
+        this.packDir = packDir;
+        this.workDir = workDir;
+        this.limits = MediaLimits.defaults().withMaxBytes(maxBytes)
+                .withMaxDurationSeconds(maxDuration.toMillis() / 1000.0).withMaxDecodeTime(maxDecodeTime);
+        this.decodeConcurrency = decodeConcurrency;
+        this.registry = registry;
+    }
+
+    void start(@Observes StartupEvent event) throws java.io.IOException {
+        pack = PackManifest.read(packDir.resolve("pack.json"));
+        Files.createDirectories(workDir);
+        decoders = Executors.newFixedThreadPool(decodeConcurrency, r -> new Thread(r, "upload-decoder"));
+        producer = Producers.idempotent(bootstrapServers, "envelope-service",
+                Map.of("max.request.size", Topics.MAX_MESSAGE_BYTES));
+        consumer = Consumers.readCommitted(bootstrapServers, "envelope-service", Map.of());
+        failedJobs = Counter.builder("foley.jobs.failed").tag("stage", STAGE).register(registry);
+        decodeTime = Timer.builder("foley.decode.duration").description("decode and windowing time per upload")
+                .register(registry);
+        Gauge.builder("foley.uploads.open", sessions, Map::size).register(registry);
+        running = true;
+        poller = new Thread(this::poll, "upload-intake");
+        poller.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        running = false;
+        if (consumer != null) {
+            consumer.wakeup();
+            poller.join(TimeUnit.SECONDS.toMillis(10));
+        }
+        if (decoders != null) {
+            decoders.shutdownNow();
+            decoders.awaitTermination(10, TimeUnit.SECONDS);
+        }
+        sessions.values().forEach(UploadSession::close);
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    boolean isRunning() {
+        return running && poller.isAlive();
+    }
+
+    private void poll() {
+        try {
+            consumer.subscribe(List.of(Topics.JOBS, Topics.VIDEO_CHUNKS));
+            while (running) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    try {
+                        accept(record);
+                    } catch (com.google.protobuf.InvalidProtocolBufferException | RuntimeException e) {
+                        LOG.warnf("record %s-%d@%d goes to the DLQ: %s", record.topic(), record.partition(),
+                                record.offset(), e.toString());
+                        producer.send(DeadLetters.of(record, e));
+                    }
+                }
+                producer.flush();
+                consumer.commitSync();
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void accept(ConsumerRecord<String, byte[]> record) throws com.google.protobuf.InvalidProtocolBufferException {
+        if (record.topic().equals(Topics.JOBS)) {
+            JobRequest request = JobRequest.parseFrom(record.value());
+            session(request.getJobId()).request(request);
+        } else {
+            VideoChunk chunk = VideoChunk.parseFrom(record.value());
+            session(chunk.getJobId()).chunk(chunk);
+        }
+    }
+
+    private UploadSession session(String jobId) {
+        if (jobId.isEmpty()) {
+            throw new IllegalArgumentException("record without a job id");
+        }
+        return sessions.computeIfAbsent(jobId, id -> new UploadSession(id, workDir, limits.maxBytes(), this::decode));
+    }
+
+    /** Runs on a decoder thread once a session has its request and its first bytes. */
+    private void decode(UploadSession session) {
+        String jobId = session.jobId();
+        decoders.submit(() -> {
+            try {
+                JobRequest request = effective(session.request());
+                WindowPlan plan = new WindowPlan(request.getWindowSeconds(), request.getOverlapSeconds());
+                producer.send(JobStatuses.running(jobId, STAGE, 0, 0));
+                UploadWindowing.Result result = decodeTime.recordCallable(() -> UploadWindowing.run(request,
+                        session.spool(), settings(plan), window ->
+                                producer.send(new ProducerRecord<>(Topics.WINDOWS, jobId, window.toByteArray()))));
+                session.verifyIntegrity();
+                producer.send(JobStatuses.running(jobId, STAGE, 0, result.windows()));
+                LOG.infof("job %s: %.3f s of video in %d windows", jobId, result.videoDurationSeconds(),
+                        result.windows());
+            } catch (MediaException e) {
+                fail(jobId, e.kind() == MediaException.Kind.BAD_INPUT ? ErrorCode.BAD_INPUT : ErrorCode.INTERNAL,
+                        e.getMessage());
+            } catch (Exception e) {
+                LOG.errorf(e, "job %s failed", jobId);
+                fail(jobId, ErrorCode.INTERNAL, "envelope stage failed: " + e.getMessage());
+            } finally {
+                sessions.remove(jobId);
+                session.close();
+            }
+        });
+    }
+
+    private void fail(String jobId, ErrorCode code, String message) {
+        failedJobs.increment();
+        LOG.infof("job %s failed: %s", jobId, message);
+        producer.send(JobStatuses.failed(jobId, STAGE, code, message));
+    }
+
+    /** The request with the pack's defaults filled in, so every later stage sees the same window geometry. */
+    private JobRequest effective(JobRequest request) {
+        if (request.getWindowSeconds() > 0) {
+            return request;
+        }
+        return request.toBuilder().setWindowSeconds((float) pack.windowSeconds())
+                .setOverlapSeconds((float) pack.overlapSeconds()).build();
+    }
+
+    private UploadWindowing.Settings settings(WindowPlan plan) {
+        return new UploadWindowing.Settings(plan, pack.envelopeSpec(), pack.preprocessing().video().framesPerWindow(),
+                pack.preprocessing().video().size(), limits);
+    }
+}

@@ -1,0 +1,106 @@
+package io.foleystream.service.envelope;
+
+import io.foleystream.media.MediaException;
+import io.foleystream.media.UploadSpool;
+import io.foleystream.proto.v1.JobRequest;
+import io.foleystream.proto.v1.VideoChunk;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.function.Consumer;
+
+/**
+ * One upload in flight: its request, its spool, and the checks on its chunks (in order, no gaps, size and SHA-256
+ * as the last chunk states). Decoding starts once both the request and the first chunk are in.
+ */
+final class UploadSession implements AutoCloseable {
+
+    private final String jobId;
+    private final UploadSpool spool;
+    private final Consumer<UploadSession> startDecoding;
+    private final MessageDigest sha256;
+    private JobRequest request;
+    private long nextSeq;
+    private boolean started;
+    private String integrityProblem;
+
+    UploadSession(String jobId, Path workDir, long maxBytes, Consumer<UploadSession> startDecoding) {
+        this.jobId = jobId;
+        this.spool = new UploadSpool(workDir, maxBytes);
+        this.startDecoding = startDecoding;
+        try {
+            this.sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    String jobId() {
+        return jobId;
+    }
+
+    synchronized JobRequest request() {
+        return request;
+    }
+
+    UploadSpool spool() {
+        return spool;
+    }
+
+    synchronized void request(JobRequest request) {
+        if (this.request == null) {
+            this.request = request;
+            maybeStart();
+        }
+    }
+
+    /** Called on the intake thread, in partition order. */
+    synchronized void chunk(VideoChunk chunk) {
+        if (chunk.getSeq() < nextSeq) {
+            return; // a redelivered chunk: already spooled
+        }
+        if (chunk.getSeq() > nextSeq) {
+            integrityProblem = "upload incomplete: chunk " + nextSeq + " is missing";
+            spool.abort(integrityProblem);
+            return;
+        }
+        nextSeq++;
+        try {
+            spool.append(chunk.getData().toByteArray());
+        } catch (MediaException e) {
+            integrityProblem = e.getMessage();
+            spool.abort(e.getMessage());
+            return;
+        }
+        sha256.update(chunk.getData().asReadOnlyByteBuffer());
+        if (chunk.getLast()) {
+            if (chunk.getTotalSize() != spool.size()) {
+                integrityProblem = "upload incomplete: " + spool.size() + " of " + chunk.getTotalSize() + " bytes arrived";
+            } else if (!chunk.getSha256().isEmpty() && !Arrays.equals(sha256.digest(), chunk.getSha256().toByteArray())) {
+                integrityProblem = "upload corrupted: SHA-256 does not match";
+            }
+            spool.complete();
+        }
+        maybeStart();
+    }
+
+    /** Throws if the chunks did not add up to the upload their sender described. */
+    synchronized void verifyIntegrity() {
+        if (integrityProblem != null) {
+            throw MediaException.badInput(integrityProblem);
+        }
+    }
+
+    private void maybeStart() {
+        if (!started && request != null && nextSeq > 0) {
+            started = true;
+            startDecoding.accept(this);
+        }
+    }
+
+    @Override
+    public void close() {
+        spool.close();
+    }
+}

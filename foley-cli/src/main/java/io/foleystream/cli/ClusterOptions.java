@@ -1,0 +1,29 @@
+package io.foleystream.cli;
+
+import java.io.IOException;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/** Where to find Kafka: a given cluster, the running local cluster, or a new local one. */
+final class ClusterOptions {
+
+    @Option(names = "--bootstrap-servers", description = "Kafka of an existing FoleyStream deployment "
+            + "(default: the local cluster started by 'foley up', else a new local one)")
+    String bootstrapServers;
+
+    @Option(names = "--base-port", defaultValue = "" + Foley.DEFAULT_BASE_PORT,
+            description = "broker port of a new local cluster; its services take the ports above (default: ${DEFAULT-VALUE})")
+    int basePort;
+
+    /** The bootstrap address of a cluster already running, if any. */
+    Optional<String> existing() throws IOException {
+        if (bootstrapServers != null) {
+            return Optional.of(bootstrapServers);
+        }
+        return LocalCluster.running(Foley.stateDir()).map(LocalCluster.State::bootstrapServers);
+    }
+
+    LocalCluster startLocal() throws IOException, InterruptedException {
+        return LocalCluster.start(Foley.home(), Foley.stateDir(), basePort, line -> System.err.println("foley: " + line));
+    }
+}

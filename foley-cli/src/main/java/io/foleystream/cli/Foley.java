@@ -1,0 +1,76 @@
+package io.foleystream.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code foley} command. Exit codes: 0 done, 1 internal error, 2 bad input or usage. */
+@Command(name = "foley", mixinStandardHelpOptions = true, version = "foley 0.1.0",
+        description = "Automatic Foley for video: streams an upload through FoleyStream and writes the sound.",
+        subcommands = {RunCommand.class, UpCommand.class, DownCommand.class, SubmitCommand.class,
+                StatusCommand.class})
+public final class Foley implements Callable<Integer> {
+
+    public static final int OK = 0;
+    public static final int INTERNAL_ERROR = 1;
+    public static final int BAD_INPUT = 2;
+
+    /** Default broker port of the local cluster; services listen on the ports above it. */
+    static final int DEFAULT_BASE_PORT = 19092;
+
+    @Override
+    public Integer call() {
+        CommandLine.usage(this, System.err);
+        return BAD_INPUT;
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs a command line and returns its exit code; errors are one line on stderr. */
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new Foley());
+        cli.setExitCodeExceptionMapper(e -> e instanceof CliException c ? c.exitCode() : INTERNAL_ERROR);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println("foley: " + oneLine(e));
+            return commandLine.getExitCodeExceptionMapper().getExitCode(e);
+        });
+        cli.setParameterExceptionHandler((e, args1) -> {
+            e.getCommandLine().getErr().println("foley: " + e.getMessage()
+                    + " (see foley " + e.getCommandLine().getCommandName() + " --help)");
+            return BAD_INPUT;
+        });
+        return cli.execute(args);
+    }
+
+    /** The repository or installation root: where the service builds and model packs are. */
+    static Path home() {
+        return Path.of(System.getProperty("foley.home", ".")).toAbsolutePath().normalize();
+    }
+
+    /** Where the local cluster keeps its broker data, logs and state. */
+    static Path stateDir() {
+        return home().resolve(".foley");
+    }
+
+    private static String oneLine(Throwable e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return message.replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    /** An error that decides the exit code. */
+    static final class CliException extends RuntimeException {
+        private final int exitCode;
+
+        CliException(int exitCode, String message) {
+            super(message);
+            this.exitCode = exitCode;
+        }
+
+        int exitCode() {
+            return exitCode;
+        }
+    }
+}

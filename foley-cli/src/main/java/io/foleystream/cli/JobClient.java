@@ -1,0 +1,211 @@
+package io.foleystream.cli;
+
+import io.foleystream.assembly.TrackCollector;
+import io.foleystream.kafka.Chunker;
+import io.foleystream.kafka.Topics;
+import io.foleystream.proto.v1.AudioWindow;
+import io.foleystream.proto.v1.JobRequest;
+import io.foleystream.proto.v1.JobState;
+import io.foleystream.proto.v1.JobStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * A platform's view of FoleyStream over Kafka: submit an upload as a job plus chunks, then follow the job's status
+ * and collect its audio windows into one track.
+ */
+public final class JobClient implements AutoCloseable {
+
+    /** How a followed job ended. */
+    public record Outcome(JobStatus status, TrackCollector track) {
+        public boolean completed() {
+            return status.getState() == JobState.COMPLETED;
+        }
+    }
+
+    private final String bootstrapServers;
+    private final KafkaProducer<String, byte[]> producer;
+
+    public JobClient(String bootstrapServers) {
+        this.bootstrapServers = bootstrapServers;
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        this.producer = new KafkaProducer<>(props);
+    }
+
+    /** A follower positioned at the current end of the output topics; open it before submitting. */
+    public Follower follow(String jobId) {
+        return new Follower(jobId);
+    }
+
+    /** Sends the request, then the upload in chunks; returns once the broker has acknowledged every chunk. */
+    public void submit(JobRequest request, Path video) throws IOException {
+        String jobId = request.getJobId();
+        List<java.util.concurrent.Future<?>> sends = new ArrayList<>();
+        sends.add(producer.send(new ProducerRecord<>(Topics.JOBS, jobId, request.toByteArray())));
+        try (InputStream in = Files.newInputStream(video)) {
+            Chunker.forEachChunk(jobId, in, Chunker.MAX_CHUNK_BYTES, chunk ->
+                    sends.add(producer.send(new ProducerRecord<>(Topics.VIDEO_CHUNKS, jobId, chunk.toByteArray()))));
+        }
+        producer.flush();
+        for (var send : sends) {
+            try {
+                send.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while submitting", e);
+            } catch (ExecutionException e) {
+                throw new IOException("Kafka refused the upload: " + e.getCause().getMessage(), e.getCause());
+            }
+        }
+    }
+
+    /** The newest status of each job on the status topic (all of them when jobId is null). */
+    public Map<String, JobStatus> statuses(String jobId) {
+        Map<String, JobStatus> latest = new java.util.TreeMap<>();
+        try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+            List<TopicPartition> partitions = partitions(consumer, Topics.STATUS);
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (jobId == null || jobId.equals(record.key())) {
+                        latest.put(record.key(), parseStatus(record.value()));
+                    }
+                }
+            }
+        }
+        return latest;
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+
+    /** Follows one job's status and audio from the moment it was opened. */
+    public final class Follower implements AutoCloseable {
+        private final String jobId;
+        private final KafkaConsumer<String, byte[]> consumer;
+        private final TrackCollector track = new TrackCollector();
+
+        private Follower(String jobId) {
+            this.jobId = jobId;
+            this.consumer = consumer();
+            List<TopicPartition> partitions = new ArrayList<>(partitions(consumer, Topics.STATUS));
+            partitions.addAll(partitions(consumer, Topics.AUDIO));
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position); // resolve the end offsets now, before the job is submitted
+        }
+
+        /**
+         * Polls until the job has COMPLETED with every window in, or FAILED, or the timeout passes.
+         *
+         * @param progress called with (windows received, windows expected) whenever a window arrives
+         */
+        public Outcome await(Duration timeout, ProgressListener progress) throws java.util.concurrent.TimeoutException {
+            Instant deadline = Instant.now().plus(timeout);
+            JobStatus finalStatus = null;
+            while (Instant.now().isBefore(deadline)) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (!jobId.equals(record.key())) {
+                        continue;
+                    }
+                    if (record.topic().equals(Topics.AUDIO)) {
+                        track.add(parseAudio(record.value()));
+                        progress.onWindow(track.received(), track.expected());
+                    } else {
+                        JobStatus status = parseStatus(record.value());
+                        if (status.getState() == JobState.FAILED) {
+                            return new Outcome(status, track);
+                        }
+                        if (status.getState() == JobState.COMPLETED) {
+                            finalStatus = status;
+                        }
+                        progress.onStatus(status);
+                    }
+                }
+                if (finalStatus != null && track.isComplete()) {
+                    return new Outcome(finalStatus, track);
+                }
+            }
+            throw new java.util.concurrent.TimeoutException("job " + jobId + " did not finish within "
+                    + timeout.toSeconds() + " s (" + track.received() + " windows received)");
+        }
+
+        @Override
+        public void close() {
+            consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    /** Progress of a followed job. */
+    public interface ProgressListener {
+        void onWindow(int received, int expected);
+
+        default void onStatus(JobStatus status) {
+        }
+    }
+
+    private KafkaConsumer<String, byte[]> consumer() {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.AUDIO_MAX_MESSAGE_BYTES);
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        return new KafkaConsumer<>(props);
+    }
+
+    private static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {
+        return consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                .map(p -> new TopicPartition(topic, p.partition()))
+                .toList();
+    }
+
+    private static JobStatus parseStatus(byte[] value) {
+        try {
+            return JobStatus.parseFrom(value);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalStateException("unreadable record on " + Topics.STATUS, e);
+        }
+    }
+
+    private static AudioWindow parseAudio(byte[] value) {
+        try {
+            return AudioWindow.parseFrom(value);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalStateException("unreadable record on " + Topics.AUDIO, e);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.foleystream.cli;
+
+import io.foleystream.proto.v1.JobRequest;
+import io.foleystream.proto.v1.SamplerSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The video and the generation settings of one job. */
+final class JobOptions {
+
+    @Parameters(index = "0", paramLabel = "VIDEO", description = "the video file to give sound to")
+    Path video;
+
+    @Option(names = "--prompt", description = "what the sound should be, e.g. 'a wooden stick hitting metal'")
+    String prompt = "";
+
+    @Option(names = "--negative-prompt", description = "what to steer away from")
+    String negativePrompt = "";
+
+    @Option(names = "--seed", description = "random seed; the same seed and settings give the same sound (default: random)")
+    Long seed;
+
+    @Option(names = "--steps", description = "sampler steps (default: the model pack's)")
+    int steps;
+
+    @Option(names = "--cfg-scale", description = "classifier-free guidance scale (default: the model pack's)")
+    float cfgScale;
+
+    @Option(names = "--sampler", description = "euler, dpmpp-2m or dpmpp-3m-sde (default: the model pack's)")
+    String sampler = "";
+
+    JobRequest request() {
+        if (!Files.isRegularFile(video)) {
+            throw new Foley.CliException(Foley.BAD_INPUT, "no such file: " + video);
+        }
+        if (steps < 0 || cfgScale < 0) {
+            throw new Foley.CliException(Foley.BAD_INPUT, "--steps and --cfg-scale must not be negative");
+        }
+        long jobSeed = seed != null ? seed : new java.security.SecureRandom().nextInt(Integer.MAX_VALUE);
+        return JobRequest.newBuilder()
+                .setJobId(UUID.randomUUID().toString())
+                .setPrompt(prompt)
+                .setNegativePrompt(negativePrompt)
+                .setSampler(SamplerSettings.newBuilder()
+                        .setSampler(sampler).setSteps(steps).setCfgScale(cfgScale).setSeed(jobSeed))
+                .setSubmittedAtMs(System.currentTimeMillis())
+                .build();
+    }
+}

@@ -1,0 +1,88 @@
+package io.foleystream.cli;
+
+import io.foleystream.assembly.TrackCollector;
+import io.foleystream.media.Remuxer;
+import io.foleystream.media.WavFile;
+import io.foleystream.proto.v1.ErrorCode;
+import io.foleystream.proto.v1.JobRequest;
+import io.foleystream.proto.v1.JobStatus;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "run", description = "Give a video sound end to end: starts the local cluster if none runs, streams the "
+        + "video through it, writes PREFIX.wav and PREFIX.mp4 (video stream copied, new audio track).")
+final class RunCommand implements Callable<Integer> {
+
+    @Mixin
+    ClusterOptions cluster;
+
+    @Mixin
+    JobOptions job;
+
+    @Option(names = "--out", paramLabel = "PREFIX", description = "output path without extension (default: the video's path without extension + .foley)")
+    Path out;
+
+    @Option(names = "--keep", description = "leave a cluster this command started running (stop it with 'foley down')")
+    boolean keep;
+
+    @Option(names = "--timeout", defaultValue = "PT30M", description = "give up after this long (ISO-8601, default: ${DEFAULT-VALUE})")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
+        JobRequest request = job.request();
+        Path prefix = out != null ? out : defaultPrefix(job.video);
+        var existing = cluster.existing();
+        LocalCluster started = existing.isPresent() ? null : cluster.startLocal();
+        try {
+            String bootstrap = existing.orElseGet(() -> started.bootstrapServers());
+            return run(bootstrap, request, prefix);
+        } finally {
+            if (started != null) {
+                if (keep) {
+                    System.err.println("foley: cluster left running; stop it with 'foley down'");
+                } else {
+                    started.close();
+                }
+            }
+        }
+    }
+
+    private int run(String bootstrap, JobRequest request, Path prefix) throws Exception {
+        ProgressBar bar = new ProgressBar(System.err);
+        JobClient.Outcome outcome;
+        try (JobClient client = new JobClient(bootstrap);
+             JobClient.Follower follower = client.follow(request.getJobId())) {
+            client.submit(request, job.video);
+            outcome = follower.await(timeout, bar);
+        } finally {
+            bar.done();
+        }
+        JobStatus status = outcome.status();
+        if (!outcome.completed()) {
+            int code = status.getErrorCode() == ErrorCode.BAD_INPUT ? Foley.BAD_INPUT : Foley.INTERNAL_ERROR;
+            throw new Foley.CliException(code, (code == Foley.BAD_INPUT ? "bad input: " : "failed: ")
+                    + status.getErrorMessage());
+        }
+        TrackCollector track = outcome.track();
+        float[] audio = track.track();
+        Path wav = Path.of(prefix + ".wav");
+        Path mp4 = Path.of(prefix + ".mp4");
+        WavFile.write(wav, audio, track.sampleRate(), track.channels());
+        Remuxer.withNewAudio(job.video, audio, track.sampleRate(), track.channels(), mp4);
+        System.out.println(StatusCommand.describe(status));
+        System.out.println("wrote " + wav + " and " + mp4);
+        return Foley.OK;
+    }
+
+    static Path defaultPrefix(Path video) {
+        String name = video.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String stem = dot > 0 ? name.substring(0, dot) : name;
+        return video.resolveSibling(stem + ".foley");
+    }
+}

@@ -1,0 +1,194 @@
+package io.foleystream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.foleystream.assembly.TrackCollector;
+import io.foleystream.kafka.Topics;
+import io.foleystream.media.MediaLimits;
+import io.foleystream.media.MediaProbe;
+import io.foleystream.media.UploadSpool;
+import io.foleystream.media.WavFile;
+import io.foleystream.proto.v1.AudioWindow;
+import io.foleystream.proto.v1.ErrorCode;
+import io.foleystream.proto.v1.JobRequest;
+import io.foleystream.proto.v1.JobState;
+import io.foleystream.proto.v1.SamplerSettings;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole system as a user runs it: a real KRaft broker in its own JVM and the four packaged Quarkus services as
+ * processes, fed the sample clip through Kafka — the same path as {@code ./foley run}.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class EndToEndIT {
+
+    private static final Path HOME = Path.of(System.getProperty("foley.home", "..")).toAbsolutePath().normalize();
+    private static final Path SAMPLE = HOME.resolve("samples/stick-hits.mp4");
+
+    @TempDir
+    static Path work;
+
+    private static LocalCluster cluster;
+    private static double sampleDuration;
+    private static double sampleFrameSeconds;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        try (UploadSpool spool = UploadSpool.ofFile(SAMPLE)) {
+            var info = MediaProbe.probe(spool, MediaLimits.defaults());
+            sampleDuration = info.durationSeconds();
+            sampleFrameSeconds = 1 / info.frameRate();
+        }
+        cluster = LocalCluster.start(HOME, work.resolve("state"), freeBasePort(), line -> System.out.println(line));
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void theSampleComesBackAsOneTrackOfItsDurationWithEveryWindowExactlyOnce() throws Exception {
+        JobRequest request = request("a wooden stick hitting surfaces", 7);
+        JobClient.Outcome outcome;
+        try (JobClient client = new JobClient(cluster.bootstrapServers());
+             JobClient.Follower follower = client.follow(request.getJobId())) {
+            client.submit(request, SAMPLE);
+            outcome = follower.await(Duration.ofMinutes(5), (received, expected) -> { });
+        }
+
+        assertThat(outcome.status().getState()).isEqualTo(JobState.COMPLETED);
+        assertThat(outcome.status().getMetricsList()).anySatisfy(m -> {
+            assertThat(m.getName()).isEqualTo("envelope_l1");
+            assertThat(m.getValue()).isBetween(0.0, 1.0);
+        });
+        TrackCollector track = outcome.track();
+        double assembled = track.track().length / (double) track.channels() / track.sampleRate();
+        assertThat(assembled).isCloseTo(sampleDuration, org.assertj.core.data.Offset.offset(sampleFrameSeconds));
+
+        Map<Integer, Integer> deliveries = audioDeliveries(request.getJobId());
+        int windows = outcome.status().getWindowsTotal();
+        assertThat(windows).isGreaterThan(1);
+        assertThat(deliveries.keySet()).containsExactlyInAnyOrderElementsOf(
+                IntStream.range(0, windows).boxed().toList());
+        assertThat(deliveries.values()).allMatch(count -> count == 1);
+    }
+
+    @Test
+    @Order(2)
+    void randomBytesFailAsBadInputAndTheNextGoodRunStillSucceeds() throws Exception {
+        Path garbage = work.resolve("random.mp4");
+        byte[] bytes = new byte[300_000];
+        new Random(42).nextBytes(bytes);
+        Files.write(garbage, bytes);
+        String bootstrap = "--bootstrap-servers=" + cluster.bootstrapServers();
+
+        long started = System.nanoTime();
+        int badExit = Foley.execute("run", bootstrap, garbage.toString(), "--out", work.resolve("bad").toString());
+        double seconds = (System.nanoTime() - started) / 1e9;
+        assertThat(badExit).isEqualTo(Foley.BAD_INPUT);
+        assertThat(seconds).as("seconds to the FAILED status").isLessThan(30);
+        try (JobClient client = new JobClient(cluster.bootstrapServers())) {
+            assertThat(client.statuses(null).values()).anySatisfy(status -> {
+                assertThat(status.getState()).isEqualTo(JobState.FAILED);
+                assertThat(status.getErrorCode()).isEqualTo(ErrorCode.BAD_INPUT);
+                assertThat(status.getErrorMessage()).isNotBlank();
+            });
+        }
+
+        Path prefix = work.resolve("sample.foley");
+        int goodExit = Foley.execute("run", bootstrap, SAMPLE.toString(), "--seed", "3", "--out", prefix.toString());
+        assertThat(goodExit).isEqualTo(Foley.OK);
+        WavFile.Audio wav = WavFile.read(Path.of(prefix + ".wav"));
+        assertThat(wav.frames() / (double) wav.sampleRate())
+                .isCloseTo(sampleDuration, org.assertj.core.data.Offset.offset(sampleFrameSeconds));
+        try (UploadSpool spool = UploadSpool.ofFile(Path.of(prefix + ".mp4"))) {
+            var out = MediaProbe.probe(spool, MediaLimits.defaults());
+            assertThat(out.hasAudio()).isTrue();
+            assertThat(out.durationSeconds())
+                    .isCloseTo(sampleDuration, org.assertj.core.data.Offset.offset(sampleFrameSeconds));
+        }
+    }
+
+    private static JobRequest request(String prompt, long seed) {
+        return JobRequest.newBuilder().setJobId(UUID.randomUUID().toString()).setPrompt(prompt)
+                .setSampler(SamplerSettings.newBuilder().setSeed(seed)).build();
+    }
+
+    /** How often each window index of the job was committed to foley.audio. */
+    private static Map<Integer, Integer> audioDeliveries(String jobId) throws Exception {
+        Map<String, Object> props = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.AUDIO_MAX_MESSAGE_BYTES);
+        Map<Integer, Integer> counts = new HashMap<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.AUDIO).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (jobId.equals(record.key())) {
+                        counts.merge(parse(record.value()).getIndex(), 1, Integer::sum);
+                    }
+                }
+            }
+        }
+        return counts;
+    }
+
+    private static AudioWindow parse(byte[] value) throws com.google.protobuf.InvalidProtocolBufferException {
+        return AudioWindow.parseFrom(value);
+    }
+
+    /** A base port with the broker, controller and service ports above it all free. */
+    private static int freeBasePort() throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int base;
+            try (ServerSocket socket = new ServerSocket(0)) {
+                base = socket.getLocalPort();
+            }
+            if (base + 20 < 65535 && IntStream.of(0, 1, 10, 11, 12, 13).allMatch(k -> isFree(base + k))) {
+                return base;
+            }
+        }
+        throw new IOException("no free port range found");
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket(port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.foleystream.eval;
+
+import io.foleystream.assembly.TrackCollector;
+import io.foleystream.assembly.WindowPlan;
+import io.foleystream.envelope.EnvelopeSpec;
+import io.foleystream.proto.v1.AudioWindow;
+import io.foleystream.proto.v1.Window;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The evaluation of one job, fed window by window: the reference envelope slices from {@code foley.windows} and the
+ * generated audio from {@code foley.audio}. Only envelopes are kept (a few hundred floats a window), never audio, so
+ * long videos cost little. Both envelopes are stitched the same way, each window owning the time from the middle
+ * of its leading overlap, and compared with {@link EnvelopeL1}.
+ */
+public final class JobEvaluation {
+
+    private final EnvelopeSpec envelopeSpec;
+    private final Map<Integer, float[]> reference = new TreeMap<>();
+    private final Map<Integer, float[]> generated = new TreeMap<>();
+    private Window anyWindow;
+    private int totalWindows;
+    private double durationSeconds = Double.NaN;
+
+    public JobEvaluation(EnvelopeSpec envelopeSpec) {
+        this.envelopeSpec = envelopeSpec;
+    }
+
+    public void addWindow(Window window) {
+        reference.put(window.getIndex(), toArray(window.getEnvelopeList()));
+        anyWindow = window;
+        if (window.getLast()) {
+            totalWindows = window.getTotalWindows();
+            durationSeconds = window.getVideoDurationS();
+        }
+    }
+
+    public void addAudio(AudioWindow audio) {
+        float[] samples = TrackCollector.samples(audio);
+        generated.put(audio.getIndex(), envelopeSpec.of(monoMix(samples, audio.getChannels())));
+    }
+
+    /** Generated windows seen so far. */
+    public int audioWindows() {
+        return generated.size();
+    }
+
+    /** The window count, once the last window has been seen (0 before). */
+    public int totalWindows() {
+        return totalWindows;
+    }
+
+    /** The true video duration, once the last window has been seen (NaN before). */
+    public double durationSeconds() {
+        return durationSeconds;
+    }
+
+    public boolean isComplete() {
+        return totalWindows > 0 && reference.size() == totalWindows && generated.size() == totalWindows;
+    }
+
+    /** E-L1 between the upload's envelope and the generated audio's envelope over the whole video. */
+    public double envelopeL1() {
+        if (!isComplete()) {
+            throw new IllegalStateException("evaluation needs all " + totalWindows + " windows");
+        }
+        double rate = anyWindow.getEnvelopeRateHz();
+        WindowPlan plan = new WindowPlan(anyWindow.getDurationS(), anyWindow.getRequest().getOverlapSeconds());
+        int frames = (int) Math.floor(durationSeconds * rate) + 1;
+        return EnvelopeL1.between(stitch(reference, plan, rate, frames), stitch(generated, plan, rate, frames));
+    }
+
+    private static float[] stitch(Map<Integer, float[]> windows, WindowPlan plan, double rate, int frames) {
+        float[] whole = new float[frames];
+        windows.forEach((index, values) -> {
+            int windowStart = (int) Math.round(plan.start(index) * rate);
+            int skip = index == 0 ? 0 : (int) Math.round(plan.overlapSeconds() / 2 * rate);
+            for (int k = skip; k < values.length && windowStart + k < frames; k++) {
+                whole[windowStart + k] = values[k];
+            }
+        });
+        return whole;
+    }
+
+    private static float[] monoMix(float[] interleaved, int channels) {
+        float[] mono = new float[interleaved.length / channels];
+        for (int i = 0; i < mono.length; i++) {
+            float sum = 0;
+            for (int c = 0; c < channels; c++) {
+                sum += interleaved[i * channels + c];
+            }
+            mono[i] = sum / channels;
+        }
+        return mono;
+    }
+
+    private static float[] toArray(java.util.List<Float> values) {
+        float[] array = new float[values.size()];
+        for (int i = 0; i < array.length; i++) {
+            array[i] = values.get(i);
+        }
+        return array;
+    }
+}

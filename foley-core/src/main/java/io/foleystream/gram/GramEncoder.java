@@ -1,0 +1,88 @@
+package io.foleystream.gram;
+
+import io.foleystream.onnx.ModelPack;
+import io.foleystream.onnx.PackManifest;
+import java.util.List;
+
+/**
+ * GRAM embeddings of one window's modalities, and their projection to the DiT's cross-attention tokens.
+ *
+ * <p>Every embedding it returns is L2-normalised (the ONNX encoders return raw vectors). Video follows
+ * GRAM's pooling: one encoder run over all frames, mean over frames, then normalise.
+ */
+public final class GramEncoder {
+
+    private final ModelPack pack;
+    private final VideoPreprocessor videoPreprocessor;
+    private final TextTokenizer tokenizer;
+    private final int gramDim;
+
+    public GramEncoder(ModelPack pack) {
+        PackManifest manifest = pack.manifest();
+        this.pack = pack;
+        this.videoPreprocessor = VideoPreprocessor.of(manifest.preprocessing().video());
+        this.tokenizer = TextTokenizer.load(pack.tokenizerPath(), manifest.preprocessing().text().maxLength());
+        this.gramDim = manifest.conditioning().gramDim();
+    }
+
+    /** One embedding for a window's sampled frames (JPEG bytes), batched through the encoder in one run. */
+    public float[] embedVideo(List<byte[]> jpegFrames) {
+        if (jpegFrames.isEmpty()) {
+            throw new IllegalArgumentException("need at least one frame");
+        }
+        int frameLength = videoPreprocessor.frameLength();
+        float[] pixels = new float[jpegFrames.size() * frameLength];
+        for (int i = 0; i < jpegFrames.size(); i++) {
+            System.arraycopy(videoPreprocessor.fromJpeg(jpegFrames.get(i)), 0, pixels, i * frameLength, frameLength);
+        }
+        return Gram.normalize(meanOfRows(pack.videoEncoder().embed(pixels, jpegFrames.size()), jpegFrames.size()));
+    }
+
+    public float[] embedText(String text) {
+        TextTokenizer.Encoding encoding = tokenizer.encode(text);
+        return Gram.normalize(pack.textEncoder().embed(encoding.ids(), encoding.attentionMask(), 1));
+    }
+
+    /**
+     * One embedding for the window's audio: GRAM means the BEATs features over slices, then normalises.
+     *
+     * @param fbankSlices {@code slices} normalised fbank slices of targetFrames x melBins each
+     */
+    public float[] embedAudio(float[] fbankSlices, int slices) {
+        return Gram.normalize(meanOfRows(pack.audioEncoder().embed(fbankSlices, slices), slices));
+    }
+
+    /** One cross-attention token per embedding, in the same order (the M modalities of one window). */
+    public float[][] project(float[][] embeddings) {
+        int m = embeddings.length;
+        float[] flat = new float[m * gramDim];
+        for (int i = 0; i < m; i++) {
+            if (embeddings[i].length != gramDim) {
+                throw new IllegalArgumentException("embedding " + i + " has " + embeddings[i].length
+                        + " values, the pack's GRAM dim is " + gramDim);
+            }
+            System.arraycopy(embeddings[i], 0, flat, i * gramDim, gramDim);
+        }
+        float[] tokens = pack.projector().project(flat, 1, m);
+        int tokenDim = tokens.length / m;
+        float[][] out = new float[m][tokenDim];
+        for (int i = 0; i < m; i++) {
+            System.arraycopy(tokens, i * tokenDim, out[i], 0, tokenDim);
+        }
+        return out;
+    }
+
+    public TextTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    private float[] meanOfRows(float[] rows, int count) {
+        float[] mean = new float[gramDim];
+        for (int row = 0; row < count; row++) {
+            for (int i = 0; i < gramDim; i++) {
+                mean[i] += rows[row * gramDim + i] / count;
+            }
+        }
+        return mean;
+    }
+}

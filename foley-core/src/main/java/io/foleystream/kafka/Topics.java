@@ -1,0 +1,112 @@
+package io.foleystream.kafka;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** The FoleyStream topics (DESIGN.md, "Data flow") and the per-topic settings they are created with. */
+public final class Topics {
+
+    /** JobRequest per job id; compacted, so it always holds the latest request of every job. */
+    public static final String JOBS = "foley.jobs";
+    /** VideoChunk per job id; one partition per job keeps a job's chunks in order. */
+    public static final String VIDEO_CHUNKS = "foley.video.chunks";
+    /** Window per job id: sampled frames and envelope. */
+    public static final String WINDOWS = "foley.windows";
+    /** ConditionedWindow keyed job id + "/" + index, so one long video spreads over GPU workers. */
+    public static final String CONDITIONED = "foley.conditioned";
+    /** AudioWindow per job id: 16-bit PCM, so it needs the large message limit. */
+    public static final String AUDIO = "foley.audio";
+    /** JobStatus per job id; compacted, so it always holds the latest status of every job. */
+    public static final String STATUS = "foley.status";
+    /** Poison records: original key and bytes plus {@code dlq.*} headers (see {@link DeadLetters}). */
+    public static final String DLQ = "foley.dlq";
+
+    /** The ceiling on parallel consumers per stage. */
+    public static final int DEFAULT_PARTITIONS = 12;
+    /** Limit for most topics: chunks are at most 512 KiB, windows carry a few JPEG frames. */
+    public static final int MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
+    /**
+     * Limit for audio (a 10 s stereo window at 44.1 kHz is 1.76 MB as 16-bit PCM; 8 MiB leaves room for longer
+     * windows) and for the dead-letter topic, which must take any record that any other topic took.
+     */
+    public static final int AUDIO_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+
+    private static final String ONE_DAY_MS = Long.toString(24L * 60 * 60 * 1000);
+    private static final String ONE_HOUR_MS = Long.toString(60L * 60 * 1000);
+
+    private Topics() {
+    }
+
+    /** Every topic name, in pipeline order. */
+    public static List<String> all() {
+        return List.of(JOBS, VIDEO_CHUNKS, WINDOWS, CONDITIONED, AUDIO, STATUS, DLQ);
+    }
+
+    /** The topic definitions for a cluster with the given partition count and replication factor. */
+    public static List<NewTopic> definitions(int partitions, short replication) {
+        if (partitions < 1 || replication < 1) {
+            throw new IllegalArgumentException("partitions and replication must be positive: " + partitions + ", " + replication);
+        }
+        List<NewTopic> topics = new ArrayList<>();
+        for (String name : all()) {
+            topics.add(new NewTopic(name, partitions, replication).configs(configsFor(name, replication)));
+        }
+        return topics;
+    }
+
+    /** Creates every topic that does not exist yet; topics that exist are left exactly as they are. */
+    public static void ensure(Admin admin, int partitions, short replication) {
+        CreateTopicsResult result = admin.createTopics(definitions(partitions, replication));
+        for (var created : result.values().entrySet()) {
+            try {
+                created.getValue().get();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new KafkaException("could not create topic " + created.getKey(), e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KafkaException("interrupted while creating topic " + created.getKey(), e);
+            }
+        }
+    }
+
+    /** The largest record a FoleyStream topic accepts; unknown topics get the largest of ours. */
+    public static int maxMessageBytes(String topic) {
+        return AUDIO.equals(topic) || DLQ.equals(topic) || !all().contains(topic)
+                ? AUDIO_MAX_MESSAGE_BYTES
+                : MAX_MESSAGE_BYTES;
+    }
+
+    static Map<String, String> configsFor(String topic, short replication) {
+        // One replica may be down on a 3-broker cluster without stopping transactional writes (acks=all).
+        String minInSync = Integer.toString(replication >= 3 ? 2 : 1);
+        String maxMessageBytes = Integer.toString(maxMessageBytes(topic));
+        if (JOBS.equals(topic) || STATUS.equals(topic)) {
+            // Pure compaction: the latest value per job is kept however old it is ("compact,delete" would
+            // drop it after retention.ms, and retention.ms alone does nothing under "compact"). Jobs are
+            // removed by a tombstone, which stays readable for a day. The active segment is never
+            // compacted, so segments roll hourly instead of weekly.
+            return Map.of(
+                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                    TopicConfig.DELETE_RETENTION_MS_CONFIG, ONE_DAY_MS,
+                    TopicConfig.SEGMENT_MS_CONFIG, ONE_HOUR_MS,
+                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxMessageBytes,
+                    TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInSync);
+        }
+        // The data topics keep the broker's time retention (7 days), which is what replay relies on.
+        return Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxMessageBytes,
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInSync);
+    }
+}

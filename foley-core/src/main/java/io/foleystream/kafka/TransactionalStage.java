@@ -1,0 +1,440 @@
+package io.foleystream.kafka;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import com.google.protobuf.MessageLite;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ApplicationRecoverableException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A consume-transform-produce loop with exactly-once delivery: each polled batch is transformed, and its outputs
+ * and its input offsets are committed in one Kafka transaction. Downstream read_committed consumers therefore see
+ * every output exactly once, across retries, rebalances and a kill -9.
+ *
+ * <p>A record that does not parse, or whose transform throws, goes to {@link Topics#DLQ} (see {@link DeadLetters})
+ * in the same transaction, and the loop goes on. If the transaction fails in a way Kafka lets us retry, it is
+ * aborted and the batch is read and transformed again, so a transform may see a record more than once (only one
+ * attempt's outputs are ever committed). An output over its topic's size limit sends its input to the dead-letter
+ * topic. If the broker refuses an output for what it is (an invalid record, such as a keyless one on a compacted
+ * topic), the batch is redone one record per transaction and the record whose output is refused goes to the
+ * dead-letter topic.
+ * If the producer is fenced (another instance took over its transactional id) or fails fatally, {@link #run()}
+ * closes the clients and throws.
+ *
+ * <p>Run it on its own thread and stop it with {@link #close()} from another.
+ */
+public final class TransactionalStage<I> implements Runnable, AutoCloseable {
+
+    /** The work of one stage: zero or more output records, to any topics, for one input record. */
+    @FunctionalInterface
+    public interface Transform<I> {
+        /** Throwing sends the input record to the dead-letter topic; nothing it returned is produced. */
+        List<ProducerRecord<String, byte[]>> apply(ConsumerRecord<String, I> record) throws Exception;
+    }
+
+    /**
+     * What a stage reads and how it identifies itself.
+     *
+     * @param transactionalId stable for one instance across restarts, unique among the instances of a stage
+     * @param maxPollRecords  the largest batch, so also the most records redone after an aborted transaction
+     * @param consumerProps   extra consumer settings, over those of {@link Consumers#readCommitted}
+     * @param producerProps   extra producer settings, over those of {@link Producers#transactional}
+     */
+    public record Config<I>(String bootstrapServers, String groupId, String transactionalId, List<String> inputTopics,
+                            Deserializer<I> inputDeserializer, int maxPollRecords,
+                            Map<String, Object> consumerProps, Map<String, Object> producerProps) {
+
+        public static final int DEFAULT_MAX_POLL_RECORDS = 100;
+
+        public Config {
+            Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+            Objects.requireNonNull(groupId, "groupId");
+            Objects.requireNonNull(transactionalId, "transactionalId");
+            Objects.requireNonNull(inputDeserializer, "inputDeserializer");
+            inputTopics = List.copyOf(inputTopics);
+            consumerProps = Map.copyOf(consumerProps);
+            producerProps = Map.copyOf(producerProps);
+            if (inputTopics.isEmpty() || maxPollRecords < 1) {
+                throw new IllegalArgumentException("a stage needs input topics and maxPollRecords >= 1");
+            }
+        }
+
+        public static <I> Config<I> of(String bootstrapServers, String groupId, String transactionalId,
+                                       List<String> inputTopics, Deserializer<I> inputDeserializer) {
+            return new Config<>(bootstrapServers, groupId, transactionalId, inputTopics, inputDeserializer,
+                    DEFAULT_MAX_POLL_RECORDS, Map.of(), Map.of());
+        }
+
+        public Config<I> withMaxPollRecords(int records) {
+            return new Config<>(bootstrapServers, groupId, transactionalId, inputTopics, inputDeserializer,
+                    records, consumerProps, producerProps);
+        }
+
+        public Config<I> withConsumerProps(Map<String, Object> props) {
+            return new Config<>(bootstrapServers, groupId, transactionalId, inputTopics, inputDeserializer,
+                    maxPollRecords, props, producerProps);
+        }
+
+        public Config<I> withProducerProps(Map<String, Object> props) {
+            return new Config<>(bootstrapServers, groupId, transactionalId, inputTopics, inputDeserializer,
+                    maxPollRecords, consumerProps, props);
+        }
+    }
+
+    private enum State { NEW, RUNNING, CLOSED }
+
+    private static final Logger LOG = LoggerFactory.getLogger(TransactionalStage.class);
+    private static final Duration POLL_TIMEOUT = Duration.ofSeconds(1);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    private static final long MAX_RETRY_BACKOFF_MS = 5_000;
+    // Batch and record headers around a value; generous, so a record that passes our check passes the broker's.
+    private static final int RECORD_OVERHEAD_BYTES = 1024;
+
+    private final Config<I> config;
+    private final Transform<I> transform;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final KafkaProducer<String, byte[]> producer;
+    private final int maxRequestBytes;
+
+    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+    private final CountDownLatch closeRequested = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile Thread runner;
+    private volatile Throwable failure;
+    private int failuresInARow;
+
+    private final AtomicLong recordsIn = new AtomicLong();
+    private final AtomicLong recordsOut = new AtomicLong();
+    private final AtomicLong recordsDeadLettered = new AtomicLong();
+    private final AtomicLong transactionsAborted = new AtomicLong();
+
+    public TransactionalStage(Config<I> config, Transform<I> transform) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.transform = Objects.requireNonNull(transform, "transform");
+        Map<String, Object> consumerProps = new HashMap<>(config.consumerProps());
+        consumerProps.putIfAbsent("max.poll.records", config.maxPollRecords());
+        Object maxRequestSize = Producers.config(config.bootstrapServers(), config.transactionalId(),
+                config.producerProps()).get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        this.maxRequestBytes = Integer.parseInt(maxRequestSize.toString());
+        this.consumer = Consumers.readCommitted(config.bootstrapServers(), config.groupId(), consumerProps);
+        this.producer = Producers.transactional(config.bootstrapServers(), config.transactionalId(),
+                config.producerProps());
+    }
+
+    /** A helper for transforms: a protobuf output record. */
+    public static ProducerRecord<String, byte[]> output(String topic, String key, MessageLite value) {
+        return new ProducerRecord<>(topic, key, value.toByteArray());
+    }
+
+    /** Polls and processes until {@link #close()}; throws if the producer is fenced or fails fatally. */
+    @Override
+    public void run() {
+        if (!state.compareAndSet(State.NEW, State.RUNNING)) {
+            throw new IllegalStateException("stage " + config.transactionalId() + " already ran or was closed");
+        }
+        runner = Thread.currentThread();
+        try {
+            producer.initTransactions();
+            consumer.subscribe(config.inputTopics());
+            while (closeRequested.getCount() > 0) {
+                ConsumerRecords<String, byte[]> batch = consumer.poll(POLL_TIMEOUT);
+                if (!batch.isEmpty()) {
+                    processInOneTransaction(batch);
+                }
+            }
+        } catch (WakeupException e) {
+            if (closeRequested.getCount() > 0) {
+                failure = e;
+                throw e;
+            }
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            LOG.error("stage {} stopped: {}", config.transactionalId(), e.toString());
+            throw e;
+        } finally {
+            closeClients();
+            state.set(State.CLOSED);
+            stopped.countDown();
+        }
+    }
+
+    /** Stops the loop (it finishes or aborts the batch in hand) and waits for the clients to close. */
+    @Override
+    public void close() {
+        closeRequested.countDown();
+        State previous = state.getAndSet(State.CLOSED);
+        if (previous == State.NEW) {
+            closeClients();
+            stopped.countDown();
+            return;
+        }
+        consumer.wakeup();
+        if (Thread.currentThread() == runner) {
+            return;
+        }
+        try {
+            if (!stopped.await(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("stage {} did not stop within {}", config.transactionalId(), CLOSE_TIMEOUT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Input records committed (including those sent to the dead-letter topic). */
+    public long recordsIn() {
+        return recordsIn.get();
+    }
+
+    /** Output records committed, not counting dead letters. */
+    public long recordsOut() {
+        return recordsOut.get();
+    }
+
+    /** Input records committed to the dead-letter topic. */
+    public long recordsDeadLettered() {
+        return recordsDeadLettered.get();
+    }
+
+    /** Transactions aborted and retried. */
+    public long transactionsAborted() {
+        return transactionsAborted.get();
+    }
+
+    /** Why {@link #run()} stopped, when it stopped for any reason but {@link #close()}. */
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    public boolean isRunning() {
+        return state.get() == State.RUNNING;
+    }
+
+    private void processInOneTransaction(ConsumerRecords<String, byte[]> batch) {
+        try {
+            committed(batch.count(), inTransaction(batch, batch.nextOffsets()));
+        } catch (KafkaException e) {
+            abortAfter(e, batch.count());
+            if (isRejectedRecord(e)) {
+                // One record the broker refuses would fail this batch on every retry: find it, one record per
+                // transaction.
+                processRecordByRecord(batch);
+            } else {
+                rewindTo(firstOffsets(batch));
+                backOff();
+            }
+        }
+    }
+
+    private void processRecordByRecord(ConsumerRecords<String, byte[]> batch) {
+        Map<TopicPartition, Long> resumeAt = firstOffsets(batch);
+        for (ConsumerRecord<String, byte[]> record : batch) {
+            TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+            Map<TopicPartition, OffsetAndMetadata> next = Map.of(partition,
+                    new OffsetAndMetadata(record.offset() + 1, record.leaderEpoch(), ""));
+            try {
+                committed(1, inTransaction(List.of(record), next));
+            } catch (KafkaException rejection) {
+                abortAfter(rejection, 1);
+                try {
+                    if (!isRejectedRecord(rejection)) {
+                        throw rejection;
+                    }
+                    committed(1, deadLettered(record, rejection, next));
+                } catch (KafkaException e) {
+                    abortAfter(e, 1);
+                    rewindTo(resumeAt);
+                    backOff();
+                    return;
+                }
+            }
+            resumeAt.put(partition, record.offset() + 1);
+        }
+    }
+
+    private record Outcome(long outputs, long deadLetters) {
+    }
+
+    private Outcome inTransaction(Iterable<ConsumerRecord<String, byte[]>> records,
+                                  Map<TopicPartition, OffsetAndMetadata> offsets) {
+        long outputs = 0;
+        long deadLetters = 0;
+        producer.beginTransaction();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            List<ProducerRecord<String, byte[]>> produced;
+            try {
+                produced = transformed(record);
+                outputs += produced.size();
+            } catch (Exception e) {
+                LOG.warn("stage {}: {}-{}@{} goes to {}: {}", config.transactionalId(), record.topic(),
+                        record.partition(), record.offset(), Topics.DLQ, e.toString());
+                produced = List.of(DeadLetters.of(record, e));
+                deadLetters++;
+            }
+            produced.forEach(producer::send);
+        }
+        producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+        producer.commitTransaction();
+        return new Outcome(outputs, deadLetters);
+    }
+
+    private Outcome deadLettered(ConsumerRecord<String, byte[]> record, KafkaException rejection,
+                                 Map<TopicPartition, OffsetAndMetadata> offsets) {
+        LOG.warn("stage {}: the output of {}-{}@{} was refused, the record goes to {}: {}", config.transactionalId(),
+                record.topic(), record.partition(), record.offset(), Topics.DLQ, rejection.toString());
+        producer.beginTransaction();
+        producer.send(DeadLetters.of(record, rejectionCause(rejection)));
+        producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+        producer.commitTransaction();
+        return new Outcome(0, 1);
+    }
+
+    private void committed(int records, Outcome outcome) {
+        failuresInARow = 0;
+        recordsIn.addAndGet(records);
+        recordsOut.addAndGet(outcome.outputs());
+        recordsDeadLettered.addAndGet(outcome.deadLetters());
+    }
+
+    /** Aborts the open transaction, unless the failure is fatal: then it is thrown and {@link #run()} ends. */
+    private void abortAfter(KafkaException failure, int records) {
+        if (isFatal(failure)) {
+            throw failure;
+        }
+        LOG.warn("stage {}: transaction of {} records aborted: {}", config.transactionalId(), records, failure.toString());
+        producer.abortTransaction();
+        transactionsAborted.incrementAndGet();
+    }
+
+    /** Fenced by a newer instance, or a producer that cannot go on: only a new producer could. */
+    private static boolean isFatal(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ApplicationRecoverableException || cause instanceof OutOfOrderSequenceException
+                    || cause instanceof AuthorizationException || cause instanceof UnsupportedVersionException
+                    || cause instanceof InterruptException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private List<ProducerRecord<String, byte[]>> transformed(ConsumerRecord<String, byte[]> raw) throws Exception {
+        I value = config.inputDeserializer().deserialize(raw.topic(), raw.headers(), raw.value());
+        ConsumerRecord<String, I> typed = new ConsumerRecord<>(raw.topic(), raw.partition(), raw.offset(),
+                raw.timestamp(), raw.timestampType(), raw.serializedKeySize(), raw.serializedValueSize(),
+                raw.key(), value, raw.headers(), raw.leaderEpoch());
+        List<ProducerRecord<String, byte[]>> outputs = transform.apply(typed);
+        for (ProducerRecord<String, byte[]> output : outputs) {
+            requireSendable(output);
+        }
+        return outputs;
+    }
+
+    /** The broker refused a record for what it is (too large, invalid), so sending it again cannot help. */
+    private static boolean isRejectedRecord(Throwable e) {
+        return rejectionCause(e) != null;
+    }
+
+    private static Throwable rejectionCause(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RecordTooLargeException || cause instanceof RecordBatchTooLargeException
+                    || cause instanceof InvalidRecordException || cause instanceof InvalidTopicException) {
+                return cause;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The producer does not give up on a record the topic finds too large: it splits and resends it until the
+     * delivery timeout, then the transaction fails, and the retry does the same. Refusing it here sends its input
+     * to the dead-letter topic instead.
+     */
+    private void requireSendable(ProducerRecord<String, byte[]> output) {
+        long size = RECORD_OVERHEAD_BYTES
+                + (output.value() == null ? 0 : output.value().length)
+                + (output.key() == null ? 0 : output.key().getBytes(StandardCharsets.UTF_8).length);
+        for (Header header : output.headers()) {
+            size += header.key().length() + (header.value() == null ? 0 : header.value().length);
+        }
+        long limit = Math.min(maxRequestBytes, Topics.maxMessageBytes(output.topic()));
+        if (size > limit) {
+            throw new RecordTooLargeException("output for " + output.topic() + " is about " + size
+                    + " bytes, over the " + limit + " byte limit");
+        }
+    }
+
+    /** Puts each partition back at the first record not yet committed, so the next poll reads it again. */
+    private void rewindTo(Map<TopicPartition, Long> positions) {
+        positions.forEach(consumer::seek);
+    }
+
+    /**
+     * Where the batch began in each partition, which is the last committed position: the previous batch committed
+     * its offsets in its transaction before this batch was polled.
+     */
+    private static Map<TopicPartition, Long> firstOffsets(ConsumerRecords<String, byte[]> batch) {
+        Map<TopicPartition, Long> first = new HashMap<>();
+        for (TopicPartition partition : batch.partitions()) {
+            first.put(partition, batch.records(partition).get(0).offset());
+        }
+        return first;
+    }
+
+    private void backOff() {
+        failuresInARow++;
+        long delayMs = Math.min(MAX_RETRY_BACKOFF_MS, 100L << Math.min(failuresInARow, 6));
+        try {
+            closeRequested.await(delayMs, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptException(e);
+        }
+    }
+
+    private void closeClients() {
+        // Closing the producer aborts a transaction still open after a failure.
+        try {
+            producer.close(CLOSE_TIMEOUT);
+        } catch (RuntimeException e) {
+            LOG.warn("stage {}: closing the producer failed: {}", config.transactionalId(), e.toString());
+        }
+        try {
+            consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
+        } catch (RuntimeException e) {
+            LOG.warn("stage {}: closing the consumer failed: {}", config.transactionalId(), e.toString());
+        }
+    }
+}

@@ -1,0 +1,590 @@
+package io.foleystream.media;
+
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_side_data_get;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_alloc_context3;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_decoder;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_free_context;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_get_name;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_open2;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_parameters_to_context;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_frame;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_packet;
+import static org.bytedeco.ffmpeg.global.avformat.AVFMT_DURATION_FROM_BITRATE;
+import static org.bytedeco.ffmpeg.global.avformat.av_find_best_stream;
+import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
+import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_AUDIO;
+import static org.bytedeco.ffmpeg.global.avutil.AV_CHANNEL_ORDER_UNSPEC;
+import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_RGB24;
+import static org.bytedeco.ffmpeg.global.avutil.AV_SAMPLE_FMT_FLT;
+import static org.bytedeco.ffmpeg.global.avutil.AV_TIME_BASE;
+import static org.bytedeco.ffmpeg.global.avutil.av_channel_layout_default;
+import static org.bytedeco.ffmpeg.global.avutil.av_channel_layout_uninit;
+import static org.bytedeco.ffmpeg.global.avutil.av_dict_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_display_rotation_get;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_unref;
+import static org.bytedeco.ffmpeg.global.avutil.av_q2d;
+import static org.bytedeco.ffmpeg.global.swresample.swr_alloc_set_opts2;
+import static org.bytedeco.ffmpeg.global.swresample.swr_convert;
+import static org.bytedeco.ffmpeg.global.swresample.swr_free;
+import static org.bytedeco.ffmpeg.global.swresample.swr_get_delay;
+import static org.bytedeco.ffmpeg.global.swresample.swr_get_out_samples;
+import static org.bytedeco.ffmpeg.global.swresample.swr_init;
+import static org.bytedeco.ffmpeg.global.swscale.SWS_AREA;
+import static org.bytedeco.ffmpeg.global.swscale.sws_freeContext;
+import static org.bytedeco.ffmpeg.global.swscale.sws_getContext;
+import static org.bytedeco.ffmpeg.global.swscale.sws_scale;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.bytedeco.ffmpeg.avcodec.AVCodec;
+import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
+import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avcodec.AVPacketSideData;
+import org.bytedeco.ffmpeg.avformat.AVStream;
+import org.bytedeco.ffmpeg.avutil.AVChannelLayout;
+import org.bytedeco.ffmpeg.avutil.AVDictionary;
+import org.bytedeco.ffmpeg.avutil.AVFrame;
+import org.bytedeco.ffmpeg.avutil.AVRational;
+import org.bytedeco.ffmpeg.global.avcodec;
+import org.bytedeco.ffmpeg.swresample.SwrContext;
+import org.bytedeco.ffmpeg.swscale.SwsContext;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.PointerPointer;
+
+/**
+ * Decodes an upload while it is still arriving: audio resampled to the spec, video frames as RGB24, each the moment
+ * FFmpeg has it. Faststart MP4, fragmented MP4, Matroska/WebM and MPEG-TS start at once; a moov-at-end MP4 starts
+ * when its tail arrives. Every timestamp comes from the stream's own time base, never from an assumed frame rate,
+ * so the reported video end is right for 29.97 fps, VFR and odd time bases alike.
+ *
+ * <pre>{@code
+ * try (StreamingDecoder decoder = StreamingDecoder.open(spool, MediaLimits.defaults(), DecodeSpec.of(44100, 2, 224, 224))) {
+ *     decoder.decode(listener);
+ * }
+ * }</pre>
+ */
+public final class StreamingDecoder implements AutoCloseable {
+
+    private static final List<String> VIDEO_DECODERS = Arrays.asList(SafeInput.VIDEO_DECODERS.split(","));
+    private static final List<String> AUDIO_DECODERS = Arrays.asList(SafeInput.AUDIO_DECODERS.split(","));
+    /** Audio timestamps that jump further ahead than this are a gap, filled with silence to keep sync. */
+    private static final double AUDIO_GAP_SECONDS = 0.1;
+    private static final long AUDIO_POSITION_UNSET = Long.MIN_VALUE;
+
+    private final SafeInput input;
+    private final MediaLimits limits;
+    private final DecodeSpec spec;
+
+    private MediaInfo info;
+    private int videoIndex;
+    private int audioIndex = -1;
+    private AVCodecContext video;
+    private AVCodecContext audio;
+    private double videoTimeBase;
+    private double audioTimeBase;
+    private double originSeconds;
+    private double nominalFrameSeconds;
+    private double declaredVideoSeconds;
+    private boolean decoded;
+
+    private SwsContext scaler;
+    private int scalerSourceWidth;
+    private int scalerSourceHeight;
+    private int scalerSourceFormat;
+    private BytePointer rgbBuffer;
+    private PointerPointer<BytePointer> rgbPlanes;
+    private IntPointer rgbStrides;
+
+    private SwrContext resampler;
+    private int resamplerSourceFormat;
+    private int resamplerSourceRate;
+    private int resamplerSourceChannels;
+    private FloatPointer audioBuffer;
+    private PointerPointer<FloatPointer> audioPlanes;
+    private int audioBufferSamples;
+    private long audioPosition = AUDIO_POSITION_UNSET;
+
+    private PendingFrame pending;
+    private int videoFrames;
+    private double videoEndSeconds;
+    private int badPackets;
+
+    private StreamingDecoder(SafeInput input, MediaLimits limits, DecodeSpec spec) {
+        this.input = input;
+        this.limits = limits;
+        this.spec = spec;
+    }
+
+    /**
+     * Opens the upload and reads its headers; blocks until the spool holds enough bytes for that.
+     *
+     * @throws MediaException BAD_INPUT when the upload is empty, not a supported container, has no video stream,
+     *                        an unsupported video codec, or exceeds the size or duration limits
+     */
+    public static StreamingDecoder open(UploadSpool spool, MediaLimits limits, DecodeSpec spec) {
+        SafeInput input = SafeInput.open(spool, limits);
+        StreamingDecoder decoder = new StreamingDecoder(input, limits, spec);
+        try {
+            decoder.readHeaders();
+            return decoder;
+        } catch (RuntimeException e) {
+            decoder.close();
+            throw e;
+        }
+    }
+
+    public MediaInfo info() {
+        return info;
+    }
+
+    /**
+     * Decodes to the end of the upload, calling the listener as frames and audio become available, then
+     * {@link DecodeListener#onEnd(double)}. Call once.
+     *
+     * @throws MediaException BAD_INPUT for a truncated or corrupt upload, one that turns out longer than the limit,
+     *                        or one that takes longer than {@link MediaLimits#maxDecodeTime()}; INTERNAL when the
+     *                        thread is interrupted (its interrupt flag stays set)
+     */
+    public void decode(DecodeListener listener) {
+        if (decoded) {
+            throw new IllegalStateException("decode() was already called");
+        }
+        decoded = true;
+        AVPacket packet = av_packet_alloc();
+        AVFrame frame = av_frame_alloc();
+        try {
+            readAllPackets(packet, frame, listener);
+            drain(video, null, frame, listener);
+            if (audio != null) {
+                drain(audio, null, frame, listener);
+                flushResampler(listener);
+            }
+            if (pending != null) {
+                emitPending(pending.ownDuration, listener);
+            }
+            requireWholeVideo();
+            listener.onEnd(videoEndSeconds);
+        } finally {
+            av_frame_free(frame);
+            av_packet_free(packet);
+        }
+    }
+
+    private void readAllPackets(AVPacket packet, AVFrame frame, DecodeListener listener) {
+        while (true) {
+            input.checkNotStopped();
+            int read = av_read_frame(input.format, packet);
+            if (read < 0) {
+                if (input.stopCause() != null) {
+                    throw input.stopCause();
+                }
+                if (read == AVERROR_EOF) {
+                    return;
+                }
+                if (read == Ffmpeg.AVERROR_EAGAIN) {
+                    continue;
+                }
+                throw MediaException.badInput("upload is truncated or corrupt (" + Ffmpeg.errorText(read) + ")");
+            }
+            try {
+                if (packet.stream_index() == videoIndex) {
+                    drain(video, packet, frame, listener);
+                } else if (packet.stream_index() == audioIndex) {
+                    drain(audio, packet, frame, listener);
+                }
+            } finally {
+                av_packet_unref(packet);
+            }
+        }
+    }
+
+    /** Sends one packet (null: end of stream) and hands every frame that comes out to the listener. */
+    private void drain(AVCodecContext codec, AVPacket packet, AVFrame frame, DecodeListener listener) {
+        int sent = avcodec_send_packet(codec, packet);
+        if (sent < 0 && sent != AVERROR_EOF) {
+            // A damaged packet costs a frame or two, not the job; no frames at all fails in requireWholeVideo.
+            badPackets++;
+            return;
+        }
+        while (true) {
+            int received = avcodec_receive_frame(codec, frame);
+            if (received == Ffmpeg.AVERROR_EAGAIN || received == AVERROR_EOF) {
+                return;
+            }
+            if (received < 0) {
+                badPackets++;
+                return;
+            }
+            try {
+                if (codec == video) {
+                    onVideoFrame(frame, listener);
+                } else {
+                    onAudioFrame(frame, listener);
+                }
+            } finally {
+                av_frame_unref(frame);
+            }
+        }
+    }
+
+    private void onVideoFrame(AVFrame frame, DecodeListener listener) {
+        long pts = timestamp(frame);
+        double start;
+        if (pts != AV_NOPTS_VALUE) {
+            start = pts * videoTimeBase - originSeconds;
+        } else {
+            start = pending == null ? 0 : pending.start + pending.ownDuration;
+        }
+        if (pending != null && start <= pending.start) {
+            return; // a second picture for the same instant is never shown
+        }
+        if (start > limits.maxDurationSeconds()) {
+            throw tooLong();
+        }
+        double ownDuration = frame.duration() > 0 ? frame.duration() * videoTimeBase : nominalFrameSeconds;
+        byte[] rgb = spec.wantFrames() ? toRgb(frame) : null;
+        if (pending != null) {
+            // The next frame's start is the truth for how long this one is shown (VFR, dropped frames).
+            emitPending(start - pending.start, listener);
+        }
+        pending = new PendingFrame(start, ownDuration, rgb);
+    }
+
+    private void emitPending(double duration, DecodeListener listener) {
+        PendingFrame frame = pending;
+        pending = null;
+        double shown = Double.isFinite(duration) && duration > 0 ? duration : 0;
+        listener.onVideoFrame(frame.start, shown, frame.rgb, spec.frameWidth(), spec.frameHeight());
+        videoFrames++;
+        videoEndSeconds = frame.start + shown;
+    }
+
+    private byte[] toRgb(AVFrame frame) {
+        int width = spec.frameWidth();
+        int height = spec.frameHeight();
+        if (scaler == null || frame.width() != scalerSourceWidth || frame.height() != scalerSourceHeight
+                || frame.format() != scalerSourceFormat) {
+            sws_freeContext(scaler);
+            scaler = sws_getContext(frame.width(), frame.height(), frame.format(), width, height, AV_PIX_FMT_RGB24,
+                    SWS_AREA, null, null, (DoublePointer) null);
+            if (scaler == null || scaler.isNull()) {
+                throw MediaException.badInput("cannot convert " + frame.width() + "x" + frame.height()
+                        + " pictures in pixel format " + frame.format());
+            }
+            scalerSourceWidth = frame.width();
+            scalerSourceHeight = frame.height();
+            scalerSourceFormat = frame.format();
+        }
+        if (rgbBuffer == null) {
+            rgbBuffer = new BytePointer((long) width * height * 3);
+            // swscale reads four plane pointers and strides even for packed RGB, so give it four.
+            rgbPlanes = new PointerPointer<>(4);
+            rgbPlanes.put(0, rgbBuffer);
+            rgbStrides = new IntPointer(4);
+            rgbStrides.put(0, width * 3);
+        }
+        sws_scale(scaler, frame.data(), frame.linesize(), 0, frame.height(), rgbPlanes, rgbStrides);
+        byte[] rgb = new byte[width * height * 3];
+        rgbBuffer.position(0).get(rgb);
+        return rgb;
+    }
+
+    private void onAudioFrame(AVFrame frame, DecodeListener listener) {
+        prepareResampler(frame);
+        int rate = spec.audioSampleRate();
+        long pts = timestamp(frame);
+        if (pts != AV_NOPTS_VALUE) {
+            long framePosition = Math.round((pts * audioTimeBase - originSeconds) * rate);
+            if (audioPosition == AUDIO_POSITION_UNSET) {
+                audioPosition = framePosition;
+            } else {
+                long gap = framePosition - (audioPosition + swr_get_delay(resampler, rate));
+                if (gap > AUDIO_GAP_SECONDS * rate) {
+                    emitAudio(new float[(int) gap * spec.audioChannels()], listener);
+                }
+            }
+        } else if (audioPosition == AUDIO_POSITION_UNSET) {
+            audioPosition = 0;
+        }
+        int capacity = swr_get_out_samples(resampler, frame.nb_samples());
+        ensureAudioBuffer(capacity);
+        int converted = swr_convert(resampler, audioPlanes, capacity, frame.extended_data(), frame.nb_samples());
+        emitConverted(converted, listener);
+    }
+
+    private void flushResampler(DecodeListener listener) {
+        if (resampler == null) {
+            return;
+        }
+        int capacity = swr_get_out_samples(resampler, 0);
+        if (capacity <= 0) {
+            return;
+        }
+        ensureAudioBuffer(capacity);
+        emitConverted(swr_convert(resampler, audioPlanes, capacity, (PointerPointer<?>) null, 0), listener);
+    }
+
+    private void emitConverted(int samples, DecodeListener listener) {
+        if (samples < 0) {
+            throw MediaException.badInput("cannot resample the audio (" + Ffmpeg.errorText(samples) + ")");
+        }
+        if (samples > 0) {
+            float[] interleaved = new float[samples * spec.audioChannels()];
+            audioBuffer.position(0).get(interleaved);
+            emitAudio(interleaved, listener);
+        }
+    }
+
+    /** Delivers audio at {@link #audioPosition}, dropping whatever lies before the first video frame. */
+    private void emitAudio(float[] interleaved, DecodeListener listener) {
+        int channels = spec.audioChannels();
+        int samples = interleaved.length / channels;
+        int skip = audioPosition < 0 ? (int) Math.min(samples, -audioPosition) : 0;
+        audioPosition += skip;
+        if (skip < samples) {
+            float[] kept = skip == 0 ? interleaved : Arrays.copyOfRange(interleaved, skip * channels, interleaved.length);
+            listener.onAudio(kept, channels, (double) audioPosition / spec.audioSampleRate());
+            audioPosition += samples - skip;
+        }
+    }
+
+    private void prepareResampler(AVFrame frame) {
+        int channels = frame.ch_layout().nb_channels();
+        if (resampler != null && frame.format() == resamplerSourceFormat && frame.sample_rate() == resamplerSourceRate
+                && channels == resamplerSourceChannels) {
+            return;
+        }
+        if (resampler != null) {
+            swr_free(resampler);
+        }
+        resampler = new SwrContext(null);
+        AVChannelLayout output = new AVChannelLayout();
+        AVChannelLayout unspecifiedInput = null;
+        try {
+            av_channel_layout_default(output, spec.audioChannels());
+            AVChannelLayout source = frame.ch_layout();
+            if (source.order() == AV_CHANNEL_ORDER_UNSPEC) {
+                unspecifiedInput = new AVChannelLayout();
+                av_channel_layout_default(unspecifiedInput, channels);
+                source = unspecifiedInput;
+            }
+            int made = swr_alloc_set_opts2(resampler, output, AV_SAMPLE_FMT_FLT, spec.audioSampleRate(),
+                    source, frame.format(), frame.sample_rate(), 0, null);
+            if (made < 0 || swr_init(resampler) < 0) {
+                throw MediaException.badInput("cannot resample " + channels + " channels at " + frame.sample_rate()
+                        + " Hz");
+            }
+        } finally {
+            av_channel_layout_uninit(output);
+            output.close();
+            if (unspecifiedInput != null) {
+                av_channel_layout_uninit(unspecifiedInput);
+                unspecifiedInput.close();
+            }
+        }
+        resamplerSourceFormat = frame.format();
+        resamplerSourceRate = frame.sample_rate();
+        resamplerSourceChannels = channels;
+    }
+
+    private void ensureAudioBuffer(int samples) {
+        if (audioBuffer == null || samples > audioBufferSamples) {
+            if (audioBuffer != null) {
+                audioBuffer.close();
+                audioPlanes.close();
+            }
+            audioBufferSamples = Math.max(samples, 4096);
+            audioBuffer = new FloatPointer((long) audioBufferSamples * spec.audioChannels());
+            audioPlanes = new PointerPointer<>(1);
+            audioPlanes.put(0, audioBuffer);
+        }
+    }
+
+    /** Fails when frames never came, or when a complete upload stops well short of the duration its video declares. */
+    private void requireWholeVideo() {
+        if (videoFrames == 0) {
+            throw MediaException.badInput(badPackets > 0 ? "the video stream cannot be decoded" : "no video frames");
+        }
+        double slack = Math.max(0.5, 2 * nominalFrameSeconds);
+        if (Double.isFinite(declaredVideoSeconds) && videoEndSeconds + slack < declaredVideoSeconds) {
+            throw MediaException.badInput(String.format(Locale.ROOT,
+                    "upload is truncated: the video ends at %.2f s of %.2f s", videoEndSeconds, declaredVideoSeconds));
+        }
+    }
+
+    private MediaException tooLong() {
+        return MediaException.badInput(String.format(Locale.ROOT, "video is longer than the %.0f s limit",
+                limits.maxDurationSeconds()));
+    }
+
+    private static long timestamp(AVFrame frame) {
+        long best = frame.best_effort_timestamp();
+        return best != AV_NOPTS_VALUE ? best : frame.pts();
+    }
+
+    private void readHeaders() {
+        videoIndex = input.videoStreamIndex();
+        AVStream videoStream = input.stream(videoIndex);
+        AVCodecParameters videoParams = videoStream.codecpar();
+        int width = videoParams.width();
+        int height = videoParams.height();
+        if (width <= 0 || height <= 0) {
+            throw MediaException.badInput("the video stream has no picture size");
+        }
+        if (width > limits.maxWidth() || height > limits.maxHeight()) {
+            throw MediaException.badInput("video is " + width + "x" + height + ", larger than the "
+                    + limits.maxWidth() + "x" + limits.maxHeight() + " limit");
+        }
+        videoTimeBase = av_q2d(videoStream.time_base());
+        declaredVideoSeconds = videoStream.duration() > 0 && videoStream.duration() != AV_NOPTS_VALUE
+                ? videoStream.duration() * videoTimeBase : Double.NaN;
+        double duration = Double.isFinite(declaredVideoSeconds) ? declaredVideoSeconds : containerSeconds();
+        if (duration > limits.maxDurationSeconds()) {
+            throw MediaException.badInput(String.format(Locale.ROOT, "video lasts %.1f s, longer than the %.0f s limit",
+                    duration, limits.maxDurationSeconds()));
+        }
+        double frameRate = rate(videoStream.avg_frame_rate());
+        if (!Double.isFinite(frameRate)) {
+            frameRate = rate(videoStream.r_frame_rate());
+        }
+        nominalFrameSeconds = Double.isFinite(frameRate) ? 1 / frameRate : 0;
+        originSeconds = origin(videoStream);
+        video = openDecoder(videoParams, videoStream.time_base(), VIDEO_DECODERS, "video");
+
+        String audioCodec = null;
+        int audioRate = 0;
+        int audioChannels = 0;
+        int bestAudio = av_find_best_stream(input.format, AVMEDIA_TYPE_AUDIO, -1, videoIndex, (AVCodec) null, 0);
+        if (bestAudio >= 0 && decodable(input.stream(bestAudio).codecpar(), AUDIO_DECODERS)) {
+            AVStream audioStream = input.stream(bestAudio);
+            AVCodecParameters audioParams = audioStream.codecpar();
+            audioCodec = avcodec_get_name(audioParams.codec_id()).getString();
+            audioRate = audioParams.sample_rate();
+            audioChannels = audioParams.ch_layout().nb_channels();
+            if (spec.wantsAudio()) {
+                audioIndex = bestAudio;
+                audioTimeBase = av_q2d(audioStream.time_base());
+                audio = openDecoder(audioParams, audioStream.time_base(), AUDIO_DECODERS, "audio");
+            }
+        }
+        info = new MediaInfo(input.containerName(), duration, audioCodec != null,
+                avcodec_get_name(videoParams.codec_id()).getString(), width, height, frameRate,
+                audioCodec, audioRate, audioChannels, rotationDegrees(videoParams));
+    }
+
+    /** The container's duration, unless it is only a guess from the bit rate; NaN when unknown. */
+    private double containerSeconds() {
+        long duration = input.format.duration();
+        if (duration <= 0 || duration == AV_NOPTS_VALUE
+                || input.format.duration_estimation_method() == AVFMT_DURATION_FROM_BITRATE) {
+            return Double.NaN;
+        }
+        return (double) duration / AV_TIME_BASE;
+    }
+
+    /** Time zero: the first video frame, so that audio before it is dropped and audio after it keeps its offset. */
+    private double origin(AVStream videoStream) {
+        if (videoStream.start_time() != AV_NOPTS_VALUE) {
+            return videoStream.start_time() * videoTimeBase;
+        }
+        long containerStart = input.format.start_time();
+        return containerStart == AV_NOPTS_VALUE ? 0 : (double) containerStart / AV_TIME_BASE;
+    }
+
+    private static boolean decodable(AVCodecParameters params, List<String> allowed) {
+        AVCodec codec = avcodec_find_decoder(params.codec_id());
+        return codec != null && !codec.isNull() && allowed.contains(codec.name().getString());
+    }
+
+    private static AVCodecContext openDecoder(AVCodecParameters params, AVRational timeBase, List<String> allowed,
+                                              String kind) {
+        if (!decodable(params, allowed)) {
+            throw MediaException.badInput(kind + " codec " + avcodec_get_name(params.codec_id()).getString()
+                    + " is not supported");
+        }
+        AVCodec codec = avcodec_find_decoder(params.codec_id());
+        AVCodecContext context = avcodec_alloc_context3(codec);
+        AVDictionary options = Ffmpeg.dictionary("codec_whitelist", SafeInput.CODEC_WHITELIST);
+        try {
+            int copied = avcodec_parameters_to_context(context, params);
+            context.pkt_timebase(timeBase);
+            context.thread_count(0);
+            int opened = copied < 0 ? copied : avcodec_open2(context, codec, options);
+            if (opened < 0) {
+                throw MediaException.badInput("cannot decode the " + kind + " stream (" + Ffmpeg.errorText(opened) + ")");
+            }
+            return context;
+        } catch (RuntimeException e) {
+            avcodec_free_context(context);
+            throw e;
+        } finally {
+            av_dict_free(options);
+        }
+    }
+
+    /** The clockwise rotation a player applies, from the display matrix; 0 without one. */
+    private static int rotationDegrees(AVCodecParameters params) {
+        AVPacketSideData matrix = av_packet_side_data_get(params.coded_side_data(), params.nb_coded_side_data(),
+                avcodec.AV_PKT_DATA_DISPLAYMATRIX);
+        if (matrix == null || matrix.isNull() || matrix.size() < 9 * 4) {
+            return 0;
+        }
+        double counterClockwise = av_display_rotation_get(new IntPointer(matrix.data()));
+        if (!Double.isFinite(counterClockwise)) {
+            return 0;
+        }
+        long quarterTurns = Math.round(-counterClockwise / 90);
+        return (int) Math.floorMod(quarterTurns * 90, 360);
+    }
+
+    private static double rate(AVRational rational) {
+        return rational.num() > 0 && rational.den() > 0 ? av_q2d(rational) : Double.NaN;
+    }
+
+    @Override
+    public void close() {
+        if (video != null) {
+            avcodec_free_context(video);
+            video = null;
+        }
+        if (audio != null) {
+            avcodec_free_context(audio);
+            audio = null;
+        }
+        if (scaler != null) {
+            sws_freeContext(scaler);
+            scaler = null;
+        }
+        if (resampler != null) {
+            swr_free(resampler);
+            resampler = null;
+        }
+        if (rgbBuffer != null) {
+            rgbBuffer.close();
+            rgbPlanes.close();
+            rgbStrides.close();
+            rgbBuffer = null;
+        }
+        if (audioBuffer != null) {
+            audioBuffer.close();
+            audioPlanes.close();
+            audioBuffer = null;
+        }
+        input.close();
+    }
+
+    private record PendingFrame(double start, double ownDuration, byte[] rgb) {
+    }
+}

@@ -1,0 +1,405 @@
+package io.foleystream.media;
+
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_rescale_ts;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_alloc_context3;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_encoder_by_name;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_free_context;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_open2;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_parameters_from_context;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_packet;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_frame;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_RGB24;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
+import static org.bytedeco.ffmpeg.global.avutil.av_dict_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_get_buffer;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_make_writable;
+import static org.bytedeco.ffmpeg.global.swscale.SWS_BICUBIC;
+import static org.bytedeco.ffmpeg.global.swscale.sws_freeContext;
+import static org.bytedeco.ffmpeg.global.swscale.sws_getContext;
+import static org.bytedeco.ffmpeg.global.swscale.sws_scale;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.bytedeco.ffmpeg.avcodec.AVCodec;
+import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avformat.AVStream;
+import org.bytedeco.ffmpeg.avutil.AVDictionary;
+import org.bytedeco.ffmpeg.avutil.AVFrame;
+import org.bytedeco.ffmpeg.avutil.AVRational;
+import org.bytedeco.ffmpeg.global.avcodec;
+import org.bytedeco.ffmpeg.swscale.SwsContext;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.PointerPointer;
+
+/**
+ * Makes test and sample clips whose truth is known exactly: a stick swings down and strikes a surface at each
+ * impact time (so motion peaks there), and each strike sounds as a short decaying burst whose resonance depends on
+ * the surface (wood, metal, glass, stone in turn). Between strikes the sound is a faint noise floor.
+ */
+public final class SyntheticClip {
+
+    private enum Surface {
+        WOOD(150, 100, 60, 220, 0.06),
+        METAL(150, 160, 178, 1250, 0.30),
+        GLASS(120, 200, 215, 2900, 0.18),
+        STONE(125, 122, 112, 480, 0.04);
+
+        final int red;
+        final int green;
+        final int blue;
+        final double toneHz;
+        final double ringSeconds;
+
+        Surface(int red, int green, int blue, double toneHz, double ringSeconds) {
+            this.red = red;
+            this.green = green;
+            this.blue = blue;
+            this.toneHz = toneHz;
+            this.ringSeconds = ringSeconds;
+        }
+
+        static Surface forImpact(int index) {
+            return values()[Math.floorMod(index, values().length)];
+        }
+    }
+
+    private static final double BURST_SECONDS = 0.4;
+    private static final double NOISE_FLOOR = 1e-4;
+    private static final double SWING_RADIANS = Math.toRadians(60);
+
+    private SyntheticClip() {
+    }
+
+    /** Writes {@link ClipSpec#sample()} to the path in {@code args[0]}. */
+    public static void main(String[] args) {
+        if (args.length != 1) {
+            System.err.println("usage: SyntheticClip <out.mp4>");
+            System.exit(2);
+        }
+        ClipTruth truth = write(Path.of(args[0]), ClipSpec.sample());
+        System.out.printf("wrote %s: %d frames, %.4f s, impacts at %s%n",
+                args[0], truth.frameCount(), truth.videoDurationSeconds(), truth.impactTimes());
+    }
+
+    /** Writes the clip and returns its exact truth. */
+    public static ClipTruth write(Path out, ClipSpec spec) {
+        int frames = (int) Math.round(spec.durationSeconds() * spec.frameRate());
+        double videoSeconds = (double) frames * spec.fpsDenominator() / spec.fpsNumerator();
+        long audioSamples = spec.audio() ? Math.round(videoSeconds * spec.audioSampleRate()) : 0;
+        try (OutputFile file = OutputFile.create(out, muxer(spec.container()));
+             VideoTrack video = new VideoTrack(file, spec);
+             AudioEncoder audio = spec.audio()
+                     ? AudioEncoder.open(file, spec.audioCodec(), spec.audioSampleRate(), spec.audioChannels(),
+                             sound(spec, audioSamples))
+                     : null) {
+            switch (spec.container()) {
+                case "mp4" -> file.writeHeader("movflags", spec.faststart() ? "+faststart" : "");
+                // AVI cannot store the AAC priming as negative time; shifting every stream to hide it would put
+                // the video a frame late, so the audio starts with its priming instead.
+                case "avi" -> file.writeHeader("avoid_negative_ts", "disabled");
+                default -> file.writeHeader();
+            }
+            Picture picture = new Picture(spec);
+            for (int i = 0; i < frames; i++) {
+                video.encode(picture.render((double) i / spec.frameRate()), i);
+                if (audio != null) {
+                    audio.encodeUntil((i + 1) / spec.frameRate());
+                }
+            }
+            video.finish();
+            if (audio != null) {
+                audio.finish();
+            }
+            file.finish();
+        }
+        return new ClipTruth(spec.impactTimes(), frames, videoSeconds, audioSamples);
+    }
+
+    private static String muxer(String container) {
+        return switch (container) {
+            case "mp4" -> "mp4";
+            case "mkv" -> "matroska";
+            case "ts" -> "mpegts";
+            case "avi" -> "avi";
+            case "webm" -> "webm";
+            default -> throw new IllegalArgumentException("unknown container " + container);
+        };
+    }
+
+    /** Interleaved audio: a burst per impact over a faint noise floor. */
+    static float[] sound(ClipSpec spec, long samplesPerChannel) {
+        int rate = spec.audioSampleRate();
+        int channels = spec.audioChannels();
+        double[] mono = new double[Math.toIntExact(samplesPerChannel)];
+        Random random = new Random(7);
+        for (int i = 0; i < mono.length; i++) {
+            mono[i] = NOISE_FLOOR * random.nextGaussian();
+        }
+        List<Double> impacts = spec.impactTimes();
+        for (int n = 0; n < impacts.size(); n++) {
+            Surface surface = Surface.forImpact(n);
+            int start = (int) Math.round(impacts.get(n) * rate);
+            int length = (int) (BURST_SECONDS * rate);
+            for (int k = 0; k < length && start + k < mono.length; k++) {
+                double t = (double) k / rate;
+                double crack = 0.6 * random.nextGaussian() * Math.exp(-t / 0.012);
+                double ring = 0.5 * Math.sin(2 * Math.PI * surface.toneHz * t) * Math.exp(-t / surface.ringSeconds);
+                mono[start + k] += 0.5 * (crack + ring);
+            }
+        }
+        float[] interleaved = new float[mono.length * channels];
+        for (int i = 0; i < mono.length; i++) {
+            float value = (float) Math.max(-0.95, Math.min(0.95, mono[i]));
+            for (int c = 0; c < channels; c++) {
+                interleaved[i * channels + c] = value;
+            }
+        }
+        return interleaved;
+    }
+
+    /** Draws the scene at any instant: a pivoting stick above a surface, plus a little grain so codecs work. */
+    private static final class Picture {
+        private final ClipSpec spec;
+        private final int width;
+        private final int height;
+        private final byte[] rgb;
+        private final Random grain = new Random(11);
+        private final double pivotX;
+        private final double pivotY;
+        private final double surfaceY;
+        private final double length;
+        private final double contactAngle;
+        private final double thickness;
+
+        Picture(ClipSpec spec) {
+            this.spec = spec;
+            this.width = spec.width();
+            this.height = spec.height();
+            this.rgb = new byte[width * height * 3];
+            this.pivotX = 0.15 * width;
+            this.pivotY = 0.2 * height;
+            this.surfaceY = 0.78 * height;
+            this.length = Math.max(0.7 * width, (surfaceY - pivotY) / 0.8);
+            this.contactAngle = Math.asin((surfaceY - pivotY) / length);
+            this.thickness = Math.max(3, height / 30.0);
+        }
+
+        byte[] render(double t) {
+            Surface surface = Surface.forImpact(upcomingImpact(t));
+            double angle = contactAngle - SWING_RADIANS * lift(t);
+            double tipX = pivotX + length * Math.cos(angle);
+            double tipY = pivotY + length * Math.sin(angle);
+            for (int y = 0; y < height; y++) {
+                for (int x = 0; x < width; x++) {
+                    int r;
+                    int g;
+                    int b;
+                    if (y >= surfaceY) {
+                        r = surface.red;
+                        g = surface.green;
+                        b = surface.blue;
+                    } else if (distanceToSegment(x, y, tipX, tipY) <= thickness / 2) {
+                        r = 235;
+                        g = 225;
+                        b = 200;
+                    } else {
+                        r = 30;
+                        g = 34;
+                        b = 48;
+                    }
+                    int noise = grain.nextInt(9) - 4;
+                    int at = (y * width + x) * 3;
+                    rgb[at] = (byte) clamp(r + noise);
+                    rgb[at + 1] = (byte) clamp(g + noise);
+                    rgb[at + 2] = (byte) clamp(b + noise);
+                }
+            }
+            return rgb;
+        }
+
+        /**
+         * How far the stick is raised, 0 (touching) to 1 (up). Between two impacts it follows half a sine, so it
+         * moves fastest exactly at each impact and rests at the top halfway between.
+         */
+        private double lift(double t) {
+            List<Double> impacts = spec.impactTimes();
+            if (impacts.isEmpty()) {
+                return 1;
+            }
+            int next = upcomingImpact(t);
+            double before;
+            double after;
+            if (next == 0) {
+                after = impacts.get(0);
+                before = -after;
+            } else if (next >= impacts.size()) {
+                before = impacts.get(impacts.size() - 1);
+                after = before + 2 * Math.max(spec.durationSeconds() - before, 0.1);
+            } else {
+                before = impacts.get(next - 1);
+                after = impacts.get(next);
+            }
+            return Math.abs(Math.sin(Math.PI * (t - before) / (after - before)));
+        }
+
+        /** The index of the first impact at or after {@code t}: the surface about to be struck. */
+        private int upcomingImpact(double t) {
+            List<Double> impacts = spec.impactTimes();
+            int i = 0;
+            while (i < impacts.size() && impacts.get(i) < t) {
+                i++;
+            }
+            return i;
+        }
+
+        private double distanceToSegment(double x, double y, double tipX, double tipY) {
+            double dx = tipX - pivotX;
+            double dy = tipY - pivotY;
+            double along = ((x - pivotX) * dx + (y - pivotY) * dy) / (dx * dx + dy * dy);
+            along = Math.max(0, Math.min(1, along));
+            return Math.hypot(x - (pivotX + along * dx), y - (pivotY + along * dy));
+        }
+
+        private static int clamp(int value) {
+            return Math.max(0, Math.min(255, value));
+        }
+    }
+
+    /** One video stream: RGB pictures converted to the encoder's pixel format, frame i at pts i in 1/fps. */
+    private static final class VideoTrack implements AutoCloseable {
+        private final OutputFile file;
+        private AVCodecContext codec;
+        private AVStream stream;
+        private AVFrame frame;
+        private AVPacket packet;
+        private SwsContext converter;
+        private BytePointer rgb;
+        private PointerPointer<BytePointer> rgbPlanes;
+        private IntPointer rgbStrides;
+
+        VideoTrack(OutputFile file, ClipSpec spec) {
+            this.file = file;
+            try {
+                open(spec);
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+
+        private void open(ClipSpec spec) {
+            AVCodec encoder = avcodec_find_encoder_by_name(spec.videoCodec());
+            if (encoder == null || encoder.isNull()) {
+                throw MediaException.internal("no video encoder named " + spec.videoCodec());
+            }
+            int pixelFormat = pixelFormat(encoder);
+            codec = avcodec_alloc_context3(encoder);
+            codec.width(spec.width());
+            codec.height(spec.height());
+            codec.pix_fmt(pixelFormat);
+            codec.time_base(new AVRational().num(spec.fpsDenominator()).den(spec.fpsNumerator()));
+            codec.framerate(new AVRational().num(spec.fpsNumerator()).den(spec.fpsDenominator()));
+            codec.gop_size((int) Math.max(1, Math.round(spec.frameRate())));
+            codec.bit_rate(Math.round(spec.width() * spec.height() * spec.frameRate() * 0.4));
+            if (file.needsGlobalHeader()) {
+                codec.flags(codec.flags() | avcodec.AV_CODEC_FLAG_GLOBAL_HEADER);
+            }
+            // libvpx is slow at its default quality; these clips need to be quick, not pretty.
+            AVDictionary options = Ffmpeg.dictionary("deadline", "realtime", "cpu-used", "8");
+            try {
+                Ffmpeg.check(avcodec_open2(codec, encoder, options), "opening the " + spec.videoCodec() + " encoder");
+            } finally {
+                av_dict_free(options);
+            }
+            stream = file.addStream();
+            Ffmpeg.check(avcodec_parameters_from_context(stream.codecpar(), codec), "copying encoder parameters");
+            stream.time_base(codec.time_base());
+            stream.avg_frame_rate(codec.framerate());
+
+            frame = av_frame_alloc();
+            frame.format(pixelFormat);
+            frame.width(spec.width());
+            frame.height(spec.height());
+            Ffmpeg.check(av_frame_get_buffer(frame, 0), "allocating a video frame");
+            packet = av_packet_alloc();
+            converter = sws_getContext(spec.width(), spec.height(), AV_PIX_FMT_RGB24, spec.width(), spec.height(),
+                    pixelFormat, SWS_BICUBIC, null, null, (DoublePointer) null);
+            rgb = new BytePointer((long) spec.width() * spec.height() * 3);
+            // swscale reads four plane pointers and strides even for packed RGB, so give it four.
+            rgbPlanes = new PointerPointer<>(4);
+            rgbPlanes.put(0, rgb);
+            rgbStrides = new IntPointer(4);
+            rgbStrides.put(0, spec.width() * 3);
+        }
+
+        /** YUV 4:2:0 where the encoder takes it, otherwise its first choice (full-range YUV for MJPEG). */
+        private static int pixelFormat(AVCodec encoder) {
+            IntPointer formats = encoder.pix_fmts();
+            if (formats == null || formats.isNull()) {
+                return AV_PIX_FMT_YUV420P;
+            }
+            for (int i = 0; formats.get(i) != -1; i++) {
+                if (formats.get(i) == AV_PIX_FMT_YUV420P) {
+                    return AV_PIX_FMT_YUV420P;
+                }
+            }
+            return formats.get(0);
+        }
+
+        void encode(byte[] picture, long index) {
+            Ffmpeg.check(av_frame_make_writable(frame), "reusing a video frame");
+            rgb.position(0).put(picture);
+            sws_scale(converter, rgbPlanes, rgbStrides, 0, frame.height(), frame.data(), frame.linesize());
+            frame.pts(index);
+            frame.duration(1);
+            Ffmpeg.check(avcodec_send_frame(codec, frame), "encoding video");
+            writePackets();
+        }
+
+        void finish() {
+            Ffmpeg.check(avcodec_send_frame(codec, null), "flushing the video encoder");
+            writePackets();
+        }
+
+        private void writePackets() {
+            while (true) {
+                int received = avcodec_receive_packet(codec, packet);
+                if (received == Ffmpeg.AVERROR_EAGAIN || received == AVERROR_EOF) {
+                    return;
+                }
+                Ffmpeg.check(received, "encoding video");
+                av_packet_rescale_ts(packet, codec.time_base(), stream.time_base());
+                packet.stream_index(stream.index());
+                file.write(packet);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (codec != null) {
+                avcodec_free_context(codec);
+            }
+            if (frame != null) {
+                av_frame_free(frame);
+            }
+            if (packet != null) {
+                av_packet_free(packet);
+            }
+            sws_freeContext(converter);
+            if (rgb != null) {
+                rgb.close();
+                rgbPlanes.close();
+                rgbStrides.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,352 @@
+package io.foleystream.onnx;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import io.foleystream.onnx.PackManifest.PackFile;
+import io.foleystream.onnx.PackManifest.TensorSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A loaded model pack: its manifest and one ONNX session per model, behind typed runners.
+ *
+ * <p>{@link #load} refuses a pack whose files are missing, whose sha256 differ from pack.json, whose ONNX
+ * inputs/outputs differ from pack.json, or whose pack.json breaks the v1 contract; the message names the
+ * file and the mismatch. Sessions are created eagerly for the requested components and shared by all
+ * callers (ONNX Runtime's run is thread-safe); closing the pack closes them.
+ */
+public final class ModelPack implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelPack.class);
+    private static final String MANIFEST_FILE = "pack.json";
+
+    private final Path directory;
+    private final PackManifest manifest;
+    private final ExecutionTarget executionTarget;
+    private final Map<PackComponent, OrtSession> sessions;
+    private final Map<PackComponent, OnnxModel> runners;
+
+    private ModelPack(Path directory, PackManifest manifest, ExecutionTarget executionTarget,
+                      Map<PackComponent, OrtSession> sessions) {
+        this.directory = directory;
+        this.manifest = manifest;
+        this.executionTarget = executionTarget;
+        this.sessions = sessions;
+        this.runners = new EnumMap<>(PackComponent.class);
+        OrtEnvironment environment = OrtEnvironment.getEnvironment();
+        sessions.forEach((component, session) -> runners.put(component, runner(component, environment, session)));
+    }
+
+    /** Loads every model of the pack on CPU with ONNX Runtime's default thread count. */
+    public static ModelPack load(Path directory) {
+        return load(directory, RuntimeOptions.cpu(0));
+    }
+
+    public static ModelPack load(Path directory, RuntimeOptions options) {
+        return load(directory, options, EnumSet.allOf(PackComponent.class));
+    }
+
+    /**
+     * Verifies the whole pack (every file's presence and sha256, the manifest against the contract) and
+     * opens sessions for {@code components} only, so a service loads just the models it runs.
+     */
+    public static ModelPack load(Path directory, RuntimeOptions options, Set<PackComponent> components) {
+        Path packJson = directory.resolve(MANIFEST_FILE);
+        if (!Files.isRegularFile(packJson)) {
+            throw new PackException(MANIFEST_FILE + ": not found in " + directory);
+        }
+        PackManifest manifest = PackManifest.read(packJson);
+        if (!PackManifest.FORMAT_V1.equals(manifest.format())) {
+            throw new PackException(MANIFEST_FILE + ": format is '" + manifest.format() + "', this reader knows '"
+                    + PackManifest.FORMAT_V1 + "'");
+        }
+        verifyFiles(directory, manifest);
+
+        SessionFactory factory = new SessionFactory(options);
+        Map<PackComponent, OrtSession> sessions = new EnumMap<>(PackComponent.class);
+        try {
+            Map<PackComponent, PackContract.Io> contract = PackContract.expected(manifest);
+            for (PackComponent component : components) {
+                PackFile file = manifest.files().get(component.key());
+                OrtSession session = factory.open(resolveInside(directory, file.path()), file.path());
+                sessions.put(component, session);
+                verifyIo(file, session);
+            }
+            for (PackComponent component : PackComponent.values()) {
+                PackContract.check(component, manifest.files().get(component.key()), contract.get(component));
+            }
+        } catch (RuntimeException e) {
+            closeAll(sessions.values());
+            throw e;
+        }
+        LOG.info("Loaded model pack {} from {} on {} ({})", manifest.id(), directory, factory.target(), components);
+        return new ModelPack(directory, manifest, factory.target(), sessions);
+    }
+
+    /** "name@version" of the pack. */
+    public String id() {
+        return manifest.id();
+    }
+
+    public PackManifest manifest() {
+        return manifest;
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    /** Where the sessions actually run: CPU when CUDA was asked for but could not be used. */
+    public ExecutionTarget executionTarget() {
+        return executionTarget;
+    }
+
+    /** The pack's tokenizer.json (HuggingFace tokenizers format), already checked against its sha256. */
+    public Path tokenizerPath() {
+        return directory.resolve(manifest.files().get(PackComponent.TOKENIZER_KEY).path());
+    }
+
+    public VideoEncoder videoEncoder() {
+        return runner(PackComponent.VIDEO_ENCODER, VideoEncoder.class);
+    }
+
+    public TextEncoder textEncoder() {
+        return runner(PackComponent.TEXT_ENCODER, TextEncoder.class);
+    }
+
+    public AudioEncoder audioEncoder() {
+        return runner(PackComponent.AUDIO_ENCODER, AudioEncoder.class);
+    }
+
+    public Projector projector() {
+        return runner(PackComponent.PROJECTOR, Projector.class);
+    }
+
+    public EnvelopeEncoder envelopeEncoder() {
+        return runner(PackComponent.ENVELOPE_ENCODER, EnvelopeEncoder.class);
+    }
+
+    public DitModel dit() {
+        return runner(PackComponent.DIT, DitModel.class);
+    }
+
+    public AudioDecoder decoder() {
+        return runner(PackComponent.DECODER, AudioDecoder.class);
+    }
+
+    @Override
+    public void close() {
+        closeAll(sessions.values());
+    }
+
+    private <T extends OnnxModel> T runner(PackComponent component, Class<T> type) {
+        OnnxModel runner = runners.get(component);
+        if (runner == null) {
+            throw new IllegalStateException("pack " + id() + " was loaded without " + component.key());
+        }
+        return type.cast(runner);
+    }
+
+    private OnnxModel runner(PackComponent component, OrtEnvironment environment, OrtSession session) {
+        String fileName = manifest.files().get(component.key()).path();
+        return switch (component) {
+            case VIDEO_ENCODER -> new VideoEncoder(environment, session, fileName, manifest);
+            case TEXT_ENCODER -> new TextEncoder(environment, session, fileName, manifest);
+            case AUDIO_ENCODER -> new AudioEncoder(environment, session, fileName, manifest);
+            case PROJECTOR -> new Projector(environment, session, fileName, manifest);
+            case ENVELOPE_ENCODER -> new EnvelopeEncoder(environment, session, fileName, manifest);
+            case DIT -> new DitModel(environment, session, fileName, manifest);
+            case DECODER -> new AudioDecoder(environment, session, fileName, manifest);
+        };
+    }
+
+    private static void verifyFiles(Path directory, PackManifest manifest) {
+        Map<String, PackFile> files = manifest.files() == null ? Map.of() : manifest.files();
+        List<String> required = new ArrayList<>(List.of(PackComponent.TOKENIZER_KEY));
+        Arrays.stream(PackComponent.values()).map(PackComponent::key).forEach(required::add);
+        for (String key : required) {
+            if (!files.containsKey(key)) {
+                throw new PackException(MANIFEST_FILE + ": files has no '" + key + "' entry");
+            }
+        }
+        for (Map.Entry<String, PackFile> entry : files.entrySet()) {
+            PackFile file = entry.getValue();
+            Path path = resolveInside(directory, file.path());
+            if (!Files.isRegularFile(path)) {
+                throw new PackException(file.path() + ": missing (pack.json files." + entry.getKey() + ")");
+            }
+            String actual = sha256(path);
+            if (!actual.equalsIgnoreCase(String.valueOf(file.sha256()))) {
+                throw new PackException(file.path() + ": sha256 is " + actual + ", pack.json says " + file.sha256());
+            }
+        }
+    }
+
+    /** A pack.json path must stay inside the pack folder: "../" or absolute paths are refused. */
+    private static Path resolveInside(Path directory, String relative) {
+        if (relative == null || relative.isBlank()) {
+            throw new PackException(MANIFEST_FILE + ": a files entry has no path");
+        }
+        Path root = directory.toAbsolutePath().normalize();
+        Path resolved = root.resolve(relative).normalize();
+        if (!resolved.startsWith(root) || Path.of(relative).isAbsolute()) {
+            throw new PackException(relative + ": path leaves the pack folder");
+        }
+        return resolved;
+    }
+
+    private static String sha256(Path path) {
+        try (InputStream in = Files.newInputStream(path)) {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 20];
+            for (int read; (read = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, read);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (IOException e) {
+            throw new PackException(path.getFileName() + ": cannot read: " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
+    private static void verifyIo(PackFile file, OrtSession session) {
+        try {
+            compareIo(file.path(), "input", file.inputs(), session.getInputInfo());
+            compareIo(file.path(), "output", file.outputs(), session.getOutputInfo());
+        } catch (OrtException e) {
+            throw new PackException(file.path() + ": cannot read the model's inputs/outputs: " + e.getMessage(), e);
+        }
+    }
+
+    private static void compareIo(String fileName, String kind, List<TensorSpec> listed, Map<String, NodeInfo> model) {
+        for (TensorSpec spec : listed) {
+            NodeInfo node = model.get(spec.name());
+            if (node == null) {
+                throw new PackException(fileName + ": pack.json lists " + kind + " '" + spec.name()
+                        + "', the model's " + kind + "s are " + new TreeSet<>(model.keySet()));
+            }
+            if (!(node.getInfo() instanceof TensorInfo info)) {
+                throw new PackException(fileName + ": " + kind + " '" + spec.name() + "' is not a tensor");
+            }
+            String dtype = dtypeName(info.onnxType);
+            if (!dtype.equals(spec.dtype())) {
+                throw new PackException(fileName + ": " + kind + " '" + spec.name() + "' has dtype " + dtype
+                        + ", pack.json says " + spec.dtype());
+            }
+            long[] shape = info.getShape();
+            if (!shapesAgree(shape, spec.shape())) {
+                throw new PackException(fileName + ": " + kind + " '" + spec.name() + "' has shape "
+                        + new TensorSpec(spec.name(), dtype, shape).shapeText() + ", pack.json says " + spec.shapeText());
+            }
+        }
+        Set<String> unlisted = new TreeSet<>(model.keySet());
+        listed.forEach(spec -> unlisted.remove(spec.name()));
+        if (!unlisted.isEmpty()) {
+            throw new PackException(fileName + ": the model has " + kind + "s " + unlisted + " that pack.json does not list");
+        }
+    }
+
+    /**
+     * Equal ranks, and every axis equal, except that a dynamic (-1) model axis accepts any size pack.json
+     * pins. An axis pack.json calls dynamic must be dynamic in the model too, since callers will vary it.
+     */
+    private static boolean shapesAgree(long[] model, long[] listed) {
+        if (model.length != listed.length) {
+            return false;
+        }
+        for (int axis = 0; axis < model.length; axis++) {
+            if (model[axis] != listed[axis] && model[axis] != -1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String dtypeName(TensorInfo.OnnxTensorType type) {
+        return switch (type) {
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT -> "float32";
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16 -> "float16";
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_BFLOAT16 -> "bfloat16";
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE -> "float64";
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64 -> "int64";
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32 -> "int32";
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT8 -> "int8";
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8 -> "uint8";
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL -> "bool";
+            default -> type.name().toLowerCase();
+        };
+    }
+
+    private static void closeAll(Iterable<OrtSession> sessions) {
+        for (OrtSession session : sessions) {
+            try {
+                session.close();
+            } catch (OrtException e) {
+                LOG.warn("Closing an ONNX session failed", e);
+            }
+        }
+    }
+
+    /** Builds sessions on the requested target; the first CUDA failure switches this pack to CPU, once. */
+    private static final class SessionFactory {
+        private final RuntimeOptions options;
+        private final OrtEnvironment environment = OrtEnvironment.getEnvironment();
+        private ExecutionTarget target;
+
+        SessionFactory(RuntimeOptions options) {
+            this.options = options;
+            this.target = options.target();
+        }
+
+        ExecutionTarget target() {
+            return target;
+        }
+
+        OrtSession open(Path model, String fileName) {
+            try (OrtSession.SessionOptions sessionOptions = sessionOptions()) {
+                return environment.createSession(model.toString(), sessionOptions);
+            } catch (OrtException e) {
+                throw new PackException(fileName + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
+            }
+        }
+
+        private OrtSession.SessionOptions sessionOptions() throws OrtException {
+            OrtSession.SessionOptions sessionOptions = new OrtSession.SessionOptions();
+            if (options.intraOpThreads() > 0) {
+                sessionOptions.setIntraOpNumThreads(options.intraOpThreads());
+            }
+            if (target == ExecutionTarget.CUDA) {
+                try {
+                    sessionOptions.addCUDA(options.cudaDevice());
+                } catch (OrtException e) {
+                    // The CPU jar, or a machine without CUDA 12 / cuDNN 9, fails here and only here.
+                    LOG.warn("CUDA device {} is not usable ({}); running the pack on CPU", options.cudaDevice(),
+                            e.getMessage());
+                    target = ExecutionTarget.CPU;
+                    sessionOptions.close();
+                    return sessionOptions();
+                }
+            }
+            return sessionOptions;
+        }
+    }
+}

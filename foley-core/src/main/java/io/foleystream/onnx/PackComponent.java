@@ -1,0 +1,25 @@
+package io.foleystream.onnx;
+
+/** The ONNX models of a pack, each named by its key under pack.json's "files". */
+public enum PackComponent {
+    VIDEO_ENCODER("video_encoder"),
+    TEXT_ENCODER("text_encoder"),
+    AUDIO_ENCODER("audio_encoder"),
+    PROJECTOR("projector"),
+    ENVELOPE_ENCODER("envelope_encoder"),
+    DIT("dit"),
+    DECODER("decoder");
+
+    /** The key of the tokenizer, the one file of a pack that is not an ONNX model. */
+    public static final String TOKENIZER_KEY = "tokenizer";
+
+    private final String key;
+
+    PackComponent(String key) {
+        this.key = key;
+    }
+
+    public String key() {
+        return key;
+    }
+}

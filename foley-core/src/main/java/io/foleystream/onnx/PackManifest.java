@@ -1,0 +1,105 @@
+package io.foleystream.onnx;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The contents of a pack's {@code pack.json} (pack contract v1, described in {@code models/README.md}).
+ *
+ * <p>Plain data: {@link ModelPack#load} is what checks it against the files and against the contract.
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record PackManifest(
+        String format,
+        String name,
+        String version,
+        int sampleRate,
+        int audioChannels,
+        double windowSeconds,
+        double overlapSeconds,
+        Latent latent,
+        Envelope envelope,
+        Conditioning conditioning,
+        Sampler sampler,
+        Preprocessing preprocessing,
+        Map<String, PackFile> files) {
+
+    public static final String FORMAT_V1 = "foleystream-pack/1";
+
+    // Unknown fields are tolerated so that a newer exporter can add fields without breaking older readers.
+    private static final ObjectMapper MAPPER =
+            new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    /** Reads a pack.json file; a file that is not valid JSON of this shape gives a {@link PackException}. */
+    public static PackManifest read(Path packJson) {
+        try {
+            return MAPPER.readValue(packJson.toFile(), PackManifest.class);
+        } catch (IOException e) {
+            throw new PackException("pack.json: cannot read " + packJson + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The envelope this pack's ControlNet was trained on, at the pack's sample rate. */
+    public io.foleystream.envelope.EnvelopeSpec envelopeSpec() {
+        return new io.foleystream.envelope.EnvelopeSpec(envelope.preset(), sampleRate, envelope.frameLength(),
+                envelope.hopLength());
+    }
+
+    /** "name@version", the identifier that outputs record (e.g. on every audio window). */
+    public String id() {
+        return name + "@" + version;
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Latent(int channels, int downsampling) {}
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Envelope(String preset, int frameLength, int hopLength) {}
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Conditioning(int gramDim, int tokenDim, List<String> modalities) {}
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Sampler(String type, int steps, double cfgScale, double sigmaMin, double sigmaMax, double rho) {}
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Preprocessing(VideoPreprocessing video, TextPreprocessing text, AudioPreprocessing audio) {}
+
+    /** Frames sampled per window, square side in pixels, resize mode ("squash") and per-channel RGB mean/std. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record VideoPreprocessing(int framesPerWindow, int size, String resize, float[] mean, float[] std) {}
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record TextPreprocessing(int maxLength) {}
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record AudioPreprocessing(
+            int sampleRate, int melBins, int targetFrames, double normMean, double normStd) {}
+
+    /** One file of the pack; inputs and outputs are present for ONNX files only. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record PackFile(String path, String sha256, List<TensorSpec> inputs, List<TensorSpec> outputs) {
+        public PackFile {
+            inputs = inputs == null ? List.of() : List.copyOf(inputs);
+            outputs = outputs == null ? List.of() : List.copyOf(outputs);
+        }
+    }
+
+    /** A tensor's name, dtype ("float32", "int64", ...) and shape, where -1 marks a dynamic axis. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record TensorSpec(String name, String dtype, long[] shape) {
+        public String shapeText() {
+            StringBuilder text = new StringBuilder("[");
+            for (int i = 0; i < shape.length; i++) {
+                text.append(i == 0 ? "" : ",").append(shape[i]);
+            }
+            return text.append(']').toString();
+        }
+    }
+}

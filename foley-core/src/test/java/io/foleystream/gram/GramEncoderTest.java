@@ -1,0 +1,94 @@
+package io.foleystream.gram;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.foleystream.onnx.ModelPack;
+import io.foleystream.onnx.RuntimeOptions;
+import io.foleystream.onnx.TinyPack;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class GramEncoderTest {
+
+    private static ModelPack pack;
+    private static GramEncoder encoder;
+
+    @BeforeAll
+    static void load() {
+        pack = ModelPack.load(TinyPack.directory(), RuntimeOptions.cpu(1));
+        encoder = new GramEncoder(pack);
+    }
+
+    @AfterAll
+    static void close() {
+        pack.close();
+    }
+
+    @Test
+    void videoEmbeddingIsTheNormalisedMeanOfItsFrames() throws IOException {
+        List<byte[]> frames = List.of(jpeg(0x884422, 64, 48), jpeg(0x2266AA, 64, 48), jpeg(0xEEEEEE, 32, 32));
+
+        float[] embedding = encoder.embedVideo(frames);
+
+        float[] sumOfSingleFrames = new float[512];
+        for (byte[] frame : frames) {
+            float[] single = pack.videoEncoder().embed(VideoPreprocessor.of(
+                    pack.manifest().preprocessing().video()).fromJpeg(frame), 1);
+            for (int i = 0; i < 512; i++) {
+                sumOfSingleFrames[i] += single[i];
+            }
+        }
+        assertThat(embedding).hasSize(512);
+        assertThat(norm(embedding)).isCloseTo(1.0, within(1e-5));
+        assertThat(embedding).containsExactly(Gram.normalize(sumOfSingleFrames), within(1e-5f));
+    }
+
+    @Test
+    void textEmbeddingsAreUnitVectorsThatDependOnTheText() {
+        float[] stick = encoder.embedText("a stick hits wood");
+        float[] splash = encoder.embedText("water splashing");
+
+        assertThat(norm(stick)).isCloseTo(1.0, within(1e-5));
+        assertThat(Gram.volume(stick, splash)).isGreaterThan(0.01);
+        assertThat(encoder.embedText("A STICK hits wood")).containsExactly(stick, within(0f));
+    }
+
+    @Test
+    void projectsEachModalityToItsOwnToken() {
+        float[] text = encoder.embedText("metal clang");
+        float[] other = encoder.embedText("leaves rustle");
+
+        float[][] tokens = encoder.project(new float[][] {text, other, text});
+
+        assertThat(tokens).hasDimensions(3, 64);
+        assertThat(tokens[0]).containsExactly(tokens[2], within(1e-6f));
+        assertThat(encoder.project(new float[][] {other})[0]).containsExactly(tokens[1], within(1e-6f));
+    }
+
+    private static double norm(float[] v) {
+        double sum = 0;
+        for (float x : v) {
+            sum += (double) x * x;
+        }
+        return Math.sqrt(sum);
+    }
+
+    private static byte[] jpeg(int rgb, int width, int height) throws IOException {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                image.setRGB(x, y, x < width / 2 ? rgb : ~rgb & 0xFFFFFF);
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(image, "jpg", out);
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,215 @@
+package io.foleystream.onnx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelPackTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static ModelPack pack;
+
+    @TempDir
+    Path temp;
+
+    @BeforeAll
+    static void loadTinyPack() {
+        pack = ModelPack.load(TinyPack.directory(), RuntimeOptions.cpu(1));
+    }
+
+    @AfterAll
+    static void closePack() {
+        pack.close();
+    }
+
+    @Test
+    void identifiesItselfByNameAndVersion() {
+        assertThat(pack.id()).isEqualTo("tiny@1.0.0");
+        assertThat(pack.manifest().latent().channels()).isEqualTo(8);
+        assertThat(pack.manifest().conditioning().modalities()).containsExactly("video", "text", "audio");
+        assertThat(pack.tokenizerPath()).exists();
+    }
+
+    @Test
+    void encodersTakeAnyBatchSize() {
+        assertFinite(pack.videoEncoder().embed(random(2 * 3 * 224 * 224), 2), 2 * 512);
+        long[] ids = new long[3 * 40];
+        long[] mask = new long[3 * 40];
+        for (int item = 0; item < 3; item++) {
+            ids[item * 40] = 101;
+            ids[item * 40 + 1] = 923 + item;
+            ids[item * 40 + 2] = 102;
+            Arrays.fill(mask, item * 40, item * 40 + 3, 1L);
+        }
+        assertFinite(pack.textEncoder().embed(ids, mask, 3), 3 * 512);
+        assertFinite(pack.audioEncoder().embed(random(1024 * 128), 1), 512);
+    }
+
+    @Test
+    void projectorMakesOneTokenPerModality() {
+        assertFinite(pack.projector().project(random(2 * 512), 2, 1), 2 * 64);
+        assertFinite(pack.projector().project(random(3 * 512), 1, 3), 3 * 64);
+    }
+
+    @Test
+    void latentModelsTakeAnyNumberOfFrames() {
+        for (int frames : new int[] {3, 87}) {
+            int samples = frames * 2048;
+            assertFinite(pack.envelopeEncoder().encode(random(2 * samples), 1, samples), 8 * frames);
+            float[] audio = pack.decoder().decode(random(2 * 8 * frames), 2, frames);
+            assertFinite(audio, 2 * 2 * samples);
+        }
+    }
+
+    @Test
+    void ditTakesAnyFramesAndModalitiesAndListensToTheControlInput() {
+        float[] shortRun = velocity(1, 3, 1, random(8 * 3));
+        assertFinite(shortRun, 8 * 3);
+
+        float[] control = random(2 * 8 * 87);
+        float[] v = velocity(2, 87, 3, control);
+        assertFinite(v, 2 * 8 * 87);
+        float[] otherControl = control.clone();
+        otherControl[5] += 3f;
+        assertThat(velocity(2, 87, 3, otherControl)).isNotEqualTo(v);
+        assertThat(velocity(2, 87, 3, control)).isEqualTo(v);
+    }
+
+    @Test
+    void refusesInputsOfTheWrongLength() {
+        assertThatThrownBy(() -> pack.projector().project(new float[100], 1, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("projector.onnx: input 'embeddings' has 100 values");
+        assertThatThrownBy(() -> pack.envelopeEncoder().encode(new float[2 * 3000], 1, 3000))
+                .hasMessageContaining("multiple of 2048");
+    }
+
+    @Test
+    void refusesAFileWhoseHashDiffersFromPackJson() throws IOException {
+        Path copy = copyOfTinyPack();
+        editManifest(copy, manifest -> ((ObjectNode) manifest.path("files").path("dit")).put("sha256", "00".repeat(32)));
+
+        assertThatThrownBy(() -> ModelPack.load(copy))
+                .isInstanceOf(PackException.class)
+                .hasMessageStartingWith("dit.onnx: sha256 is ")
+                .hasMessageEndingWith("pack.json says " + "00".repeat(32));
+    }
+
+    @Test
+    void refusesAPackWithAMissingFile() throws IOException {
+        Path copy = copyOfTinyPack();
+        Files.delete(copy.resolve("decoder.onnx"));
+
+        assertThatThrownBy(() -> ModelPack.load(copy))
+                .isInstanceOf(PackException.class)
+                .hasMessage("decoder.onnx: missing (pack.json files.decoder)");
+    }
+
+    @Test
+    void refusesAManifestShapeTheModelDoesNotHave() throws IOException {
+        Path copy = copyOfTinyPack();
+        editManifest(copy, manifest -> {
+            ArrayNode xShape = (ArrayNode) manifest.path("files").path("dit").path("inputs").path(0).path("shape");
+            xShape.set(1, 16);
+        });
+
+        assertThatThrownBy(() -> ModelPack.load(copy))
+                .isInstanceOf(PackException.class)
+                .hasMessage("dit.onnx: input 'x' has shape [-1,8,-1], pack.json says [-1,16,-1]");
+    }
+
+    @Test
+    void refusesAManifestWhoseDimensionsBreakTheContract() throws IOException {
+        Path copy = copyOfTinyPack();
+        editManifest(copy, manifest -> ((ObjectNode) manifest.path("latent")).put("channels", 16));
+
+        assertThatThrownBy(() -> ModelPack.load(copy))
+                .isInstanceOf(PackException.class)
+                .hasMessageContaining("files.envelope_encoder output 'latents' is float32 [-1,8,-1]")
+                .hasMessageContaining("needs float32 [-1,16,-1]");
+    }
+
+    @Test
+    void loadsOnlyTheRequestedModels() {
+        try (ModelPack projectorOnly = ModelPack.load(
+                TinyPack.directory(), RuntimeOptions.cpu(1), Set.of(PackComponent.PROJECTOR))) {
+            assertThat(projectorOnly.projector().project(random(512), 1, 1)).hasSize(64);
+            assertThatThrownBy(projectorOnly::dit)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("pack tiny@1.0.0 was loaded without dit");
+        }
+    }
+
+    @Test
+    void fallsBackToCpuWhenCudaCannotBeUsed() {
+        // foley-core builds against the CPU onnxruntime jar, where addCUDA always fails.
+        try (ModelPack onCuda = ModelPack.load(
+                TinyPack.directory(), RuntimeOptions.cuda(0, 1), Set.of(PackComponent.PROJECTOR))) {
+            assertThat(onCuda.executionTarget()).isEqualTo(ExecutionTarget.CPU);
+            assertThat(onCuda.projector().project(random(512), 1, 1)).hasSize(64);
+        }
+    }
+
+    private static float[] velocity(int batch, int frames, int m, float[] control) {
+        Random random = new Random(7);
+        float[] x = values(random, batch * 8 * frames);
+        float[] t = new float[batch];
+        Arrays.fill(t, 0.6f);
+        float[] tokens = values(random, batch * m * 64);
+        float[] start = new float[batch];
+        float[] total = new float[batch];
+        Arrays.fill(total, 4f);
+        return pack.dit().velocity(x, t, tokens, m, start, total, control, batch, frames);
+    }
+
+    private static void assertFinite(float[] values, int expectedLength) {
+        assertThat(values).hasSize(expectedLength);
+        for (float value : values) {
+            assertThat(Float.isFinite(value)).as("finite output").isTrue();
+        }
+    }
+
+    private static float[] random(int n) {
+        return values(new Random(n), n);
+    }
+
+    private static float[] values(Random random, int n) {
+        float[] values = new float[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = (float) random.nextGaussian();
+        }
+        return values;
+    }
+
+    private Path copyOfTinyPack() throws IOException {
+        Path copy = temp.resolve("tiny");
+        Files.createDirectories(copy);
+        try (Stream<Path> files = Files.list(TinyPack.directory())) {
+            for (Path file : files.toList()) {
+                Files.copy(file, copy.resolve(file.getFileName()));
+            }
+        }
+        return copy;
+    }
+
+    private static void editManifest(Path packDir, java.util.function.Consumer<ObjectNode> edit) throws IOException {
+        Path packJson = packDir.resolve("pack.json");
+        ObjectNode manifest = (ObjectNode) JSON.readTree(packJson.toFile());
+        edit.accept(manifest);
+        JSON.writerWithDefaultPrettyPrinter().writeValue(packJson.toFile(), manifest);
+    }
+}
