@@ -252,8 +252,7 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
                 // transaction.
                 processRecordByRecord(batch);
             } else {
-                rewindTo(firstOffsets(batch));
-                backOff();
+                retryFrom(firstOffsets(batch));
             }
         }
     }
@@ -266,17 +265,17 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
                     new OffsetAndMetadata(record.offset() + 1, record.leaderEpoch(), ""));
             try {
                 committed(1, inTransaction(List.of(record), next));
-            } catch (KafkaException rejection) {
-                abortAfter(rejection, 1);
+            } catch (KafkaException failure) {
+                abortAfter(failure, 1);
+                if (!isRejectedRecord(failure)) {
+                    retryFrom(resumeAt);
+                    return;
+                }
                 try {
-                    if (!isRejectedRecord(rejection)) {
-                        throw rejection;
-                    }
-                    committed(1, deadLettered(record, rejection, next));
+                    committed(1, deadLettered(record, failure, next));
                 } catch (KafkaException e) {
                     abortAfter(e, 1);
-                    rewindTo(resumeAt);
-                    backOff();
+                    retryFrom(resumeAt);
                     return;
                 }
             }
@@ -396,9 +395,13 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
         }
     }
 
-    /** Puts each partition back at the first record not yet committed, so the next poll reads it again. */
-    private void rewindTo(Map<TopicPartition, Long> positions) {
+    /**
+     * Puts each partition back at the first record not yet committed, so the next poll reads it again, after a pause
+     * that grows while failures go on.
+     */
+    private void retryFrom(Map<TopicPartition, Long> positions) {
         positions.forEach(consumer::seek);
+        backOff();
     }
 
     /**

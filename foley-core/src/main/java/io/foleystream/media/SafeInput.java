@@ -77,6 +77,12 @@ final class SafeInput implements AutoCloseable {
         this.format = avformat_alloc_context();
         this.io = avio_alloc_context(new BytePointer(av_malloc(IO_BUFFER_BYTES)), IO_BUFFER_BYTES, 0, opaque,
                 READ, null, SEEK);
+        // While the upload still arrives, FFmpeg must treat it as a stream: a "seekable" input makes the MP4
+        // demuxer skip over the whole mdat looking for more boxes, which would wait for the last byte even in a
+        // faststart file. Backward seeks still reach our callback, so a moov-at-end file still works.
+        if (!spool.isComplete()) {
+            io.seekable(0);
+        }
         format.pb(io);
         format.flags(format.flags() | AVFormatContext.AVFMT_FLAG_CUSTOM_IO);
     }

@@ -102,7 +102,7 @@ public final class SyntheticClip {
                              sound(spec, audioSamples))
                      : null) {
             switch (spec.container()) {
-                case "mp4" -> file.writeHeader("movflags", spec.faststart() ? "+faststart" : "");
+                case "mp4" -> file.writeHeader(spec.faststart() ? new String[] {"movflags", "+faststart"} : new String[0]);
                 // AVI cannot store the AAC priming as negative time; shifting every stream to hide it would put
                 // the video a frame late, so the audio starts with its priming instead.
                 case "avi" -> file.writeHeader("avoid_negative_ts", "disabled");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -31,7 +32,10 @@ class LocalKafkaBrokerRestartTest {
             TopicPartition status = new TopicPartition(Topics.STATUS, 0);
             consumer.assign(List.of(status));
             consumer.seekToBeginning(List.of(status));
-            List<ConsumerRecord<String, byte[]>> records = consumer.poll(Duration.ofSeconds(20)).records(status);
+            List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+            for (int poll = 0; poll < 60 && records.isEmpty(); poll++) {
+                records.addAll(consumer.poll(Duration.ofMillis(500)).records(status));
+            }
 
             assertThat(records).singleElement().satisfies(r -> {
                 assertThat(r.key()).isEqualTo("job-r");
