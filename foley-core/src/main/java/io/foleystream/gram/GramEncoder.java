@@ -15,6 +15,7 @@ public final class GramEncoder {
     private final ModelPack pack;
     private final VideoPreprocessor videoPreprocessor;
     private final TextTokenizer tokenizer;
+    private final AudioPreprocessor audioPreprocessor;
     private final int gramDim;
 
     public GramEncoder(ModelPack pack) {
@@ -22,6 +23,7 @@ public final class GramEncoder {
         this.pack = pack;
         this.videoPreprocessor = VideoPreprocessor.of(manifest.preprocessing().video());
         this.tokenizer = TextTokenizer.load(pack.tokenizerPath(), manifest.preprocessing().text().maxLength());
+        this.audioPreprocessor = AudioPreprocessor.of(manifest.preprocessing().audio());
         this.gramDim = manifest.conditioning().gramDim();
     }
 
@@ -44,12 +46,11 @@ public final class GramEncoder {
     }
 
     /**
-     * One embedding for the window's audio: GRAM means the BEATs features over slices, then normalises.
-     *
-     * @param fbankSlices {@code slices} normalised fbank slices of targetFrames x melBins each
+     * One embedding for the window's audio, 16 kHz mono samples in [-1, 1] (decode with
+     * {@code DecodeSpec.audioOnly(16000, 1)}): Kaldi fbank, BEATs normalisation, GRAM's middle slice, encoder.
      */
-    public float[] embedAudio(float[] fbankSlices, int slices) {
-        return Gram.normalize(meanOfRows(pack.audioEncoder().embed(fbankSlices, slices), slices));
+    public float[] embedAudio(float[] mono16k) {
+        return Gram.normalize(pack.audioEncoder().embed(audioPreprocessor.fromSamples(mono16k), 1));
     }
 
     /** One cross-attention token per embedding, in the same order (the M modalities of one window). */

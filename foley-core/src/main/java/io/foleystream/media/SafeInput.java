@@ -183,10 +183,6 @@ final class SafeInput implements AutoCloseable {
         }
     }
 
-    boolean uploadComplete() {
-        return spool.isComplete();
-    }
-
     @Override
     public void close() {
         if (format != null && !format.isNull()) {
