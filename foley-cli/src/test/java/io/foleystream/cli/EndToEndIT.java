@@ -131,8 +131,16 @@ class EndToEndIT {
         try (UploadSpool spool = UploadSpool.ofFile(Path.of(prefix + ".mp4"))) {
             var out = MediaProbe.probe(spool, MediaLimits.defaults());
             assertThat(out.hasAudio()).isTrue();
+            assertThat(MediaProbe.videoPacketDigest(spool, MediaLimits.defaults()))
+                    .as("the video stream is copied packet for packet").isEqualTo(samplePacketDigest());
             assertThat(out.durationSeconds())
                     .isCloseTo(sampleDuration, org.assertj.core.data.Offset.offset(sampleFrameSeconds));
+        }
+    }
+
+    private static String samplePacketDigest() {
+        try (UploadSpool spool = UploadSpool.ofFile(SAMPLE)) {
+            return MediaProbe.videoPacketDigest(spool, MediaLimits.defaults());
         }
     }
 

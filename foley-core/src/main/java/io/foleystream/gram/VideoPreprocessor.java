@@ -8,8 +8,10 @@ import java.io.UncheckedIOException;
 import javax.imageio.ImageIO;
 
 /**
- * Turns a video frame into the video encoder's input: squash-resize to size x size (torchvision's
- * {@code Resize((size, size))}), RGB / 255, CLIP mean/std, channel-planar (CHW) floats.
+ * Turns a video frame into the video encoder's input: resize to size x size, RGB / 255, CLIP mean/std,
+ * channel-planar (CHW) floats. Two resizes, as GRAM's configs use them (model-facts 1.4):
+ * {@link Resize#SQUASH} is torchvision's {@code Resize((size, size))}; {@link Resize#SHORT_SIDE_CENTRE_CROP} is
+ * {@code Resize(size)} (short side to size, aspect kept) then {@code CenterCrop(size)}.
  *
  * <p>The resize is bilinear with antialiasing, as PIL and torchvision (antialias=True) do it: a triangle
  * filter widened by the scale factor when shrinking, plain half-pixel bilinear when enlarging, computed in
@@ -17,25 +19,47 @@ import javax.imageio.ImageIO;
  */
 public final class VideoPreprocessor {
 
+    /** How a frame of any shape becomes a square; the names are pack.json's {@code preprocessing.video.resize}. */
+    public enum Resize {
+        SQUASH("squash"),
+        SHORT_SIDE_CENTRE_CROP("short-side-centre-crop");
+
+        private final String packName;
+
+        Resize(String packName) {
+            this.packName = packName;
+        }
+
+        public static Resize fromPackName(String name) {
+            for (Resize resize : values()) {
+                if (resize.packName.equals(name)) {
+                    return resize;
+                }
+            }
+            throw new IllegalArgumentException("unsupported video resize '" + name + "', expected squash or "
+                    + "short-side-centre-crop");
+        }
+    }
+
     private final int size;
+    private final Resize resize;
     private final float[] mean;
     private final float[] std;
 
-    public VideoPreprocessor(int size, float[] mean, float[] std) {
+    public VideoPreprocessor(int size, Resize resize, float[] mean, float[] std) {
         if (size < 1 || mean.length != 3 || std.length != 3) {
             throw new IllegalArgumentException("need size >= 1 and 3 means and stds");
         }
         this.size = size;
+        this.resize = resize;
         this.mean = mean.clone();
         this.std = std.clone();
     }
 
-    /** The preprocessor a pack's pack.json describes; only the "squash" resize exists in contract v1. */
+    /** The preprocessor a pack's pack.json describes. */
     public static VideoPreprocessor of(PackManifest.VideoPreprocessing settings) {
-        if (!"squash".equals(settings.resize())) {
-            throw new IllegalArgumentException("unsupported video resize '" + settings.resize() + "'");
-        }
-        return new VideoPreprocessor(settings.size(), settings.mean(), settings.std());
+        return new VideoPreprocessor(settings.size(), Resize.fromPackName(settings.resize()), settings.mean(),
+                settings.std());
     }
 
     public int size() {
@@ -79,8 +103,18 @@ public final class VideoPreprocessor {
             throw new IllegalArgumentException("RGB24 " + width + "x" + height + " needs "
                     + (long) width * height * 3 + " bytes, got " + rgb.length);
         }
-        Axis columns = new Axis(width, size);
-        Axis rows = new Axis(height, size);
+        int resizedWidth = size;
+        int resizedHeight = size;
+        if (resize == Resize.SHORT_SIDE_CENTRE_CROP) {
+            // torchvision's _compute_resized_output_size: the long side is truncated, not rounded.
+            if (width <= height) {
+                resizedHeight = (int) ((double) size * height / width);
+            } else {
+                resizedWidth = (int) ((double) size * width / height);
+            }
+        }
+        Axis columns = new Axis(width, resizedWidth, centreCropStart(resizedWidth), size);
+        Axis rows = new Axis(height, resizedHeight, centreCropStart(resizedHeight), size);
         float[] out = new float[frameLength()];
         float[] rowResized = new float[height * size];
         for (int channel = 0; channel < 3; channel++) {
@@ -108,21 +142,29 @@ public final class VideoPreprocessor {
         return out;
     }
 
-    /** Per output index: the first input index, how many inputs, and their normalised weights (PIL's coeffs). */
+    /** torchvision's CenterCrop offset, int(round((resized - size) / 2)), and Python rounds halves to even. */
+    private int centreCropStart(int resized) {
+        return (int) Math.rint((resized - size) / 2.0);
+    }
+
+    /**
+     * PIL's resampling coefficients for the outputs {@code [start, start + count)} of an {@code in -> out}
+     * resize: per output, the first input index, how many inputs, and their normalised weights.
+     */
     private static final class Axis {
         final int[] first;
         final int[] count;
         final float[][] weights;
 
-        Axis(int in, int out) {
+        Axis(int in, int out, int start, int outputs) {
             double scale = (double) in / out;
             double filterScale = Math.max(scale, 1.0);
             double support = filterScale; // the triangle filter's support is 1, widened when shrinking
-            first = new int[out];
-            count = new int[out];
-            weights = new float[out][];
-            for (int i = 0; i < out; i++) {
-                double center = (i + 0.5) * scale;
+            first = new int[outputs];
+            count = new int[outputs];
+            weights = new float[outputs][];
+            for (int i = 0; i < outputs; i++) {
+                double center = (start + i + 0.5) * scale;
                 int min = Math.max((int) (center - support + 0.5), 0);
                 int max = Math.min((int) (center + support + 0.5), in);
                 double[] w = new double[max - min];

@@ -1,11 +1,16 @@
 package io.foleystream.gram;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.foleystream.gram.VideoPreprocessor.Resize;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
@@ -17,11 +22,54 @@ class VideoPreprocessorTest {
     private static final float[] CLIP_MEAN = {0.48145466f, 0.4578275f, 0.40821073f};
     private static final float[] CLIP_STD = {0.26862954f, 0.26130258f, 0.27577711f};
 
+    /**
+     * Fixture frames (landscape, portrait, smaller than the target) through both resizes, against torch's
+     * antialiased bilinear interpolate as torchvision calls it (tools/reference/video_preprocess_reference.py).
+     */
+    @Test
+    void matchesTorchvisionOnFixtureFrames() throws IOException {
+        JsonNode reference = resourceJson("video_preprocess_reference.json");
+        int size = reference.get("size").asInt();
+        float[] mean = floats(reference.get("mean"));
+        float[] std = floats(reference.get("std"));
+
+        for (JsonNode c : reference.get("cases")) {
+            Resize resize = Resize.fromPackName(c.get("resize").asText());
+            byte[] png = resourceBytes(c.get("png").asText());
+
+            float[] out = new VideoPreprocessor(size, resize, mean, std).fromJpeg(png);
+
+            assertThat(out).as(c.get("png").asText() + " " + resize).containsExactly(floats(c.get("chw")), within(1e-5f));
+        }
+    }
+
+    @Test
+    void shortSideCentreCropKeepsTheAspectAndCutsTheMiddle() {
+        // A 6x2 red ramp [0, 50, 100, 150, 200, 250]: short side 2 -> 2 keeps the scale at 1, and the 2x2 centre
+        // crop starts at column round((6 - 2) / 2) = 2, so it holds the untouched values 100 and 150.
+        int[] row = {0, 50, 100, 150, 200, 250};
+        byte[] rgb = rgb24(new int[][] {row, row}, 0, 0);
+
+        float[] cropped = new VideoPreprocessor(2, Resize.SHORT_SIDE_CENTRE_CROP, ZERO, ONE).fromRgb24(rgb, 6, 2);
+        float[] squashed = new VideoPreprocessor(2, Resize.SQUASH, ZERO, ONE).fromRgb24(rgb, 6, 2);
+
+        assertThat(red(cropped, 2, 0, 0) * 255).isCloseTo(100f, within(1e-3f));
+        assertThat(red(cropped, 2, 1, 1) * 255).isCloseTo(150f, within(1e-3f));
+        assertThat(red(squashed, 2, 0, 0) * 255).isLessThan(60f);
+    }
+
+    @Test
+    void knowsOnlyThePacksResizeNames() {
+        assertThat(Resize.fromPackName("squash")).isEqualTo(Resize.SQUASH);
+        assertThat(Resize.fromPackName("short-side-centre-crop")).isEqualTo(Resize.SHORT_SIDE_CENTRE_CROP);
+        assertThatThrownBy(() -> Resize.fromPackName("letterbox")).hasMessageContaining("letterbox");
+    }
+
     @Test
     void enlargesWithHalfPixelBilinear() {
         // 2x2 red channel [[0, 100], [200, 40]]; green 0, blue 255 everywhere.
         byte[] rgb = rgb24(new int[][] {{0, 100}, {200, 40}}, 0, 255);
-        float[] out = new VideoPreprocessor(4, ZERO, ONE).fromRgb24(rgb, 2, 2);
+        float[] out = new VideoPreprocessor(4, VideoPreprocessor.Resize.SQUASH, ZERO, ONE).fromRgb24(rgb, 2, 2);
 
         // Each axis maps to [a, .75a + .25b, .25a + .75b, b].
         assertThat(red(out, 4, 0, 0) * 255).isCloseTo(0f, within(1e-3f));
@@ -37,7 +85,7 @@ class VideoPreprocessorTest {
         // Columns [0, 70, 140, 210] in every row; halving uses weights [3,3,1]/7 and [1,3,3]/7.
         int[] row = {0, 70, 140, 210};
         byte[] rgb = rgb24(new int[][] {row, row, row, row}, 0, 0);
-        float[] out = new VideoPreprocessor(2, ZERO, ONE).fromRgb24(rgb, 4, 4);
+        float[] out = new VideoPreprocessor(2, VideoPreprocessor.Resize.SQUASH, ZERO, ONE).fromRgb24(rgb, 4, 4);
 
         assertThat(red(out, 2, 0, 0) * 255).isCloseTo(50f, within(1e-3f));
         assertThat(red(out, 2, 0, 1) * 255).isCloseTo(160f, within(1e-3f));
@@ -55,7 +103,7 @@ class VideoPreprocessorTest {
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         ImageIO.write(image, "png", png);
 
-        float[] out = new VideoPreprocessor(224, CLIP_MEAN, CLIP_STD).fromJpeg(png.toByteArray());
+        float[] out = new VideoPreprocessor(224, VideoPreprocessor.Resize.SQUASH, CLIP_MEAN, CLIP_STD).fromJpeg(png.toByteArray());
 
         assertThat(out).hasSize(3 * 224 * 224);
         assertThat(out[0]).isCloseTo((0.2f - CLIP_MEAN[0]) / CLIP_STD[0], within(1e-5f));
@@ -80,5 +128,24 @@ class VideoPreprocessorTest {
             }
         }
         return rgb;
+    }
+
+    private static JsonNode resourceJson(String name) throws IOException {
+        return new ObjectMapper().readTree(resourceBytes(name));
+    }
+
+    private static byte[] resourceBytes(String name) throws IOException {
+        try (InputStream in = VideoPreprocessorTest.class.getResourceAsStream("/gram/" + name)) {
+            assertThat(in).as("test resource gram/" + name).isNotNull();
+            return in.readAllBytes();
+        }
+    }
+
+    private static float[] floats(JsonNode array) {
+        float[] values = new float[array.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = array.get(i).floatValue();
+        }
+        return values;
     }
 }
