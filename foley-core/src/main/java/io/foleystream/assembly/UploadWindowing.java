@@ -2,7 +2,9 @@ package io.foleystream.assembly;
 
 import com.google.protobuf.ByteString;
 import io.foleystream.envelope.EnvelopeSpec;
-import io.foleystream.envelope.RmsEnvelope;
+import io.foleystream.dsp.Resampler;
+import io.foleystream.envelope.UploadEnvelope;
+import io.foleystream.envelope.VideoClockAudio;
 import io.foleystream.media.DecodeListener;
 import io.foleystream.media.DecodeSpec;
 import io.foleystream.media.MediaInfo;
@@ -34,32 +36,47 @@ public final class UploadWindowing {
     public record Result(MediaInfo info, double videoDurationSeconds, int windows) {
     }
 
+    /** The rate of the source-audio slice: what the GRAM audio encoder (BEATs) takes. */
+    public static final int SOURCE_AUDIO_RATE = 16_000;
+
     private UploadWindowing() {
     }
 
     /**
-     * Runs to the end of the upload, blocking while chunks are still to come.
+     * Runs to the end of the upload, blocking while chunks are still to come. The envelope comes from the upload's
+     * audio, or from its picture when the request asks or (AUTO) the upload has no audio; windows of an upload with
+     * audio also carry a {@value #SOURCE_AUDIO_RATE} Hz mono slice of it for the audio encoder.
      *
      * @param request the job's settings, copied into every window so later stages need no other lookup
-     * @throws io.foleystream.media.MediaException when the upload is bad or over a limit
+     * @throws io.foleystream.media.MediaException when the upload is bad or over a limit, or the request asks for an
+     *                                             audio envelope of an upload without audio
      */
     public static Result run(JobRequest request, UploadSpool spool, Settings settings, Consumer<Window> windows) {
-        DecodeSpec spec = DecodeSpec.of(settings.envelope().sampleRate(), 1, settings.frameSize(), settings.frameSize());
+        EnvelopeSpec envelopeSpec = settings.envelope();
+        DecodeSpec spec = DecodeSpec.of(envelopeSpec.sampleRate(), 1, settings.frameSize(), settings.frameSize());
         try (StreamingDecoder decoder = StreamingDecoder.open(spool, settings.limits(), spec)) {
             MediaInfo info = decoder.info();
-            double rate = settings.envelope().frameRate();
+            boolean fromVideo = UploadEnvelope.fromVideo(request.getEnvelopeSource(), info);
+            double rate = envelopeSpec.frameRate();
+            int sourceAudioRate = info.hasAudio() ? SOURCE_AUDIO_RATE : 0;
             WindowCutter cutter = new WindowCutter(settings.plan(), rate, settings.framesPerWindow(),
-                    info.durationSeconds(), cut -> windows.accept(toWindow(request, cut, rate)));
-            EnvelopeFeed feed = new EnvelopeFeed(settings.envelope(), cutter);
+                    info.durationSeconds(), sourceAudioRate,
+                    cut -> windows.accept(toWindow(request, cut, rate, fromVideo, sourceAudioRate)));
+            UploadEnvelope envelope = new UploadEnvelope(envelopeSpec, fromVideo, cutter::onEnvelope);
+            SourceAudio sourceAudio = info.hasAudio() ? new SourceAudio(envelopeSpec.sampleRate(), cutter) : null;
             double[] videoEnd = {Double.NaN};
             decoder.decode(new DecodeListener() {
                 @Override
                 public void onAudio(float[] samples, int channels, double startSeconds) {
-                    feed.push(samples, startSeconds);
+                    envelope.onAudio(samples, startSeconds);
+                    if (sourceAudio != null) {
+                        sourceAudio.push(samples, startSeconds);
+                    }
                 }
 
                 @Override
                 public void onVideoFrame(double pts, double duration, byte[] rgb, int width, int height) {
+                    envelope.onVideoFrame(pts, rgb, width, height);
                     cutter.onVideoFrame(new WindowCutter.Frame(pts, duration, rgb, width, height));
                 }
 
@@ -68,55 +85,58 @@ public final class UploadWindowing {
                     videoEnd[0] = videoEndSeconds;
                 }
             });
-            feed.finish();
+            envelope.finish(videoEnd[0]);
+            if (sourceAudio != null) {
+                sourceAudio.finish();
+            }
             cutter.finish(videoEnd[0]);
             return new Result(info, videoEnd[0], cutter.windowsEmitted());
         }
     }
 
-    /** Turns decoded mono audio into envelope frames on the video's clock. */
-    private static final class EnvelopeFeed {
-        private final EnvelopeSpec spec;
-        private final RmsEnvelope envelope;
+    /** The upload's audio at the audio encoder's rate, on the video's clock. */
+    private static final class SourceAudio {
+        private final VideoClockAudio clock;
+        private final Resampler resampler;
         private final WindowCutter cutter;
-        private boolean started;
 
-        EnvelopeFeed(EnvelopeSpec spec, WindowCutter cutter) {
-            this.spec = spec;
-            this.envelope = spec.newEnvelope();
+        SourceAudio(int decodedRate, WindowCutter cutter) {
+            this.clock = new VideoClockAudio(decodedRate);
+            this.resampler = new Resampler(decodedRate, SOURCE_AUDIO_RATE);
             this.cutter = cutter;
         }
 
         void push(float[] samples, double startSeconds) {
-            if (!started) {
-                started = true;
-                // audio that starts after the first video frame is silent until then
-                int lead = (int) Math.round(Math.max(0, startSeconds) * spec.sampleRate());
-                if (lead > 0) {
-                    cutter.onEnvelope(envelope.push(new float[lead], 0, lead));
-                }
-            }
-            cutter.onEnvelope(envelope.push(samples, 0, samples.length));
+            float[] aligned = clock.align(samples, startSeconds);
+            cutter.onSourceAudio(resampler.push(aligned, 0, aligned.length));
         }
 
         void finish() {
-            cutter.onEnvelope(envelope.finish());
+            cutter.onSourceAudio(resampler.finish());
         }
     }
 
-    private static Window toWindow(JobRequest request, WindowCutter.Cut cut, double envelopeRate) {
+    private static Window toWindow(JobRequest request, WindowCutter.Cut cut, double envelopeRate, boolean fromVideo,
+                                   int sourceAudioRate) {
         Window.Builder window = Window.newBuilder()
                 .setJobId(request.getJobId())
                 .setIndex(cut.index())
                 .setStartS(cut.startSeconds())
                 .setDurationS(cut.durationSeconds())
                 .setEnvelopeRateHz(envelopeRate)
+                .setEnvelopeFromVideo(fromVideo)
                 .setLast(cut.last())
                 .setTotalWindows(cut.totalWindows())
                 .setVideoDurationS(cut.videoDurationSeconds())
                 .setRequest(request);
         for (float v : cut.envelope()) {
             window.addEnvelope(v);
+        }
+        if (cut.sourceAudio() != null) {
+            window.setSourceAudioRate(sourceAudioRate);
+            for (float v : cut.sourceAudio()) {
+                window.addSourceAudio(v);
+            }
         }
         for (int k = 0; k < cut.frames().size(); k++) {
             WindowCutter.Frame f = cut.frames().get(k);

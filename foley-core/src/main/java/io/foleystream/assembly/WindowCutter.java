@@ -21,9 +21,14 @@ public final class WindowCutter {
         }
     }
 
-    /** One window's share of the media. */
+    /**
+     * One window's share of the media.
+     *
+     * @param sourceAudio the upload's own audio over the window at the source-audio rate, or null without it
+     */
     public record Cut(int index, double startSeconds, double durationSeconds, double[] frameTimes, List<Frame> frames,
-                      float[] envelope, boolean last, int totalWindows, double videoDurationSeconds) {
+                      float[] envelope, float[] sourceAudio, boolean last, int totalWindows,
+                      double videoDurationSeconds) {
     }
 
     private final WindowPlan plan;
@@ -31,10 +36,11 @@ public final class WindowCutter {
     private final int framesPerWindow;
     private final double durationHintSeconds;
     private final int expectedWindows;
+    private final int sourceAudioRate;
     private final Consumer<Cut> sink;
     private final Deque<Frame> frames = new ArrayDeque<>();
-    private float[] envelope = new float[4096];
-    private int envelopeFrames;
+    private final Timeline envelope = new Timeline();
+    private final Timeline sourceAudio = new Timeline();
     private double videoTime;
     private int nextWindow;
     private boolean finished;
@@ -42,23 +48,28 @@ public final class WindowCutter {
     /**
      * @param durationHintSeconds the container's duration if it states one (NaN otherwise): only used to tell consumers
      *                            how many windows to expect before the last one arrives
+     * @param sourceAudioRate     the rate of {@link #onSourceAudio} samples, or 0 when windows carry no source audio
      */
     public WindowCutter(WindowPlan plan, double envelopeRate, int framesPerWindow, double durationHintSeconds,
-                        Consumer<Cut> sink) {
+                        int sourceAudioRate, Consumer<Cut> sink) {
         this.plan = plan;
         this.envelopeRate = envelopeRate;
         this.framesPerWindow = framesPerWindow;
         this.durationHintSeconds = durationHintSeconds;
         this.expectedWindows = Double.isNaN(durationHintSeconds) ? 0 : plan.count(durationHintSeconds);
+        this.sourceAudioRate = sourceAudioRate;
         this.sink = sink;
     }
 
+    /** The next envelope values, contiguous with the previous ones, value i at time i / envelopeRate. */
     public void onEnvelope(float[] values) {
-        if (envelopeFrames + values.length > envelope.length) {
-            envelope = Arrays.copyOf(envelope, Math.max(envelope.length * 2, envelopeFrames + values.length));
-        }
-        System.arraycopy(values, 0, envelope, envelopeFrames, values.length);
-        envelopeFrames += values.length;
+        envelope.append(values);
+        emitPassedWindows();
+    }
+
+    /** The next samples of the upload's own audio, contiguous with the previous ones, from time 0. */
+    public void onSourceAudio(float[] samples) {
+        sourceAudio.append(samples);
         emitPassedWindows();
     }
 
@@ -88,9 +99,10 @@ public final class WindowCutter {
         // strictly past the end on both streams: then this window cannot be the last one
         while (!finished) {
             double end = plan.end(nextWindow);
-            boolean envelopePassed = envelopeFrames / envelopeRate > end;
+            boolean envelopePassed = envelope.end() / envelopeRate > end;
             boolean videoPassed = videoTime > end;
-            if (!envelopePassed || !videoPassed) {
+            boolean audioPassed = sourceAudioRate == 0 || (double) sourceAudio.end() / sourceAudioRate > end;
+            if (!envelopePassed || !videoPassed || !audioPassed) {
                 return;
             }
             emit(nextWindow, durationHintSeconds, false, expectedWindows);
@@ -108,16 +120,15 @@ public final class WindowCutter {
                 picked.add(f);
             }
         }
-        int first = (int) Math.round(plan.start(index) * envelopeRate);
-        int length = (int) Math.round(plan.windowSeconds() * envelopeRate);
-        float[] slice = new float[length];
-        int available = Math.max(0, Math.min(length, envelopeFrames - first));
-        System.arraycopy(envelope, first, slice, 0, available);
-
-        sink.accept(new Cut(index, plan.start(index), plan.windowSeconds(), times, picked, slice, last, totalWindows,
-                videoDurationSeconds));
+        float[] audio = sourceAudioRate == 0 ? null : sourceAudio.slice(index, sourceAudioRate);
+        sink.accept(new Cut(index, plan.start(index), plan.windowSeconds(), times, picked,
+                envelope.slice(index, envelopeRate), audio, last, totalWindows, videoDurationSeconds));
         nextWindow = index + 1;
         dropFramesBefore(plan.start(nextWindow));
+        envelope.discardBefore(Math.round(plan.start(nextWindow) * envelopeRate));
+        if (sourceAudioRate > 0) {
+            sourceAudio.discardBefore(Math.round(plan.start(nextWindow) * sourceAudioRate));
+        }
     }
 
     /** The frame shown at {@code time}, else the nearest one (gaps and the tail of a VFR stream). */
@@ -142,6 +153,47 @@ public final class WindowCutter {
         // keep the newest frame so a window after a long still picture has something to show
         while (frames.size() > 1 && frames.peekFirst().ptsSeconds() + frames.peekFirst().durationSeconds() <= time) {
             frames.removeFirst();
+        }
+    }
+
+    /** Values on a clock from time 0, kept only from the start of the next window on. */
+    private final class Timeline {
+        private float[] values = new float[4096];
+        private int kept;
+        private long start;
+
+        void append(float[] more) {
+            if (kept + more.length > values.length) {
+                values = Arrays.copyOf(values, Math.max(values.length * 2, kept + more.length));
+            }
+            System.arraycopy(more, 0, values, kept, more.length);
+            kept += more.length;
+        }
+
+        /** Index of the next value to arrive. */
+        long end() {
+            return start + kept;
+        }
+
+        /** A window's values at {@code rate}, zero past what has arrived. */
+        float[] slice(int index, double rate) {
+            long first = Math.round(plan.start(index) * rate);
+            float[] slice = new float[(int) Math.round(plan.windowSeconds() * rate)];
+            int from = (int) (first - start);
+            int available = Math.max(0, Math.min(slice.length, kept - from));
+            if (available > 0) {
+                System.arraycopy(values, from, slice, 0, available);
+            }
+            return slice;
+        }
+
+        void discardBefore(long index) {
+            int drop = (int) Math.max(0, Math.min(kept, index - start));
+            if (drop > 0) {
+                System.arraycopy(values, drop, values, 0, kept - drop);
+                kept -= drop;
+                start += drop;
+            }
         }
     }
 }

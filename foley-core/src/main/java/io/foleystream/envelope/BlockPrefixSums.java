@@ -18,6 +18,7 @@ final class BlockPrefixSums {
     private long start;
     private long count;
     private double runningInBlock;
+    private int leftInBlock;
 
     /** @param longestRange the longest range {@link #sum} will be asked for */
     BlockPrefixSums(int longestRange) {
@@ -28,7 +29,12 @@ final class BlockPrefixSums {
         if (kept == cumulative.length) {
             cumulative = Arrays.copyOf(cumulative, kept * 2);
         }
-        runningInBlock = (count % block == 0 ? 0 : runningInBlock) + value;
+        if (leftInBlock == 0) {
+            runningInBlock = 0;
+            leftInBlock = block;
+        }
+        leftInBlock--;
+        runningInBlock += value;
         cumulative[kept++] = runningInBlock;
         count++;
     }

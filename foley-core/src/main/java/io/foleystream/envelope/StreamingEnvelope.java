@@ -15,10 +15,22 @@ public interface StreamingEnvelope {
 
     /** The whole envelope of a finished signal, the same values streaming would give. */
     static float[] whole(StreamingEnvelope envelope, float[] samples) {
-        float[] head = envelope.push(samples, 0, samples.length);
-        float[] tail = envelope.finish();
-        float[] all = java.util.Arrays.copyOf(head, head.length + tail.length);
-        System.arraycopy(tail, 0, all, head.length, tail.length);
+        // pushed a piece at a time so the envelope's buffers stay small however long the signal
+        int piece = 1 << 16;
+        float[][] runs = new float[(samples.length + piece - 1) / piece + 1][];
+        int total = 0;
+        for (int r = 0; r * piece < samples.length; r++) {
+            runs[r] = envelope.push(samples, r * piece, Math.min(piece, samples.length - r * piece));
+            total += runs[r].length;
+        }
+        runs[runs.length - 1] = envelope.finish();
+        total += runs[runs.length - 1].length;
+        float[] all = new float[total];
+        int at = 0;
+        for (float[] run : runs) {
+            System.arraycopy(run, 0, all, at, run.length);
+            at += run.length;
+        }
         return all;
     }
 }

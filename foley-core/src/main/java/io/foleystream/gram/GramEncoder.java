@@ -2,6 +2,7 @@ package io.foleystream.gram;
 
 import io.foleystream.onnx.ModelPack;
 import io.foleystream.onnx.PackManifest;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -29,15 +30,41 @@ public final class GramEncoder {
 
     /** One embedding for a window's sampled frames (JPEG bytes), batched through the encoder in one run. */
     public float[] embedVideo(List<byte[]> jpegFrames) {
-        if (jpegFrames.isEmpty()) {
-            throw new IllegalArgumentException("need at least one frame");
-        }
+        return embedVideos(List.of(jpegFrames)).get(0);
+    }
+
+    /**
+     * One embedding per window for several windows' frames, all frames in a single encoder run (how the
+     * encoder-service batches windows across jobs). Each embedding is the normalised mean of its own window's
+     * frames, the same as {@link #embedVideo} gives for that window alone.
+     */
+    public List<float[]> embedVideos(List<List<byte[]>> framesPerWindow) {
         int frameLength = videoPreprocessor.frameLength();
-        float[] pixels = new float[jpegFrames.size() * frameLength];
-        for (int i = 0; i < jpegFrames.size(); i++) {
-            System.arraycopy(videoPreprocessor.fromJpeg(jpegFrames.get(i)), 0, pixels, i * frameLength, frameLength);
+        int total = 0;
+        for (List<byte[]> frames : framesPerWindow) {
+            if (frames.isEmpty()) {
+                throw new IllegalArgumentException("need at least one frame per window");
+            }
+            total += frames.size();
         }
-        return Gram.normalize(meanOfRows(pack.videoEncoder().embed(pixels, jpegFrames.size()), jpegFrames.size()));
+        if (total == 0) {
+            return List.of();
+        }
+        float[] pixels = new float[total * frameLength];
+        int frame = 0;
+        for (List<byte[]> frames : framesPerWindow) {
+            for (byte[] jpeg : frames) {
+                System.arraycopy(videoPreprocessor.fromJpeg(jpeg), 0, pixels, frame++ * frameLength, frameLength);
+            }
+        }
+        float[] perFrame = pack.videoEncoder().embed(pixels, total);
+        List<float[]> embeddings = new ArrayList<>(framesPerWindow.size());
+        int first = 0;
+        for (List<byte[]> frames : framesPerWindow) {
+            embeddings.add(Gram.normalize(meanOfRows(perFrame, first, frames.size())));
+            first += frames.size();
+        }
+        return embeddings;
     }
 
     public float[] embedText(String text) {
@@ -77,9 +104,10 @@ public final class GramEncoder {
         return tokenizer;
     }
 
-    private float[] meanOfRows(float[] rows, int count) {
+    /** The mean of {@code count} gramDim-long rows starting at row {@code first}. */
+    private float[] meanOfRows(float[] rows, int first, int count) {
         float[] mean = new float[gramDim];
-        for (int row = 0; row < count; row++) {
+        for (int row = first; row < first + count; row++) {
             for (int i = 0; i < gramDim; i++) {
                 mean[i] += rows[row * gramDim + i] / count;
             }

@@ -2,6 +2,7 @@ package io.foleystream.kafka;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,9 @@ import org.slf4j.LoggerFactory;
  * and its input offsets are committed in one Kafka transaction. Downstream read_committed consumers therefore see
  * every output exactly once, across retries, rebalances and a kill -9.
  *
+ * <p>A stage transforms one record at a time ({@link Transform}), or the records of each poll together
+ * ({@link BatchTransform}, made with {@link #batched}) so that a model can run them as one batch.
+ *
  * <p>A record that does not parse, or whose transform throws, goes to {@link Topics#DLQ} (see {@link DeadLetters})
  * in the same transaction, and the loop goes on. If the transaction fails in a way Kafka lets us retry, it is
  * aborted and the batch is read and transformed again, so a transform may see a record more than once (only one
@@ -62,6 +66,17 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
     public interface Transform<I> {
         /** Throwing sends the input record to the dead-letter topic; nothing it returned is produced. */
         List<ProducerRecord<String, byte[]>> apply(ConsumerRecord<String, I> record) throws Exception;
+    }
+
+    /**
+     * The work of one stage over the records of one poll (those that parsed), for stages that gain from batching.
+     * A batch transform that throws is called again once per record, so that only the record that makes it
+     * throw goes to the dead-letter topic.
+     */
+    @FunctionalInterface
+    public interface BatchTransform<I> {
+        /** The outputs of each record, in the order of {@code records}: exactly one list per record. */
+        List<List<ProducerRecord<String, byte[]>>> apply(List<ConsumerRecord<String, I>> records) throws Exception;
     }
 
     /**
@@ -123,7 +138,7 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
     private static final int RECORD_OVERHEAD_BYTES = 1024;
 
     private final Config<I> config;
-    private final Transform<I> transform;
+    private final Step<I> step;
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> producer;
     private final int maxRequestBytes;
@@ -141,8 +156,17 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
     private final AtomicLong transactionsAborted = new AtomicLong();
 
     public TransactionalStage(Config<I> config, Transform<I> transform) {
+        this(config, oneByOne(Objects.requireNonNull(transform, "transform")));
+    }
+
+    /** A stage whose transform sees the parsed records of each poll together. */
+    public static <I> TransactionalStage<I> batched(Config<I> config, BatchTransform<I> transform) {
+        return new TransactionalStage<>(config, isolatingFailures(Objects.requireNonNull(transform, "transform")));
+    }
+
+    private TransactionalStage(Config<I> config, Step<I> step) {
         this.config = Objects.requireNonNull(config, "config");
-        this.transform = Objects.requireNonNull(transform, "transform");
+        this.step = step;
         Map<String, Object> consumerProps = new HashMap<>(config.consumerProps());
         consumerProps.putIfAbsent("max.poll.records", config.maxPollRecords());
         Object maxRequestSize = Producers.config(config.bootstrapServers(), config.transactionalId(),
@@ -288,18 +312,23 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
 
     private Outcome inTransaction(Iterable<ConsumerRecord<String, byte[]>> records,
                                   Map<TopicPartition, OffsetAndMetadata> offsets) {
+        List<ConsumerRecord<String, byte[]>> inputs = new ArrayList<>();
+        records.forEach(inputs::add);
         long outputs = 0;
         long deadLetters = 0;
         producer.beginTransaction();
-        for (ConsumerRecord<String, byte[]> record : records) {
+        List<Result> results = transformed(inputs);
+        for (int i = 0; i < inputs.size(); i++) {
+            ConsumerRecord<String, byte[]> record = inputs.get(i);
+            Result result = results.get(i);
             List<ProducerRecord<String, byte[]>> produced;
-            try {
-                produced = transformed(record);
+            if (result.failure() == null) {
+                produced = result.outputs();
                 outputs += produced.size();
-            } catch (Exception e) {
+            } else {
                 LOG.warn("stage {}: {}-{}@{} goes to {}: {}", config.transactionalId(), record.topic(),
-                        record.partition(), record.offset(), Topics.DLQ, e.toString());
-                produced = List.of(DeadLetters.of(record, e));
+                        record.partition(), record.offset(), Topics.DLQ, result.failure().toString());
+                produced = List.of(DeadLetters.of(record, result.failure()));
                 deadLetters++;
             }
             produced.forEach(producer::send);
@@ -349,16 +378,97 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
         return false;
     }
 
-    private List<ProducerRecord<String, byte[]>> transformed(ConsumerRecord<String, byte[]> raw) throws Exception {
-        I value = config.inputDeserializer().deserialize(raw.topic(), raw.headers(), raw.value());
-        ConsumerRecord<String, I> typed = new ConsumerRecord<>(raw.topic(), raw.partition(), raw.offset(),
-                raw.timestamp(), raw.timestampType(), raw.serializedKeySize(), raw.serializedValueSize(),
-                raw.key(), value, raw.headers(), raw.leaderEpoch());
-        List<ProducerRecord<String, byte[]>> outputs = transform.apply(typed);
-        for (ProducerRecord<String, byte[]> output : outputs) {
-            requireSendable(output);
+    /** What became of one input record: its outputs, or why it goes to the dead-letter topic. */
+    private record Result(List<ProducerRecord<String, byte[]>> outputs, Exception failure) {
+        static Result failed(Exception failure) {
+            return new Result(List.of(), failure);
         }
-        return outputs;
+    }
+
+    /** A transform in the form the loop runs it: one result per record, in order, and no exception. */
+    private interface Step<I> {
+        List<Result> apply(List<ConsumerRecord<String, I>> records);
+    }
+
+    private static <I> Step<I> oneByOne(Transform<I> transform) {
+        return records -> {
+            List<Result> results = new ArrayList<>(records.size());
+            for (ConsumerRecord<String, I> record : records) {
+                try {
+                    results.add(new Result(transform.apply(record), null));
+                } catch (Exception e) {
+                    results.add(Result.failed(e));
+                }
+            }
+            return results;
+        };
+    }
+
+    private static <I> Step<I> isolatingFailures(BatchTransform<I> transform) {
+        return new Step<>() {
+            @Override
+            public List<Result> apply(List<ConsumerRecord<String, I>> records) {
+                try {
+                    List<List<ProducerRecord<String, byte[]>>> outputs = transform.apply(records);
+                    if (outputs.size() != records.size()) {
+                        throw new IllegalStateException("the batch transform gave " + outputs.size()
+                                + " results for " + records.size() + " records");
+                    }
+                    return outputs.stream().map(o -> new Result(o, null)).toList();
+                } catch (Exception e) {
+                    if (records.size() == 1) {
+                        return List.of(Result.failed(e));
+                    }
+                    // Find the record that makes the batch throw: the transform again, one record at a time.
+                    List<Result> results = new ArrayList<>(records.size());
+                    for (ConsumerRecord<String, I> record : records) {
+                        results.addAll(apply(List.of(record)));
+                    }
+                    return results;
+                }
+            }
+        };
+    }
+
+    /** One result per input, in order: a record that does not parse fails alone, the others go to the transform. */
+    private List<Result> transformed(List<ConsumerRecord<String, byte[]>> inputs) {
+        Result[] results = new Result[inputs.size()];
+        List<Integer> parsedAt = new ArrayList<>();
+        List<ConsumerRecord<String, I>> parsed = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            try {
+                parsed.add(typed(inputs.get(i)));
+                parsedAt.add(i);
+            } catch (Exception e) {
+                results[i] = Result.failed(e);
+            }
+        }
+        if (!parsed.isEmpty()) {
+            List<Result> transformed = step.apply(parsed);
+            for (int j = 0; j < parsed.size(); j++) {
+                results[parsedAt.get(j)] = sendable(transformed.get(j));
+            }
+        }
+        return List.of(results);
+    }
+
+    private ConsumerRecord<String, I> typed(ConsumerRecord<String, byte[]> raw) {
+        I value = config.inputDeserializer().deserialize(raw.topic(), raw.headers(), raw.value());
+        return new ConsumerRecord<>(raw.topic(), raw.partition(), raw.offset(), raw.timestamp(), raw.timestampType(),
+                raw.serializedKeySize(), raw.serializedValueSize(), raw.key(), value, raw.headers(), raw.leaderEpoch());
+    }
+
+    /** The result, or a failure if one of its outputs is too large to send. */
+    private Result sendable(Result result) {
+        if (result.failure() != null) {
+            return result;
+        }
+        try {
+            result.outputs().forEach(this::requireSendable);
+            return result;
+        } catch (RecordTooLargeException e) {
+            return Result.failed(e);
+        }
     }
 
     /** The broker refused a record for what it is (too large, invalid), so sending it again cannot help. */

@@ -66,7 +66,7 @@ final class AudioEncoder implements AutoCloseable {
 
     /**
      * Adds an audio stream to {@code out} (before its header is written) encoding {@code interleaved} with the
-     * FFmpeg encoder {@code encoderName} ("aac", "flac", "pcm_s16le", "libopus", "libmp3lame").
+     * FFmpeg encoder {@code encoderName} ("aac", "flac", "pcm_s16le", "libopus", "vorbis", "libmp3lame", "ac3").
      */
     static AudioEncoder open(OutputFile out, String encoderName, int sampleRate, int channels, float[] interleaved) {
         if (interleaved.length % channels != 0) {
@@ -95,6 +95,8 @@ final class AudioEncoder implements AutoCloseable {
         av_channel_layout_default(codec.ch_layout(), channels);
         codec.time_base(new AVRational().num(1).den(sampleRate));
         codec.bit_rate(96_000L * channels);
+        // FFmpeg's own Vorbis encoder is marked experimental; it is the only Vorbis encoder in this build.
+        codec.strict_std_compliance(avcodec.FF_COMPLIANCE_EXPERIMENTAL);
         if (out.needsGlobalHeader()) {
             codec.flags(codec.flags() | avcodec.AV_CODEC_FLAG_GLOBAL_HEADER);
         }

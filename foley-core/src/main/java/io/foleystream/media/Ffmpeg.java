@@ -13,6 +13,8 @@ final class Ffmpeg {
 
     /** AVERROR(EAGAIN) on Linux; bytedeco does not export it as a constant. */
     static final int AVERROR_EAGAIN = -11;
+    /** AVFrame.flags bit for a frame the decoder knows is damaged; bytedeco does not export it. */
+    static final int AV_FRAME_FLAG_CORRUPT = 1;
 
     private static final AtomicBoolean INITIALISED = new AtomicBoolean();
 

@@ -11,7 +11,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param videoCodec      decoder name, e.g. "h264"
  * @param frameRate       average frames per second; NaN when unknown
  * @param audioCodec      decoder name, or null without audio
- * @param rotationDegrees clockwise rotation a player applies to display the picture: 0, 90, 180 or 270
+ * @param width           width of the stored picture; a player shows it turned by {@code rotationDegrees}
+ * @param height          height of the stored picture
+ * @param rotationDegrees clockwise rotation a player applies to display the picture: 0, 90, 180 or 270; decoded
+ *                        frames arrive already turned
  */
 public record MediaInfo(
         String container,

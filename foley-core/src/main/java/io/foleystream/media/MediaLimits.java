@@ -10,7 +10,8 @@ import java.time.Duration;
  * @param maxDurationSeconds       the longest video we decode
  * @param maxWidth                 the widest coded picture we accept
  * @param maxHeight                the tallest coded picture we accept
- * @param probeSizeBytes           how many bytes FFmpeg may read to recognise the container and its streams
+ * @param probeSizeBytes           how many bytes FFmpeg may read to recognise the container (at most 1 MiB of them)
+ *                                 and its streams; at least 2048, the least FFmpeg can recognise a container in
  * @param maxAnalyzeDurationMicros how much media time FFmpeg may read to analyse the streams
  * @param maxDecodeTime            wall time from open to the last frame, including waiting for the upload
  */
@@ -25,9 +26,9 @@ public record MediaLimits(
 
     public MediaLimits {
         if (maxBytes <= 0 || maxDurationSeconds <= 0 || maxWidth <= 0 || maxHeight <= 0
-                || probeSizeBytes < 32 || maxAnalyzeDurationMicros <= 0
+                || probeSizeBytes < 2048 || maxAnalyzeDurationMicros <= 0
                 || maxDecodeTime == null || maxDecodeTime.isNegative() || maxDecodeTime.isZero()) {
-            throw new IllegalArgumentException("every media limit must be positive");
+            throw new IllegalArgumentException("every media limit must be positive, and the probe size at least 2048");
         }
     }
 
@@ -48,6 +49,11 @@ public record MediaLimits(
 
     public MediaLimits withMaxSize(int width, int height) {
         return new MediaLimits(maxBytes, maxDurationSeconds, width, height, probeSizeBytes,
+                maxAnalyzeDurationMicros, maxDecodeTime);
+    }
+
+    public MediaLimits withProbeSizeBytes(long bytes) {
+        return new MediaLimits(maxBytes, maxDurationSeconds, maxWidth, maxHeight, bytes,
                 maxAnalyzeDurationMicros, maxDecodeTime);
     }
 

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.ffmpeg.avcodec.AVCodec;
+import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
 import org.bytedeco.ffmpeg.avformat.AVIOContext;
 import org.bytedeco.ffmpeg.avformat.AVStream;
@@ -41,12 +42,19 @@ final class SafeInput implements AutoCloseable {
 
     /** The mov demuxer is named by all its aliases; matroska covers webm. */
     static final String FORMAT_WHITELIST = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts";
-    static final String VIDEO_DECODERS = "h264,hevc,vp8,vp9,av1,libaom-av1,mpeg4,mjpeg,mpeg1video,mpeg2video";
-    static final String AUDIO_DECODERS = "aac,aac_fixed,mp3,mp3float,mp2,mp2float,opus,vorbis,flac,ac3,eac3,alac,"
-            + "pcm_s16le,pcm_s16be,pcm_s24le,pcm_s24be,pcm_s32le,pcm_f32le,pcm_u8";
+    /** FFmpeg decoder names (AV1 has three: libdav1d or libaom-av1 where built in, the native one needs hardware). */
+    static final String VIDEO_DECODERS = "h264,hevc,vp8,vp9,av1,libdav1d,libaom-av1,mpeg4,mjpeg";
+    /** FFmpeg matches whitelists by exact name, so "pcm_*" is spelled out. */
+    static final String AUDIO_DECODERS = "aac,aac_fixed,opus,vorbis,mp3,mp3float,flac,ac3,ac3_fixed,"
+            + "pcm_s16le,pcm_s16be,pcm_s24le,pcm_s24be,pcm_s32le,pcm_s32be,pcm_f32le,pcm_f32be,pcm_f64le,pcm_f64be,"
+            + "pcm_u8,pcm_s8,pcm_alaw,pcm_mulaw";
     static final String CODEC_WHITELIST = VIDEO_DECODERS + "," + AUDIO_DECODERS;
 
     private static final int IO_BUFFER_BYTES = 64 * 1024;
+    /** FFmpeg's own ceiling for recognising a container; more never helps and costs time on garbage. */
+    private static final long FORMAT_PROBE_MAX_BYTES = 1 << 20;
+    /** Real uploads have a handful of streams; thousands of them are a memory attack on the demuxer. */
+    private static final int MAX_STREAMS = 32;
     private static final long WAIT_SLICE_MILLIS = 100;
     private static final int SEEK_SET = 0;
     private static final int SEEK_CUR = 1;
@@ -90,13 +98,15 @@ final class SafeInput implements AutoCloseable {
     /**
      * Opens the container and reads its stream headers.
      *
-     * @throws MediaException BAD_INPUT for an empty upload or anything that is not a supported container
+     * @throws MediaException BAD_INPUT for an empty upload, one over the byte limit, anything that is not a
+     *                        supported container, or a container that declares pictures over the size limit
      */
     static SafeInput open(UploadSpool spool, MediaLimits limits) {
         Ffmpeg.init();
         if (spool.isComplete() && spool.size() == 0) {
             throw MediaException.badInput("empty upload");
         }
+        requireWithinByteLimit(spool, limits);
         SafeInput input = new SafeInput(spool, limits);
         try {
             input.openContainer();
@@ -112,8 +122,12 @@ final class SafeInput implements AutoCloseable {
                 "format_whitelist", FORMAT_WHITELIST,
                 "protocol_whitelist", "none",
                 "codec_whitelist", CODEC_WHITELIST,
+                "formatprobesize", Long.toString(Math.min(limits.probeSizeBytes(), FORMAT_PROBE_MAX_BYTES)),
                 "probesize", Long.toString(limits.probeSizeBytes()),
-                "analyzeduration", Long.toString(limits.maxAnalyzeDurationMicros()));
+                "analyzeduration", Long.toString(limits.maxAnalyzeDurationMicros()),
+                "max_streams", Integer.toString(MAX_STREAMS),
+                // MOV data references can name other files; off by default, and it must stay off.
+                "enable_drefs", "0");
         int opened;
         try {
             opened = avformat_open_input(format, (String) null, null, options);
@@ -124,9 +138,31 @@ final class SafeInput implements AutoCloseable {
             // avformat_open_input has freed the context and nulled our pointer to it
             throw failure(opened, "not a supported video container");
         }
+        requireDeclaredPicturesWithinLimits();
         int found = avformat_find_stream_info(format, (AVDictionary) null);
         if (found < 0) {
             throw failure(found, "cannot read the streams of this upload");
+        }
+    }
+
+    /**
+     * Checks the picture sizes the container declares before any decoder is opened: a header claiming 100000x100000
+     * must not get as far as allocating frames for it.
+     */
+    private void requireDeclaredPicturesWithinLimits() {
+        for (int i = 0; i < format.nb_streams(); i++) {
+            AVCodecParameters params = stream(i).codecpar();
+            if (params.codec_type() == AVMEDIA_TYPE_VIDEO
+                    && (params.width() > limits.maxWidth() || params.height() > limits.maxHeight())) {
+                throw MediaException.badInput("video is " + params.width() + "x" + params.height()
+                        + ", larger than the " + limits.maxWidth() + "x" + limits.maxHeight() + " limit");
+            }
+        }
+    }
+
+    private static void requireWithinByteLimit(UploadSpool spool, MediaLimits limits) {
+        if (spool.size() > limits.maxBytes()) {
+            throw MediaException.badInput("upload exceeds " + limits.maxBytes() + " bytes");
         }
     }
 
@@ -207,6 +243,7 @@ final class SafeInput implements AutoCloseable {
                 checkNotStopped();
             }
             checkNotStopped();
+            requireWithinByteLimit(spool, limits);
             int n = spool.read(position, scratch, 0, Math.min(size, scratch.length));
             if (n <= 0) {
                 return AVERROR_EOF; // and again on every later call: the end stays the end

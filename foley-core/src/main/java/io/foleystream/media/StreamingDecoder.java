@@ -25,9 +25,9 @@ import static org.bytedeco.ffmpeg.global.avutil.AV_TIME_BASE;
 import static org.bytedeco.ffmpeg.global.avutil.av_channel_layout_default;
 import static org.bytedeco.ffmpeg.global.avutil.av_channel_layout_uninit;
 import static org.bytedeco.ffmpeg.global.avutil.av_dict_free;
-import static org.bytedeco.ffmpeg.global.avutil.av_display_rotation_get;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_get_side_data;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_unref;
 import static org.bytedeco.ffmpeg.global.avutil.av_q2d;
 import static org.bytedeco.ffmpeg.global.swresample.swr_alloc_set_opts2;
@@ -53,8 +53,10 @@ import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVChannelLayout;
 import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
+import org.bytedeco.ffmpeg.avutil.AVFrameSideData;
 import org.bytedeco.ffmpeg.avutil.AVRational;
 import org.bytedeco.ffmpeg.global.avcodec;
+import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.ffmpeg.swresample.SwrContext;
 import org.bytedeco.ffmpeg.swscale.SwsContext;
 import org.bytedeco.javacpp.BytePointer;
@@ -64,8 +66,8 @@ import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.PointerPointer;
 
 /**
- * Decodes an upload while it is still arriving: audio resampled to the spec, video frames as RGB24, each the moment
- * FFmpeg has it. Faststart MP4, fragmented MP4, Matroska/WebM and MPEG-TS start at once; a moov-at-end MP4 starts
+ * Decodes an upload while it is still arriving: audio resampled to the spec, video frames as upright RGB24 (the
+ * display matrix applied, as a player would), each the moment FFmpeg has it. Faststart MP4, fragmented MP4, Matroska/WebM and MPEG-TS start at once; a moov-at-end MP4 starts
  * when its tail arrives. Every timestamp comes from the stream's own time base, never from an assumed frame rate,
  * so the reported video end is right for 29.97 fps, VFR and odd time bases alike.
  *
@@ -82,6 +84,13 @@ public final class StreamingDecoder implements AutoCloseable {
     /** Audio timestamps that jump further ahead than this are a gap, filled with silence to keep sync. */
     private static final double AUDIO_GAP_SECONDS = 0.1;
     private static final long AUDIO_POSITION_UNSET = Long.MIN_VALUE;
+    private static final int DISPLAY_MATRIX_BYTES = 9 * 4;
+    /**
+     * A damaged packet costs a frame or two, not the job; more damage than this share of everything decoded (and
+     * more than {@link #DAMAGE_TOLERATED} packets) means the upload is corrupt, and its envelope would be a lie.
+     */
+    private static final double DAMAGE_SHARE = 0.05;
+    private static final int DAMAGE_TOLERATED = 2;
 
     private final SafeInput input;
     private final MediaLimits limits;
@@ -97,12 +106,15 @@ public final class StreamingDecoder implements AutoCloseable {
     private double originSeconds;
     private double nominalFrameSeconds;
     private double declaredVideoSeconds;
+    private double declaredContainerSeconds;
+    private Orientation streamOrientation = Orientation.UPRIGHT;
     private boolean decoded;
 
     private SwsContext scaler;
     private int scalerSourceWidth;
     private int scalerSourceHeight;
     private int scalerSourceFormat;
+    private int scalerTargetWidth;
     private BytePointer rgbBuffer;
     private PointerPointer<BytePointer> rgbPlanes;
     private IntPointer rgbStrides;
@@ -118,8 +130,9 @@ public final class StreamingDecoder implements AutoCloseable {
 
     private PendingFrame pending;
     private int videoFrames;
+    private int audioFrames;
     private double videoEndSeconds;
-    private int badPackets;
+    private int damaged;
 
     private StreamingDecoder(SafeInput input, MediaLimits limits, DecodeSpec spec) {
         this.input = input;
@@ -153,9 +166,9 @@ public final class StreamingDecoder implements AutoCloseable {
      * Decodes to the end of the upload, calling the listener as frames and audio become available, then
      * {@link DecodeListener#onEnd(double)}. Call once.
      *
-     * @throws MediaException BAD_INPUT for a truncated or corrupt upload, one that turns out longer than the limit,
-     *                        or one that takes longer than {@link MediaLimits#maxDecodeTime()}; INTERNAL when the
-     *                        thread is interrupted (its interrupt flag stays set)
+     * @throws MediaException BAD_INPUT for a truncated or corrupt upload, one that turns out longer or larger than
+     *                        the limits, or one that takes longer than {@link MediaLimits#maxDecodeTime()}; INTERNAL
+     *                        when the thread is interrupted (its interrupt flag stays set)
      */
     public void decode(DecodeListener listener) {
         if (decoded) {
@@ -175,6 +188,7 @@ public final class StreamingDecoder implements AutoCloseable {
                 emitPending(pending.ownDuration, listener);
             }
             requireWholeVideo();
+            requireMostlyUndamaged();
             listener.onEnd(videoEndSeconds);
         } finally {
             av_frame_free(frame);
@@ -214,8 +228,7 @@ public final class StreamingDecoder implements AutoCloseable {
     private void drain(AVCodecContext codec, AVPacket packet, AVFrame frame, DecodeListener listener) {
         int sent = avcodec_send_packet(codec, packet);
         if (sent < 0 && sent != AVERROR_EOF) {
-            // A damaged packet costs a frame or two, not the job; no frames at all fails in requireWholeVideo.
-            badPackets++;
+            damaged++; // judged at the end by requireMostlyUndamaged
             return;
         }
         while (true) {
@@ -224,8 +237,11 @@ public final class StreamingDecoder implements AutoCloseable {
                 return;
             }
             if (received < 0) {
-                badPackets++;
+                damaged++;
                 return;
+            }
+            if (frame.decode_error_flags() != 0 || (frame.flags() & Ffmpeg.AV_FRAME_FLAG_CORRUPT) != 0) {
+                damaged++; // concealed damage: the frame is still shown, as a player would
             }
             try {
                 if (codec == video) {
@@ -253,6 +269,9 @@ public final class StreamingDecoder implements AutoCloseable {
         if (start > limits.maxDurationSeconds()) {
             throw tooLong();
         }
+        if (frame.width() > limits.maxWidth() || frame.height() > limits.maxHeight()) {
+            throw tooLarge(frame.width(), frame.height()); // the stream changed its picture size mid-way
+        }
         double ownDuration = frame.duration() > 0 ? frame.duration() * videoTimeBase : nominalFrameSeconds;
         byte[] rgb = spec.wantFrames() ? toRgb(frame) : null;
         if (pending != null) {
@@ -271,11 +290,20 @@ public final class StreamingDecoder implements AutoCloseable {
         videoEndSeconds = frame.start + shown;
     }
 
+    /** Scales to the stored orientation of the requested size, then turns the picture upright. */
     private byte[] toRgb(AVFrame frame) {
-        int width = spec.frameWidth();
-        int height = spec.frameHeight();
+        Orientation orientation = orientation(frame);
+        int width = orientation.storedWidth(spec.frameWidth(), spec.frameHeight());
+        int height = orientation.storedHeight(spec.frameWidth(), spec.frameHeight());
+        if (rgbBuffer == null) {
+            rgbBuffer = new BytePointer((long) width * height * 3);
+            // swscale reads four plane pointers and strides even for packed RGB, so give it four.
+            rgbPlanes = new PointerPointer<>(4);
+            rgbPlanes.put(0, rgbBuffer);
+            rgbStrides = new IntPointer(4);
+        }
         if (scaler == null || frame.width() != scalerSourceWidth || frame.height() != scalerSourceHeight
-                || frame.format() != scalerSourceFormat) {
+                || frame.format() != scalerSourceFormat || width != scalerTargetWidth) {
             sws_freeContext(scaler);
             scaler = sws_getContext(frame.width(), frame.height(), frame.format(), width, height, AV_PIX_FMT_RGB24,
                     SWS_AREA, null, null, (DoublePointer) null);
@@ -286,22 +314,26 @@ public final class StreamingDecoder implements AutoCloseable {
             scalerSourceWidth = frame.width();
             scalerSourceHeight = frame.height();
             scalerSourceFormat = frame.format();
-        }
-        if (rgbBuffer == null) {
-            rgbBuffer = new BytePointer((long) width * height * 3);
-            // swscale reads four plane pointers and strides even for packed RGB, so give it four.
-            rgbPlanes = new PointerPointer<>(4);
-            rgbPlanes.put(0, rgbBuffer);
-            rgbStrides = new IntPointer(4);
+            scalerTargetWidth = width;
             rgbStrides.put(0, width * 3);
         }
         sws_scale(scaler, frame.data(), frame.linesize(), 0, frame.height(), rgbPlanes, rgbStrides);
         byte[] rgb = new byte[width * height * 3];
         rgbBuffer.position(0).get(rgb);
-        return rgb;
+        return orientation.upright(rgb, spec.frameWidth(), spec.frameHeight());
+    }
+
+    /** The frame's own display matrix (the decoder attaches the stream's, or one from an H.264/HEVC SEI), else the stream's. */
+    private Orientation orientation(AVFrame frame) {
+        AVFrameSideData matrix = av_frame_get_side_data(frame, avutil.AV_FRAME_DATA_DISPLAYMATRIX);
+        if (matrix == null || matrix.isNull() || matrix.size() < DISPLAY_MATRIX_BYTES) {
+            return streamOrientation;
+        }
+        return Orientation.of(new IntPointer(matrix.data()));
     }
 
     private void onAudioFrame(AVFrame frame, DecodeListener listener) {
+        audioFrames++;
         prepareResampler(frame);
         int rate = spec.audioSampleRate();
         long pts = timestamp(frame);
@@ -412,16 +444,34 @@ public final class StreamingDecoder implements AutoCloseable {
         }
     }
 
-    /** Fails when frames never came, or when a complete upload stops well short of the duration its video declares. */
+    /**
+     * Fails when frames never came, or when the complete upload stops well short of the duration its video stream or,
+     * lacking that, its container declares (a truncated MP4, Matroska or AVI). A container that declares nothing
+     * (MPEG-TS, a Matroska file written live) cannot be told from a short one, so whatever decodes is the video.
+     */
     private void requireWholeVideo() {
         if (videoFrames == 0) {
-            throw MediaException.badInput(badPackets > 0 ? "the video stream cannot be decoded" : "no video frames");
+            throw MediaException.badInput(damaged > 0 ? "the video stream cannot be decoded" : "no video frames");
         }
+        double declared = Double.isFinite(declaredVideoSeconds) ? declaredVideoSeconds : declaredContainerSeconds;
         double slack = Math.max(0.5, 2 * nominalFrameSeconds);
-        if (Double.isFinite(declaredVideoSeconds) && videoEndSeconds + slack < declaredVideoSeconds) {
+        if (Double.isFinite(declared) && videoEndSeconds + slack < declared) {
             throw MediaException.badInput(String.format(Locale.ROOT,
-                    "upload is truncated: the video ends at %.2f s of %.2f s", videoEndSeconds, declaredVideoSeconds));
+                    "upload is truncated: the video ends at %.2f s of %.2f s", videoEndSeconds, declared));
         }
+    }
+
+    private void requireMostlyUndamaged() {
+        int decodedUnits = videoFrames + audioFrames;
+        if (damaged > DAMAGE_TOLERATED && damaged > DAMAGE_SHARE * (decodedUnits + damaged)) {
+            throw MediaException.badInput("upload is corrupt: " + damaged + " damaged packets or frames among "
+                    + (decodedUnits + damaged));
+        }
+    }
+
+    private MediaException tooLarge(int width, int height) {
+        return MediaException.badInput("video is " + width + "x" + height + ", larger than the "
+                + limits.maxWidth() + "x" + limits.maxHeight() + " limit");
     }
 
     private MediaException tooLong() {
@@ -444,13 +494,13 @@ public final class StreamingDecoder implements AutoCloseable {
             throw MediaException.badInput("the video stream has no picture size");
         }
         if (width > limits.maxWidth() || height > limits.maxHeight()) {
-            throw MediaException.badInput("video is " + width + "x" + height + ", larger than the "
-                    + limits.maxWidth() + "x" + limits.maxHeight() + " limit");
+            throw tooLarge(width, height);
         }
         videoTimeBase = av_q2d(videoStream.time_base());
         declaredVideoSeconds = videoStream.duration() > 0 && videoStream.duration() != AV_NOPTS_VALUE
                 ? videoStream.duration() * videoTimeBase : Double.NaN;
-        double duration = Double.isFinite(declaredVideoSeconds) ? declaredVideoSeconds : containerSeconds();
+        declaredContainerSeconds = containerSeconds();
+        double duration = Double.isFinite(declaredVideoSeconds) ? declaredVideoSeconds : declaredContainerSeconds;
         if (duration > limits.maxDurationSeconds()) {
             throw MediaException.badInput(String.format(Locale.ROOT, "video lasts %.1f s, longer than the %.0f s limit",
                     duration, limits.maxDurationSeconds()));
@@ -461,6 +511,7 @@ public final class StreamingDecoder implements AutoCloseable {
         }
         nominalFrameSeconds = Double.isFinite(frameRate) ? 1 / frameRate : 0;
         originSeconds = origin(videoStream);
+        streamOrientation = orientation(videoParams);
         video = openDecoder(videoParams, videoStream.time_base(), VIDEO_DECODERS, "video");
 
         String audioCodec = null;
@@ -481,7 +532,7 @@ public final class StreamingDecoder implements AutoCloseable {
         }
         info = new MediaInfo(input.containerName(), duration, audioCodec != null,
                 avcodec_get_name(videoParams.codec_id()).getString(), width, height, frameRate,
-                audioCodec, audioRate, audioChannels, rotationDegrees(videoParams));
+                audioCodec, audioRate, audioChannels, streamOrientation.clockwiseDegrees());
     }
 
     /** The container's duration, unless it is only a guess from the bit rate; NaN when unknown. */
@@ -534,19 +585,14 @@ public final class StreamingDecoder implements AutoCloseable {
         }
     }
 
-    /** The clockwise rotation a player applies, from the display matrix; 0 without one. */
-    private static int rotationDegrees(AVCodecParameters params) {
+    /** How a player turns this stream's pictures, from the display matrix in its parameters. */
+    private static Orientation orientation(AVCodecParameters params) {
         AVPacketSideData matrix = av_packet_side_data_get(params.coded_side_data(), params.nb_coded_side_data(),
                 avcodec.AV_PKT_DATA_DISPLAYMATRIX);
-        if (matrix == null || matrix.isNull() || matrix.size() < 9 * 4) {
-            return 0;
+        if (matrix == null || matrix.isNull() || matrix.size() < DISPLAY_MATRIX_BYTES) {
+            return Orientation.UPRIGHT;
         }
-        double counterClockwise = av_display_rotation_get(new IntPointer(matrix.data()));
-        if (!Double.isFinite(counterClockwise)) {
-            return 0;
-        }
-        long quarterTurns = Math.round(-counterClockwise / 90);
-        return (int) Math.floorMod(quarterTurns * 90, 360);
+        return Orientation.of(new IntPointer(matrix.data()));
     }
 
     private static double rate(AVRational rational) {

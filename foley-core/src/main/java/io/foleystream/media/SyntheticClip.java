@@ -14,10 +14,13 @@ import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_RGB24;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
 import static org.bytedeco.ffmpeg.global.avutil.av_dict_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_display_rotation_set;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_get_buffer;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_make_writable;
+import static org.bytedeco.ffmpeg.global.avutil.av_malloc;
+import static org.bytedeco.ffmpeg.global.avutil.av_mallocz;
 import static org.bytedeco.ffmpeg.global.swscale.SWS_BICUBIC;
 import static org.bytedeco.ffmpeg.global.swscale.sws_freeContext;
 import static org.bytedeco.ffmpeg.global.swscale.sws_getContext;
@@ -29,6 +32,7 @@ import java.util.Random;
 import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avcodec.AVPacketSideData;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
@@ -38,12 +42,14 @@ import org.bytedeco.ffmpeg.swscale.SwsContext;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.PointerPointer;
 
 /**
  * Makes test and sample clips whose truth is known exactly: a stick swings down and strikes a surface at each
  * impact time (so motion peaks there), and each strike sounds as a short decaying burst whose resonance depends on
- * the surface (wood, metal, glass, stone in turn). Between strikes the sound is a faint noise floor.
+ * the surface (wood, metal, glass, stone in turn). Between strikes the sound is a faint noise floor. A white
+ * mark fills the top-left eighth of the upright picture, so a test can tell whether a decoder turned it upright.
  */
 public final class SyntheticClip {
 
@@ -75,6 +81,9 @@ public final class SyntheticClip {
     private static final double BURST_SECONDS = 0.4;
     private static final double NOISE_FLOOR = 1e-4;
     private static final double SWING_RADIANS = Math.toRadians(60);
+    /** Variable-frame-rate frames last these many half periods in turn: on average one period each. */
+    private static final int[] VFR_HALF_PERIODS = {1, 3, 2, 1, 2, 3};
+    private static final int DISPLAY_MATRIX_BYTES = 9 * 4;
 
     private SyntheticClip() {
     }
@@ -92,27 +101,28 @@ public final class SyntheticClip {
 
     /** Writes the clip and returns its exact truth. */
     public static ClipTruth write(Path out, ClipSpec spec) {
-        int frames = (int) Math.round(spec.durationSeconds() * spec.frameRate());
-        double videoSeconds = (double) frames * spec.fpsDenominator() / spec.fpsNumerator();
+        long periods = Math.round(spec.durationSeconds() * spec.frameRate());
+        double videoSeconds = (double) periods * spec.fpsDenominator() / spec.fpsNumerator();
         long audioSamples = spec.audio() ? Math.round(videoSeconds * spec.audioSampleRate()) : 0;
+        int ticksPerPeriod = spec.variableFrameRate() ? 2 : 1;
+        long totalTicks = periods * ticksPerPeriod;
+        double tickSeconds = videoSeconds / totalTicks;
+        int frames = 0;
         try (OutputFile file = OutputFile.create(out, muxer(spec.container()));
-             VideoTrack video = new VideoTrack(file, spec);
+             VideoTrack video = new VideoTrack(file, spec, ticksPerPeriod);
              AudioEncoder audio = spec.audio()
                      ? AudioEncoder.open(file, spec.audioCodec(), spec.audioSampleRate(), spec.audioChannels(),
                              sound(spec, audioSamples))
                      : null) {
-            switch (spec.container()) {
-                case "mp4" -> file.writeHeader(spec.faststart() ? new String[] {"movflags", "+faststart"} : new String[0]);
-                // AVI cannot store the AAC priming as negative time; shifting every stream to hide it would put
-                // the video a frame late, so the audio starts with its priming instead.
-                case "avi" -> file.writeHeader("avoid_negative_ts", "disabled");
-                default -> file.writeHeader();
-            }
+            file.writeHeader(muxerOptions(spec));
             Picture picture = new Picture(spec);
-            for (int i = 0; i < frames; i++) {
-                video.encode(picture.render((double) i / spec.frameRate()), i);
+            for (long tick = 0; tick < totalTicks; frames++) {
+                int length = spec.variableFrameRate() ? VFR_HALF_PERIODS[frames % VFR_HALF_PERIODS.length] : 1;
+                length = (int) Math.min(length, totalTicks - tick);
+                video.encode(picture.stored(picture.render(tick * tickSeconds)), tick, length);
+                tick += length;
                 if (audio != null) {
-                    audio.encodeUntil((i + 1) / spec.frameRate());
+                    audio.encodeUntil(tick * tickSeconds);
                 }
             }
             video.finish();
@@ -124,9 +134,22 @@ public final class SyntheticClip {
         return new ClipTruth(spec.impactTimes(), frames, videoSeconds, audioSamples);
     }
 
+    private static String[] muxerOptions(ClipSpec spec) {
+        return switch (spec.container()) {
+            case "mp4", "mov" -> spec.fragmented()
+                    ? new String[] {"movflags", "+frag_keyframe+empty_moov+default_base_moof"}
+                    : spec.faststart() ? new String[] {"movflags", "+faststart"} : new String[0];
+            // AVI cannot store the AAC priming as negative time; shifting every stream to hide it would put
+            // the video a frame late, so the audio starts with its priming instead.
+            case "avi" -> new String[] {"avoid_negative_ts", "disabled"};
+            default -> new String[0];
+        };
+    }
+
     private static String muxer(String container) {
         return switch (container) {
             case "mp4" -> "mp4";
+            case "mov" -> "mov";
             case "mkv" -> "matroska";
             case "ts" -> "mpegts";
             case "avi" -> "avi";
@@ -203,7 +226,11 @@ public final class SyntheticClip {
                     int r;
                     int g;
                     int b;
-                    if (y >= surfaceY) {
+                    if (x < width / 8.0 && y < height / 8.0) {
+                        r = 255;
+                        g = 255;
+                        b = 255;
+                    } else if (y >= surfaceY) {
                         r = surface.red;
                         g = surface.green;
                         b = surface.blue;
@@ -224,6 +251,32 @@ public final class SyntheticClip {
                 }
             }
             return rgb;
+        }
+
+        /**
+         * The upright picture as the file stores it: turned counterclockwise by the rotation a player undoes, so
+         * the stored picture of a 90 or 270 degree clip is {@code height} wide and {@code width} tall.
+         */
+        byte[] stored(byte[] upright) {
+            int turn = spec.rotationDegrees();
+            if (turn == 0) {
+                return upright;
+            }
+            boolean sideways = turn % 180 != 0;
+            int storedWidth = sideways ? height : width;
+            int storedHeight = sideways ? width : height;
+            byte[] out = new byte[upright.length];
+            for (int r = 0; r < storedHeight; r++) {
+                for (int c = 0; c < storedWidth; c++) {
+                    int from = switch (turn) {
+                        case 90 -> c * width + (width - 1 - r);
+                        case 180 -> (height - 1 - r) * width + (width - 1 - c);
+                        default -> (height - 1 - c) * width + r;
+                    };
+                    System.arraycopy(upright, from * 3, out, (r * storedWidth + c) * 3, 3);
+                }
+            }
+            return out;
         }
 
         /**
@@ -274,7 +327,10 @@ public final class SyntheticClip {
         }
     }
 
-    /** One video stream: RGB pictures converted to the encoder's pixel format, frame i at pts i in 1/fps. */
+    /**
+     * One video stream: RGB pictures converted to the encoder's pixel format, timed in ticks of one frame period
+     * (or half of one for variable frame rate clips), with the clip's rotation as a display matrix.
+     */
     private static final class VideoTrack implements AutoCloseable {
         private final OutputFile file;
         private AVCodecContext codec;
@@ -286,34 +342,38 @@ public final class SyntheticClip {
         private PointerPointer<BytePointer> rgbPlanes;
         private IntPointer rgbStrides;
 
-        VideoTrack(OutputFile file, ClipSpec spec) {
+        VideoTrack(OutputFile file, ClipSpec spec, int ticksPerPeriod) {
             this.file = file;
             try {
-                open(spec);
+                open(spec, ticksPerPeriod);
             } catch (RuntimeException e) {
                 close();
                 throw e;
             }
         }
 
-        private void open(ClipSpec spec) {
+        private void open(ClipSpec spec, int ticksPerPeriod) {
             AVCodec encoder = avcodec_find_encoder_by_name(spec.videoCodec());
             if (encoder == null || encoder.isNull()) {
                 throw MediaException.internal("no video encoder named " + spec.videoCodec());
             }
+            boolean sideways = spec.rotationDegrees() % 180 != 0;
+            int width = sideways ? spec.height() : spec.width();
+            int height = sideways ? spec.width() : spec.height();
             int pixelFormat = pixelFormat(encoder);
             codec = avcodec_alloc_context3(encoder);
-            codec.width(spec.width());
-            codec.height(spec.height());
+            codec.width(width);
+            codec.height(height);
             codec.pix_fmt(pixelFormat);
-            codec.time_base(new AVRational().num(spec.fpsDenominator()).den(spec.fpsNumerator()));
+            codec.time_base(new AVRational().num(spec.fpsDenominator()).den(spec.fpsNumerator() * ticksPerPeriod));
             codec.framerate(new AVRational().num(spec.fpsNumerator()).den(spec.fpsDenominator()));
             codec.gop_size((int) Math.max(1, Math.round(spec.frameRate())));
-            codec.bit_rate(Math.round(spec.width() * spec.height() * spec.frameRate() * 0.4));
+            codec.bit_rate(Math.round(width * height * spec.frameRate() * 0.4));
             if (file.needsGlobalHeader()) {
                 codec.flags(codec.flags() | avcodec.AV_CODEC_FLAG_GLOBAL_HEADER);
             }
-            // libvpx is slow at its default quality; these clips need to be quick, not pretty.
+            // libvpx and libaom are slow at their default quality; these clips need to be quick, not pretty. (libaom's
+            // "usage realtime" would be quicker still, but corrupts the heap in this build's libaom 3.9.1.)
             AVDictionary options = Ffmpeg.dictionary("deadline", "realtime", "cpu-used", "8");
             try {
                 Ffmpeg.check(avcodec_open2(codec, encoder, options), "opening the " + spec.videoCodec() + " encoder");
@@ -324,21 +384,39 @@ public final class SyntheticClip {
             Ffmpeg.check(avcodec_parameters_from_context(stream.codecpar(), codec), "copying encoder parameters");
             stream.time_base(codec.time_base());
             stream.avg_frame_rate(codec.framerate());
+            if (spec.rotationDegrees() != 0) {
+                addDisplayMatrix(spec.rotationDegrees());
+            }
 
             frame = av_frame_alloc();
             frame.format(pixelFormat);
-            frame.width(spec.width());
-            frame.height(spec.height());
+            frame.width(width);
+            frame.height(height);
             Ffmpeg.check(av_frame_get_buffer(frame, 0), "allocating a video frame");
             packet = av_packet_alloc();
-            converter = sws_getContext(spec.width(), spec.height(), AV_PIX_FMT_RGB24, spec.width(), spec.height(),
+            converter = sws_getContext(width, height, AV_PIX_FMT_RGB24, width, height,
                     pixelFormat, SWS_BICUBIC, null, null, (DoublePointer) null);
-            rgb = new BytePointer((long) spec.width() * spec.height() * 3);
+            rgb = new BytePointer((long) width * height * 3);
             // swscale reads four plane pointers and strides even for packed RGB, so give it four.
             rgbPlanes = new PointerPointer<>(4);
             rgbPlanes.put(0, rgb);
             rgbStrides = new IntPointer(4);
-            rgbStrides.put(0, spec.width() * 3);
+            rgbStrides.put(0, width * 3);
+        }
+
+        /**
+         * Tells players to turn the picture {@code clockwise} degrees. The muxer writes it (MP4/MOV tkhd, Matroska
+         * projection); the stream's parameters own and free both allocations.
+         */
+        private void addDisplayMatrix(int clockwise) {
+            BytePointer matrix = new BytePointer(av_malloc(DISPLAY_MATRIX_BYTES)).capacity(DISPLAY_MATRIX_BYTES);
+            // av_display_rotation_set(m, a) makes av_display_rotation_get(m) return -a: a counterclockwise turn of
+            // -a, which is what phones write for a picture to be shown turned clockwise by a.
+            av_display_rotation_set(new IntPointer(matrix), clockwise);
+            AVPacketSideData entry = new AVPacketSideData(av_mallocz(Loader.sizeof(AVPacketSideData.class)));
+            entry.type(avcodec.AV_PKT_DATA_DISPLAYMATRIX).data(matrix).size(DISPLAY_MATRIX_BYTES);
+            stream.codecpar().coded_side_data(entry);
+            stream.codecpar().nb_coded_side_data(1);
         }
 
         /** YUV 4:2:0 where the encoder takes it, otherwise its first choice (full-range YUV for MJPEG). */
@@ -355,12 +433,12 @@ public final class SyntheticClip {
             return formats.get(0);
         }
 
-        void encode(byte[] picture, long index) {
+        void encode(byte[] picture, long pts, int duration) {
             Ffmpeg.check(av_frame_make_writable(frame), "reusing a video frame");
             rgb.position(0).put(picture);
             sws_scale(converter, rgbPlanes, rgbStrides, 0, frame.height(), frame.data(), frame.linesize());
-            frame.pts(index);
-            frame.duration(1);
+            frame.pts(pts);
+            frame.duration(duration);
             Ffmpeg.check(avcodec_send_frame(codec, frame), "encoding video");
             writePackets();
         }

@@ -16,7 +16,7 @@ class WindowCutterTest {
 
     @Test
     void windowsLeaveWhileTheMediaStillArrives() {
-        WindowCutter cutter = new WindowCutter(plan, ENVELOPE_RATE, 8, 10.0, cuts::add);
+        WindowCutter cutter = new WindowCutter(plan, ENVELOPE_RATE, 8, 10.0, 0, cuts::add);
 
         feed(cutter, 0, 5.0);
         assertThat(cuts).extracting(WindowCutter.Cut::index).containsExactly(0);
@@ -32,7 +32,7 @@ class WindowCutterTest {
 
     @Test
     void picksTheFrameShownAtEachMiddleTimeAndSlicesTheEnvelope() {
-        WindowCutter cutter = new WindowCutter(plan, ENVELOPE_RATE, 4, Double.NaN, cuts::add);
+        WindowCutter cutter = new WindowCutter(plan, ENVELOPE_RATE, 4, Double.NaN, 0, cuts::add);
         feed(cutter, 0, 6.0);
         cutter.finish(6.0);
 
@@ -54,7 +54,7 @@ class WindowCutterTest {
 
     @Test
     void aShortVideoIsOneLastWindow() {
-        WindowCutter cutter = new WindowCutter(plan, ENVELOPE_RATE, 2, 1.5, cuts::add);
+        WindowCutter cutter = new WindowCutter(plan, ENVELOPE_RATE, 2, 1.5, 0, cuts::add);
         feed(cutter, 0, 1.5);
         cutter.finish(1.5);
         assertThat(cuts).hasSize(1);

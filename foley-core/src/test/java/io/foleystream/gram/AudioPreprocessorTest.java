@@ -35,23 +35,27 @@ class AudioPreprocessorTest {
         }
     }
 
-    /** GRAM pads a whole zero slice onto an exact multiple, then takes the first of the two slices. */
+    /** GRAM pads a whole zero slice onto an exact fit, then takes the first of the two slices. */
     @Test
-    void anExactMultipleKeepsItsFirstSliceWhole() {
-        LogMelSpectrogram twenty = frameNumbered(20);
+    void anExactFitIsKeptWhole() {
+        LogMelSpectrogram ten = frameNumbered(10);
 
-        float[] slice = new AudioPreprocessor(4, 10, 0.0, 0.5).slice(twenty);
+        float[] slice = new AudioPreprocessor(4, 10, 0.0, 0.5).slice(ten);
 
         assertThat(frameValues(slice)).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
     }
 
+    /** 25 and 20 frames both pad to three slices of 10 (20 gains a whole zero slice); GRAM takes the middle. */
     @Test
     void aLongFbankGivesItsMiddleSlice() {
-        LogMelSpectrogram twentyFive = frameNumbered(25);
+        AudioPreprocessor tenFrames = new AudioPreprocessor(4, 10, 0.0, 0.5);
 
-        float[] slice = new AudioPreprocessor(4, 10, 0.0, 0.5).slice(twentyFive);
-
-        assertThat(frameValues(slice)).containsExactly(10, 11, 12, 13, 14, 15, 16, 17, 18, 19);
+        assertThat(frameValues(tenFrames.slice(frameNumbered(25))))
+                .containsExactly(10, 11, 12, 13, 14, 15, 16, 17, 18, 19);
+        assertThat(frameValues(tenFrames.slice(frameNumbered(20))))
+                .containsExactly(10, 11, 12, 13, 14, 15, 16, 17, 18, 19);
+        assertThat(frameValues(tenFrames.slice(frameNumbered(35))))
+                .containsExactly(10, 11, 12, 13, 14, 15, 16, 17, 18, 19);
     }
 
     @Test

@@ -51,6 +51,21 @@ class GramEncoderTest {
     }
 
     @Test
+    void windowsEncodedTogetherGetTheEmbeddingsTheyGetAlone() throws IOException {
+        List<byte[]> first = List.of(jpeg(0x884422, 64, 48), jpeg(0x2266AA, 64, 48));
+        List<byte[]> second = List.of(jpeg(0x11CC33, 40, 40));
+        List<byte[]> third = List.of(jpeg(0xEEEEEE, 32, 32), jpeg(0x000000, 32, 32), jpeg(0x7F7F7F, 48, 32));
+
+        List<float[]> together = encoder.embedVideos(List.of(first, second, third));
+
+        assertThat(together).hasSize(3);
+        assertThat(together.get(0)).containsExactly(encoder.embedVideo(first), within(1e-5f));
+        assertThat(together.get(1)).containsExactly(encoder.embedVideo(second), within(1e-5f));
+        assertThat(together.get(2)).containsExactly(encoder.embedVideo(third), within(1e-5f));
+        assertThat(Gram.volume(together.get(0), together.get(1))).isGreaterThan(1e-3);
+    }
+
+    @Test
     void textEmbeddingsAreUnitVectorsThatDependOnTheText() {
         float[] stick = encoder.embedText("a stick hits wood");
         float[] splash = encoder.embedText("water splashing");

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 
 import com.google.protobuf.ByteString;
@@ -164,6 +165,50 @@ class KafkaOnLocalBrokerTest {
         assertThat(header(refused.headers(), DeadLetters.REASON)).isEqualTo("cannot uppercase an explosion");
         assertThat(stage.recordsDeadLettered()).isEqualTo(2);
         assertThat(stage.recordsOut()).isEqualTo(1);
+    }
+
+    @Test
+    void aBatchStageTransformsAPollTogetherAndARecordThatBreaksTheBatchOnlyDeadLettersItself() throws Exception {
+        String input = createTopic("test.batch.in");
+        String output = createTopic("test.batch.out");
+        try (KafkaProducer<String, byte[]> upstream = Producers.transactional(broker.bootstrapServers(), "batch-upstream", Map.of())) {
+            upstream.initTransactions();
+            // One transaction, so the stage's first poll very likely holds all four.
+            sendInTransaction(upstream, input, "job-1:one", "job-2:explode", "job-3:three", "job-4:four");
+        }
+        List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+        TransactionalStage.BatchTransform<JobRequest> upperCaseAll = records -> {
+            batchSizes.add(records.size());
+            List<List<ProducerRecord<String, byte[]>>> outputs = new ArrayList<>();
+            for (ConsumerRecord<String, JobRequest> record : records) {
+                if (record.value().getPrompt().equals("explode")) {
+                    throw new IllegalArgumentException("the batch cannot hold an explosion");
+                }
+                JobRequest loud = record.value().toBuilder().setPrompt(record.value().getPrompt().toUpperCase()).build();
+                outputs.add(List.of(TransactionalStage.output(output, record.key(), loud)));
+            }
+            return outputs;
+        };
+
+        TransactionalStage<JobRequest> stage = TransactionalStage.batched(TransactionalStage.Config.of(
+                broker.bootstrapServers(), "batch-group", "batch-stage-0", List.of(input),
+                new Serdes.JobRequestDeserializer()), upperCaseAll);
+        Thread thread = new Thread(stage, "batch-stage-0");
+        thread.start();
+        awaitUntil(() -> stage.recordsIn() == 4);
+        stage.close();
+
+        assertThat(readAll(output)).extracting(r -> parseJob(r.value()).getPrompt())
+                .containsExactly("ONE", "THREE", "FOUR");
+        assertThat(readAll(Topics.DLQ)).filteredOn(r -> input.equals(header(r.headers(), DeadLetters.TOPIC)))
+                .singleElement()
+                .satisfies(r -> assertThat(header(r.headers(), DeadLetters.REASON))
+                        .isEqualTo("the batch cannot hold an explosion"));
+        assertThat(stage.recordsOut()).isEqualTo(3);
+        assertThat(stage.recordsDeadLettered()).isEqualTo(1);
+        // The first call holds more than one record; after it throws, each of its records is tried alone.
+        assertThat(batchSizes.get(0)).isGreaterThan(1);
+        assertThat(batchSizes.subList(1, 1 + batchSizes.get(0))).containsOnly(1);
     }
 
     @Test

@@ -1,0 +1,106 @@
+package io.foleystream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class GramVolumeCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter stdout = new StringWriter();
+    private final StringWriter stderr = new StringWriter();
+
+    @Test
+    void printsOneVolumePerRowOfTheAlignedFiles() throws IOException {
+        // Row 0: text and video identical, audio orthogonal to both -> G = [[1,1,0],[1,1,0],[0,0,1]], volume 0.
+        // Row 1: three orthogonal directions (lengths do not matter) -> volume 1.
+        // Row 2: every pair of unit vectors at 60 degrees: det = 1 + 2(.5)^3 - 3(.5)^2 = 0.5.
+        Path text = npy("text.npy", "<f4", new double[][] {{1, 0, 0}, {2, 0, 0}, {1, 0, 0}});
+        Path video = npy("video.npy", "<f8", new double[][] {{3, 0, 0}, {0, 5, 0}, {0.5, Math.sqrt(3) / 2, 0}});
+        Path audio = npy("audio.npy", "<f4", new double[][] {{0, 0, 1}, {0, 0, 0.1},
+                {0.5, 1 / (2 * Math.sqrt(3)), Math.sqrt(2.0 / 3)}});
+
+        int exitCode = run(text.toString(), video.toString(), audio.toString());
+
+        assertThat(exitCode).as(stderr.toString()).isEqualTo(Foley.OK);
+        List<Double> volumes = stdout.toString().lines().map(Double::parseDouble).toList();
+        assertThat(volumes).hasSize(3);
+        assertThat(volumes.get(0)).isCloseTo(0, within(1e-6));
+        assertThat(volumes.get(1)).isCloseTo(1, within(1e-6));
+        assertThat(volumes.get(2)).isCloseTo(Math.sqrt(0.5), within(1e-6));
+    }
+
+    @Test
+    void takesTwoModalitiesAsWell() throws IOException {
+        Path a = npy("a.npy", "<f4", new double[][] {{1, 0}});
+        Path b = npy("b.npy", "<f4", new double[][] {{Math.cos(Math.PI / 6), Math.sin(Math.PI / 6)}});
+
+        assertThat(run(a.toString(), b.toString())).isEqualTo(Foley.OK);
+        assertThat(Double.parseDouble(stdout.toString().strip())).isCloseTo(0.5, within(1e-6));
+    }
+
+    @Test
+    void refusesFilesThatAreNotRowAlignedOrNotNpyWithExitCodeTwo() throws IOException {
+        Path twoRows = npy("two.npy", "<f4", new double[][] {{1, 0}, {0, 1}});
+        Path threeRows = npy("three.npy", "<f4", new double[][] {{1, 0}, {0, 1}, {1, 1}});
+        Path csv = Files.writeString(dir.resolve("emb.csv"), "1,0\n0,1\n");
+
+        assertThat(run(twoRows.toString(), threeRows.toString())).isEqualTo(Foley.BAD_INPUT);
+        assertThat(stderr.toString()).contains("three.npy is 3x2, two.npy is 2x2");
+        assertThat(run(twoRows.toString(), csv.toString())).isEqualTo(Foley.BAD_INPUT);
+        assertThat(stderr.toString()).contains("emb.csv: not a .npy file");
+        assertThat(run(twoRows.toString(), dir.resolve("missing.npy").toString())).isEqualTo(Foley.BAD_INPUT);
+        assertThat(run(twoRows.toString())).as("one file is no volume").isEqualTo(Foley.BAD_INPUT);
+        assertThat(stdout.toString()).isEmpty();
+    }
+
+    private int run(String... args) {
+        CommandLine cli = new CommandLine(new GramVolumeCommand());
+        cli.setOut(new PrintWriter(stdout, true));
+        cli.setErr(new PrintWriter(stderr, true));
+        cli.setExitCodeExceptionMapper(e -> e instanceof Foley.CliException c ? c.exitCode() : Foley.INTERNAL_ERROR);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println(e.getMessage());
+            return commandLine.getExitCodeExceptionMapper().getExitCode(e);
+        });
+        return cli.execute(args);
+    }
+
+    /** A version 1.0 .npy file as numpy.save writes it: magic, header padded to 64 bytes, C-order data. */
+    private Path npy(String name, String dtype, double[][] rows) throws IOException {
+        String header = "{'descr': '" + dtype + "', 'fortran_order': False, 'shape': (" + rows.length + ", "
+                + rows[0].length + "), }";
+        header += " ".repeat((64 - (10 + header.length() + 1) % 64) % 64) + "\n";
+        int itemSize = dtype.endsWith("8") ? 8 : 4;
+        ByteBuffer data = ByteBuffer.allocate(rows.length * rows[0].length * itemSize).order(ByteOrder.LITTLE_ENDIAN);
+        for (double[] row : rows) {
+            for (double v : row) {
+                if (itemSize == 8) {
+                    data.putDouble(v);
+                } else {
+                    data.putFloat((float) v);
+                }
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) header.length(), 0});
+        out.writeBytes(header.getBytes(StandardCharsets.ISO_8859_1));
+        out.writeBytes(data.array());
+        return Files.write(dir.resolve(name), out.toByteArray());
+    }
+}

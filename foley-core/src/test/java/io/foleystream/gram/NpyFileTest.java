@@ -1,0 +1,82 @@
+package io.foleystream.gram;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class NpyFileTest {
+
+    @Test
+    void readsFloat32AndFloat64FilesThatNumpyWrote() throws Exception {
+        // Written by numpy.save in tools/reference/gram_reference.py: 24 x 128, '<f4' and '<f8'.
+        float[][] text = NpyFile.readRows(Path.of(getClass().getResource("/gram/aligned_text.npy").toURI()));
+        float[][] video = NpyFile.readRows(Path.of(getClass().getResource("/gram/aligned_video.npy").toURI()));
+
+        assertThat(text).hasDimensions(24, 128);
+        assertThat(video).hasDimensions(24, 128);
+        // the fixture rows are latent + noise with unit variances: values of a few units, never all zero
+        assertThat(text[0]).isNotEqualTo(new float[128]);
+        assertThat(Math.abs(video[23][127])).isLessThan(10f);
+    }
+
+    @Test
+    void readsLittleAndBigEndianInCOrder() {
+        byte[] little = npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }",
+                ByteOrder.LITTLE_ENDIAN, 4, 1, 2, 3, 4, 5, 6);
+        byte[] big = npy("{'descr': '>f8', 'fortran_order': False, 'shape': (3, 2), }",
+                ByteOrder.BIG_ENDIAN, 8, 1, 2, 3, 4, 5, 6);
+
+        assertThat(NpyFile.parse(little, "little.npy")).isEqualTo(new float[][] {{1, 2, 3}, {4, 5, 6}});
+        assertThat(NpyFile.parse(big, "big.npy")).isEqualTo(new float[][] {{1, 2}, {3, 4}, {5, 6}});
+    }
+
+    @Test
+    void readsAVectorAsOneRow() {
+        byte[] vector = npy("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }",
+                ByteOrder.LITTLE_ENDIAN, 8, 0.5, -1.25, 3);
+
+        assertThat(NpyFile.parse(vector, "v.npy")[0]).containsExactly(new float[] {0.5f, -1.25f, 3f}, within(0f));
+    }
+
+    @Test
+    void refusesWhatItCannotReadNamingTheFile() {
+        assertThatThrownBy(() -> NpyFile.parse("a,b\n1,2\n".getBytes(StandardCharsets.US_ASCII), "emb.csv"))
+                .hasMessage("emb.csv: not a .npy file (no \\x93NUMPY magic)");
+        assertThatThrownBy(() -> NpyFile.parse(npy("{'descr': '<i8', 'fortran_order': False, 'shape': (1, 1), }",
+                ByteOrder.LITTLE_ENDIAN, 8, 0), "ints.npy")).hasMessageContaining("ints.npy: dtype must be float32");
+        assertThatThrownBy(() -> NpyFile.parse(npy("{'descr': '<f4', 'fortran_order': True, 'shape': (1, 2), }",
+                ByteOrder.LITTLE_ENDIAN, 4, 1, 2), "f.npy")).hasMessageContaining("Fortran-order");
+        assertThatThrownBy(() -> NpyFile.parse(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 2), }",
+                ByteOrder.LITTLE_ENDIAN, 4, 1, 2), "cube.npy")).hasMessageContaining("1-D or 2-D");
+        assertThatThrownBy(() -> NpyFile.parse(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }",
+                ByteOrder.LITTLE_ENDIAN, 4, 1, 2, 3), "short.npy"))
+                .hasMessage("short.npy: shape 2x2 needs 16 data bytes, file has 12");
+    }
+
+    /** A version 1.0 .npy file: magic, version, header padded with spaces to a multiple of 64, then the data. */
+    private static byte[] npy(String header, ByteOrder order, int itemSize, double... values) {
+        int unpadded = 10 + header.length() + 1;
+        String padded = header + " ".repeat((64 - unpadded % 64) % 64) + "\n";
+        ByteBuffer data = ByteBuffer.allocate(values.length * itemSize).order(order);
+        for (double v : values) {
+            if (itemSize == 8) {
+                data.putDouble(v);
+            } else {
+                data.putFloat((float) v);
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
+                (byte) padded.length(), (byte) (padded.length() >> 8)});
+        out.writeBytes(padded.getBytes(StandardCharsets.ISO_8859_1));
+        out.writeBytes(data.array());
+        return out.toByteArray();
+    }
+}
