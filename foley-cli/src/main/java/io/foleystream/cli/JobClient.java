@@ -87,9 +87,9 @@ public final class JobClient implements AutoCloseable {
         }
     }
 
-    /** The newest status of each job on the status topic (all of them when jobId is null). */
-    public Map<String, JobStatus> statuses(String jobId) {
-        Map<String, JobStatus> latest = new java.util.TreeMap<>();
+    /** The newest status of each job on the status topic (all of them when jobId is null), oldest job first. */
+    public List<JobStatus> statuses(String jobId) {
+        Map<String, JobStatus> latest = new java.util.HashMap<>();
         try (KafkaConsumer<String, byte[]> consumer = consumer()) {
             List<TopicPartition> partitions = partitions(consumer, Topics.STATUS);
             consumer.assign(partitions);
@@ -103,7 +103,9 @@ public final class JobClient implements AutoCloseable {
                 }
             }
         }
-        return latest;
+        return latest.values().stream()
+                .sorted(java.util.Comparator.comparingLong(JobStatus::getUpdatedAtMs))
+                .toList();
     }
 
     @Override

@@ -24,7 +24,7 @@ final class StatusCommand implements Callable<Integer> {
             if (jobId != null && statuses.isEmpty()) {
                 throw new Foley.CliException(Foley.BAD_INPUT, "no job " + jobId);
             }
-            statuses.values().forEach(s -> System.out.println(describe(s)));
+            statuses.forEach(s -> System.out.println(describe(s)));
         }
         return Foley.OK;
     }

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.foleystream.dsp.KaldiFbank;
 import io.foleystream.dsp.LogMelSpectrogram;
+import io.foleystream.media.ClipSpec;
+import io.foleystream.media.SyntheticClip;
 import io.foleystream.media.WavFile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -64,6 +66,21 @@ class FbankCommandTest {
             loudest = Float.parseFloat(middle[bin]) > Float.parseFloat(middle[loudest]) ? bin : loudest;
         }
         assertThat(melBinCentreHertz(loudest, 128)).isCloseTo(1000.0, within(40.0));
+    }
+
+    @Test
+    void decodesAVideosAudioTrackThroughTheSafeMediaPath() {
+        Path clip = dir.resolve("clip.mp4");
+        SyntheticClip.write(clip, ClipSpec.sample().withSize(64, 48).withDuration(1.0));
+
+        Result result = run(clip.toString(), "--mel-bins", "64");
+
+        assertThat(result.exitCode).isEqualTo(Foley.OK);
+        List<String> lines = result.stdout.lines().toList();
+        assertThat(lines.get(0).split(",")).hasSize(64);
+        // One second of audio at 16 kHz gives 98 frames; the AAC track may end a few milliseconds either way.
+        assertThat(lines.size() - 1).isBetween(95, 101);
+        assertThat(lines.get(50).split(",")).hasSize(64);
     }
 
     @Test

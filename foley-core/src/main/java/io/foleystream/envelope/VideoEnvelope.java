@@ -1,14 +1,20 @@
 package io.foleystream.envelope;
 
+import java.util.Arrays;
+
 /**
- * An envelope for a video with no sound, read from the picture: the motion energy between consecutive frames (mean
- * absolute luma difference, 0–1, on a small grey copy of each frame) with onset emphasis (its half-wave rectified
- * difference, so a sudden change such as an impact stands out and steady motion does not), resampled by linear
- * interpolation to the audio envelope's frame rate. Value {@code i} belongs to the time {@code i / rate}, like an
- * audio envelope frame, and a video of duration d gives {@code floor(d · rate) + 1} values.
- *
- * <p>Each onset is placed halfway between the two frames it compares, so it is at most half a frame from the
- * change that caused it. Values leave as soon as a later frame has arrived.
+ * An envelope for a video with no sound, read from the picture. On a small grey copy of each frame (luma 0–1), the
+ * motion energy of each pair of consecutive frames is their mean absolute difference, and each pair scores
+ * <ul>
+ *   <li>onset: how far its motion rises above the two pairs before (half-wave rectified), so a sudden change such
+ *       as a flash or an object set moving stands out while steady motion does not, plus</li>
+ *   <li>stop: how far its motion dips below the mean of its neighbours, which is what a strike, a bounce or an
+ *       abrupt halt looks like (the frames either side of a bounce look alike; a gradual slow-down scores nothing).</li>
+ * </ul>
+ * A pair's score sits halfway between its two frames, at most half a frame from what caused it, and the scores are
+ * resampled by linear interpolation to the audio envelope's frame rate: value {@code i} belongs to the time
+ * {@code i / rate}, like an audio envelope frame, and a video of duration d gives {@code floor(d · rate) + 1}
+ * values. A pair's score leaves once the next frame has arrived.
  */
 public final class VideoEnvelope {
 
@@ -18,10 +24,14 @@ public final class VideoEnvelope {
     private final double rate;
     private float[] previousGrey;
     private double previousPts;
-    private double previousMotion;
-    /** The latest onset sample, between the last two frames. */
-    private double lastOnsetTime = Double.NaN;
-    private double lastOnset;
+    /** Motion of the last four pairs, newest last; NaN before a pair exists. */
+    private final double[] motion = {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
+    /** Midpoint time of the newest pair's predecessor, the pair scored next. */
+    private double scoredPairTime;
+    private double newestPairTime;
+    /** The latest score, at its pair's time. */
+    private double lastSampleTime = Double.NaN;
+    private double lastSample;
     private long nextValue;
 
     /** @param rate values per second, the audio envelope's frame rate */
@@ -35,51 +45,75 @@ public final class VideoEnvelope {
     /** Adds the next frame (packed RGB24) and returns the values that are now final. */
     public float[] onFrame(double ptsSeconds, byte[] rgb, int width, int height) {
         float[] grey = grey(rgb, width, height);
-        if (previousGrey == null) {
-            previousGrey = grey;
-            previousPts = ptsSeconds;
-            return new float[0];
+        float[] values = new float[0];
+        if (previousGrey != null) {
+            System.arraycopy(motion, 1, motion, 0, 3);
+            motion[3] = difference(previousGrey, grey);
+            scoredPairTime = newestPairTime;
+            newestPairTime = (previousPts + ptsSeconds) / 2;
+            if (!Double.isNaN(motion[2])) {
+                values = valuesBefore(scoredPairTime, score());
+            }
         }
-        double motion = 0;
-        for (int i = 0; i < grey.length; i++) {
-            motion += Math.abs(grey[i] - previousGrey[i]);
-        }
-        motion /= grey.length;
-        double onset = Math.max(0, motion - previousMotion);
-        double onsetTime = (previousPts + ptsSeconds) / 2;
-        float[] values = valuesBefore(onsetTime, onset);
-        lastOnsetTime = onsetTime;
-        lastOnset = onset;
-        previousMotion = motion;
         previousGrey = grey;
         previousPts = ptsSeconds;
         return values;
     }
 
-    /** The video ended at {@code videoEndSeconds}: returns the remaining values, zero after the last onset. */
+    /** The score of pair {@code motion[2]}, between its predecessors {@code motion[0..1]} and successor. */
+    private double score() {
+        double current = motion[2];
+        double before = Math.max(orZero(motion[0]), orZero(motion[1]));
+        double onset = Math.max(0, current - before);
+        double stop = Double.isNaN(motion[1]) ? 0 : Math.max(0, (motion[1] + motion[3]) / 2 - current);
+        return onset + stop;
+    }
+
+    private static double orZero(double value) {
+        return Double.isNaN(value) ? 0 : value;
+    }
+
+    /** The video ended at {@code videoEndSeconds}: returns the remaining values, zero after the last pair. */
     public float[] finish(double videoEndSeconds) {
         long total = (long) Math.floor(videoEndSeconds * rate) + 1;
-        float[] values = new float[(int) Math.max(0, total - nextValue)];
-        nextValue += values.length;
+        float[] last = new float[0];
+        if (!Double.isNaN(motion[3])) {
+            // the newest pair has no successor: score it as if the picture stood still after the end
+            System.arraycopy(motion, 1, motion, 0, 3);
+            motion[3] = 0;
+            last = valuesBefore(newestPairTime, score());
+        }
+        float[] values = Arrays.copyOf(last, (int) Math.max(last.length, last.length + total - nextValue));
+        nextValue = Math.max(nextValue, total);
         return values;
     }
 
-    /** Values at times before {@code time}, interpolated between the previous onset and this one. */
-    private float[] valuesBefore(double time, double onset) {
+    /** Values at times before {@code time}, interpolated between the previous sample and this one. */
+    private float[] valuesBefore(double time, double sample) {
         long end = (long) Math.ceil(time * rate);
         int count = (int) Math.max(0, end - nextValue);
         float[] values = new float[count];
         for (int k = 0; k < count; k++) {
             double t = (nextValue + k) / rate;
-            if (Double.isNaN(lastOnsetTime) || t < lastOnsetTime) {
-                values[k] = 0; // before the first frame pair nothing is known to move
+            if (Double.isNaN(lastSampleTime) || t < lastSampleTime) {
+                values[k] = 0; // before the first frames nothing is known to move
             } else {
-                double along = (t - lastOnsetTime) / (time - lastOnsetTime);
-                values[k] = (float) (lastOnset + along * (onset - lastOnset));
+                double along = (t - lastSampleTime) / (time - lastSampleTime);
+                values[k] = (float) (lastSample + along * (sample - lastSample));
             }
         }
         nextValue += count;
+        lastSampleTime = time;
+        lastSample = sample;
         return values;
+    }
+
+    private static double difference(float[] a, float[] b) {
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            sum += Math.abs(a[i] - b[i]);
+        }
+        return sum / a.length;
     }
 
     /** BT.601 luma in 0–1, box-averaged down to at most {@link #GREY_SIDE} on each side. */

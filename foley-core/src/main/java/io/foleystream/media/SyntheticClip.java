@@ -13,6 +13,7 @@ import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_frame;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_RGB24;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUVJ420P;
 import static org.bytedeco.ffmpeg.global.avutil.av_dict_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_display_rotation_set;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
@@ -419,11 +420,17 @@ public final class SyntheticClip {
             stream.codecpar().nb_coded_side_data(1);
         }
 
-        /** YUV 4:2:0 where the encoder takes it, otherwise its first choice (full-range YUV for MJPEG). */
+        /**
+         * Full-range YUV 4:2:0 for an encoder that prefers it (MJPEG, which refuses limited range), else YUV 4:2:0
+         * where the encoder takes it, else its first choice.
+         */
         private static int pixelFormat(AVCodec encoder) {
             IntPointer formats = encoder.pix_fmts();
             if (formats == null || formats.isNull()) {
                 return AV_PIX_FMT_YUV420P;
+            }
+            if (formats.get(0) == AV_PIX_FMT_YUVJ420P) {
+                return AV_PIX_FMT_YUVJ420P;
             }
             for (int i = 0; formats.get(i) != -1; i++) {
                 if (formats.get(i) == AV_PIX_FMT_YUV420P) {

@@ -1,0 +1,88 @@
+package io.foleystream.service.encoder;
+
+import com.google.protobuf.ByteString;
+import io.foleystream.gram.Gram;
+import io.foleystream.gram.GramEncoder;
+import io.foleystream.proto.v1.EmbedReply;
+import io.foleystream.proto.v1.EmbedRequest;
+import io.foleystream.proto.v1.Embedding;
+import io.foleystream.proto.v1.GramGrpc;
+import io.foleystream.proto.v1.Modality;
+import io.foleystream.proto.v1.VolumeReply;
+import io.foleystream.proto.v1.VolumeRequest;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.common.annotation.Blocking;
+import java.util.List;
+
+/**
+ * gRPC {@code foley.v1.Gram}: GRAM embeddings of a text, frames or 16 kHz audio, and the volume of 2 to 5
+ * embeddings. Arguments it cannot use are INVALID_ARGUMENT with the reason.
+ */
+@GrpcService
+@Blocking
+public class GramService extends GramGrpc.GramImplBase {
+
+    private final GramModels models;
+
+    GramService(GramModels models) {
+        this.models = models;
+    }
+
+    @Override
+    public void embed(EmbedRequest request, StreamObserver<EmbedReply> response) {
+        String pack = request.getPack();
+        if (!pack.isEmpty() && !pack.equals(models.packId()) && !pack.equals(models.packName())) {
+            response.onError(invalid("pack " + pack + " is not loaded here; this service holds " + models.packId()));
+            return;
+        }
+        if (request.getText().isBlank() && request.getJpegFramesCount() == 0 && request.getAudio16KCount() == 0) {
+            response.onError(invalid("give a text, JPEG frames or 16 kHz audio to embed"));
+            return;
+        }
+        GramEncoder encoder = models.encoder();
+        EmbedReply.Builder reply = EmbedReply.newBuilder();
+        try {
+            if (!request.getText().isBlank()) {
+                reply.addEmbeddings(WindowConditioner.embedding(Modality.TEXT, encoder.embedText(request.getText())));
+            }
+            if (request.getJpegFramesCount() > 0) {
+                List<byte[]> frames = request.getJpegFramesList().stream().map(ByteString::toByteArray).toList();
+                reply.addEmbeddings(WindowConditioner.embedding(Modality.VIDEO, encoder.embedVideo(frames)));
+            }
+            if (request.getAudio16KCount() > 0) {
+                float[] audio = new float[request.getAudio16KCount()];
+                for (int i = 0; i < audio.length; i++) {
+                    audio[i] = request.getAudio16K(i);
+                }
+                reply.addEmbeddings(WindowConditioner.embedding(Modality.AUDIO, encoder.embedAudio(audio)));
+            }
+        } catch (IllegalArgumentException e) {
+            // what the preprocessing refuses (a frame that is not an image, say) is the caller's to fix
+            response.onError(invalid(e.getMessage()));
+            return;
+        }
+        response.onNext(reply.build());
+        response.onCompleted();
+    }
+
+    @Override
+    public void volume(VolumeRequest request, StreamObserver<VolumeReply> response) {
+        float[][] embeddings = request.getEmbeddingsList().stream().map(WindowConditioner::values)
+                .toArray(float[][]::new);
+        double volume;
+        try {
+            volume = Gram.volume(embeddings);
+        } catch (IllegalArgumentException e) {
+            response.onError(invalid(e.getMessage()));
+            return;
+        }
+        response.onNext(VolumeReply.newBuilder().setVolume(volume).build());
+        response.onCompleted();
+    }
+
+    private static RuntimeException invalid(String message) {
+        return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
+    }
+}
