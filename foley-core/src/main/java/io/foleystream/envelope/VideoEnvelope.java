@@ -6,10 +6,11 @@ import java.util.Arrays;
  * An envelope for a video with no sound, read from the picture. On a small grey copy of each frame (luma 0–1), the
  * motion energy of each pair of consecutive frames is their mean absolute difference, and each pair scores
  * <ul>
- *   <li>onset: how far its motion rises above the two pairs before (half-wave rectified), so a sudden change such
- *       as a flash or an object set moving stands out while steady motion does not, plus</li>
- *   <li>stop: how far its motion dips below the mean of its neighbours, which is what a strike, a bounce or an
- *       abrupt halt looks like (the frames either side of a bounce look alike; a gradual slow-down scores nothing).</li>
+ *   <li>onset, at half weight: how far its motion rises above the two pairs before (half-wave rectified), so a
+ *       sudden change such as a flash or an object set moving stands out while steady motion does not, plus</li>
+ *   <li>strike: how far its motion dips below both neighbours', which is what a strike or a bounce looks like
+ *       (the frames either side of a bounce look alike, so the pair spanning it barely differs, while a gradual
+ *       slow-down or a lone flash scores nothing).</li>
  * </ul>
  * A pair's score sits halfway between its two frames, at most half a frame from what caused it, and the scores are
  * resampled by linear interpolation to the audio envelope's frame rate: value {@code i} belongs to the time
@@ -20,6 +21,12 @@ public final class VideoEnvelope {
 
     /** Side of the grey copy: enough to see objects move, small enough to ignore grain and compression noise. */
     static final int GREY_SIDE = 32;
+
+    /**
+     * Motion that builds up (a swing starting) is rarely a sound and a strike usually is, so onsets count half: enough
+     * for a cut or a flash to show, not enough to outweigh the strikes.
+     */
+    private static final double ONSET_WEIGHT = 0.5;
 
     private final double rate;
     private float[] previousGrey;
@@ -65,8 +72,8 @@ public final class VideoEnvelope {
         double current = motion[2];
         double before = Math.max(orZero(motion[0]), orZero(motion[1]));
         double onset = Math.max(0, current - before);
-        double stop = Double.isNaN(motion[1]) ? 0 : Math.max(0, (motion[1] + motion[3]) / 2 - current);
-        return onset + stop;
+        double strike = Double.isNaN(motion[1]) ? 0 : Math.max(0, Math.min(motion[1], motion[3]) - current);
+        return ONSET_WEIGHT * onset + strike;
     }
 
     private static double orZero(double value) {

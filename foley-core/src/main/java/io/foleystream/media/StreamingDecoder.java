@@ -67,7 +67,8 @@ import org.bytedeco.javacpp.PointerPointer;
 
 /**
  * Decodes an upload while it is still arriving: audio resampled to the spec, video frames as upright RGB24 (the
- * display matrix applied, as a player would), each the moment FFmpeg has it. Faststart MP4, fragmented MP4, Matroska/WebM and MPEG-TS start at once; a moov-at-end MP4 starts
+ * display matrix applied, as a player would), each the moment FFmpeg has it. Faststart MP4, fragmented MP4,
+ * Matroska/WebM and MPEG-TS start at once; a moov-at-end MP4 starts
  * when its tail arrives. Every timestamp comes from the stream's own time base, never from an assumed frame rate,
  * so the reported video end is right for 29.97 fps, VFR and odd time bases alike.
  *
@@ -323,7 +324,7 @@ public final class StreamingDecoder implements AutoCloseable {
         return orientation.upright(rgb, spec.frameWidth(), spec.frameHeight());
     }
 
-    /** The frame's own display matrix (the decoder attaches the stream's, or one from an H.264/HEVC SEI), else the stream's. */
+    /** The frame's display matrix (the stream's, attached by the decoder, or an SEI's), else the stream's. */
     private Orientation orientation(AVFrame frame) {
         AVFrameSideData matrix = av_frame_get_side_data(frame, avutil.AV_FRAME_DATA_DISPLAYMATRIX);
         if (matrix == null || matrix.isNull() || matrix.size() < DISPLAY_MATRIX_BYTES) {
@@ -446,8 +447,9 @@ public final class StreamingDecoder implements AutoCloseable {
 
     /**
      * Fails when frames never came, or when the complete upload stops well short of the duration its video stream or,
-     * lacking that, its container declares (a truncated MP4, Matroska or AVI). A container that declares nothing
-     * (MPEG-TS, a Matroska file written live) cannot be told from a short one, so whatever decodes is the video.
+     * lacking that, its container declares (a truncated MP4 or Matroska file). A container that declares nothing
+     * (MPEG-TS, a Matroska file written live, an AVI whose index is cut off: FFmpeg then reports only what it found)
+     * cannot be told from a short one, so whatever decodes is the video.
      */
     private void requireWholeVideo() {
         if (videoFrames == 0) {

@@ -37,7 +37,9 @@ abstract class OnnxModel {
 
     /** Runs the session and returns the named output, which must have exactly the expected shape. */
     float[] run(Inputs inputs, String output, long... expectedShape) {
+        long started = System.nanoTime();
         try (OrtSession.Result result = session.run(inputs.tensors)) {
+            OrtRunClock.record(System.nanoTime() - started);
             OnnxValue value = result.get(output)
                     .orElseThrow(() -> new InferenceException(fileName + ": no output '" + output + "'"));
             if (!(value instanceof OnnxTensor tensor)) {

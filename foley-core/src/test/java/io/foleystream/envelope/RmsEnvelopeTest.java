@@ -70,6 +70,36 @@ class RmsEnvelopeTest {
         assertThat(rms[0]).isCloseTo((float) Math.sqrt(0.25 / 2), within(1e-6f));
     }
 
+    @Test
+    void framesThatDoNotLineUpWithTheHopStillSumExactlyTheirOwnSamples() {
+        float[] samples = new float[9_000];
+        java.util.Random random = new java.util.Random(3);
+        for (int i = 0; i < samples.length; i++) {
+            samples[i] = (float) random.nextGaussian();
+        }
+        int[][] geometries = {{2000, 441}, {1024, 300}, {6, 4}};
+        for (int[] geometry : geometries) {
+            int frameLength = geometry[0];
+            int hop = geometry[1];
+            float[] rms = RmsEnvelope.of(samples, frameLength, hop);
+
+            assertThat(rms).hasSize(1 + samples.length / hop);
+            for (int i = 0; i < rms.length; i++) {
+                assertThat(rms[i]).as("frame %d of %d/%d", i, frameLength, hop)
+                        .isCloseTo(directRms(samples, i * hop - frameLength / 2, frameLength), within(1e-6f));
+            }
+        }
+    }
+
+    /** sqrt(mean of squares) over {@code [first, first + length)}, samples outside the signal being zero. */
+    private static float directRms(float[] samples, int first, int length) {
+        double sum = 0;
+        for (int i = Math.max(0, first); i < Math.min(samples.length, first + length); i++) {
+            sum += (double) samples[i] * samples[i];
+        }
+        return (float) Math.sqrt(sum / length);
+    }
+
     private static List<JsonNode> referenceCases() throws IOException {
         try (InputStream in = RmsEnvelopeTest.class.getResourceAsStream("/envelope/librosa_rms.json")) {
             List<JsonNode> cases = new ArrayList<>();

@@ -26,7 +26,7 @@ class VideoEnvelopeTest {
     Path dir;
 
     @Test
-    void aSuddenChangePeaksAtTheFrameThatShowsIt() {
+    void aSuddenChangePeaksBetweenTheFramesThatShowIt() {
         VideoEnvelope envelope = new VideoEnvelope(RATE);
         List<Float> values = new ArrayList<>();
         for (int f = 0; f < 50; f++) {
@@ -38,9 +38,10 @@ class VideoEnvelopeTest {
 
         assertThat(values).hasSize((int) Math.floor(2.0 * RATE) + 1);
         double peakTime = argMax(values) / RATE;
-        assertThat(peakTime).isCloseTo(25 / 25.0, within(1 / RATE));
-        // the flash's full size, 200/255, lies between two envelope frames, each of which sees most of it
-        assertThat(values.get(argMax(values))).isBetween(0.5f * 200 / 255, 200 / 255f);
+        // halfway between the last dark frame and the first bright one
+        assertThat(peakTime).isCloseTo((24 + 25) / 2.0 / 25.0, within(1 / RATE));
+        // an onset counts half; the score lies between two envelope frames, each of which sees most of it
+        assertThat(values.get(argMax(values))).isBetween(0.5f * 0.5f * 200 / 255, 0.5f * 200 / 255);
         assertThat(values.get(10)).isZero(); // a still picture has no envelope
     }
 

@@ -1,0 +1,151 @@
+package io.foleystream.service.envelope;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.foleystream.kafka.Chunker;
+import io.foleystream.kafka.Producers;
+import io.foleystream.kafka.Topics;
+import io.foleystream.media.ClipSpec;
+import io.foleystream.media.SyntheticClip;
+import io.foleystream.proto.v1.ErrorCode;
+import io.foleystream.proto.v1.JobRequest;
+import io.foleystream.proto.v1.JobState;
+import io.foleystream.proto.v1.JobStatus;
+import io.foleystream.proto.v1.Window;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The service against a real broker: uploads in, windows and statuses out. */
+@QuarkusTest
+@WithTestResource(LocalBrokerResource.class)
+class UploadIntakeTest {
+
+    private final Map<String, List<Window>> windows = new ConcurrentHashMap<>();
+    private final Map<String, Long> firstWindowAt = new ConcurrentHashMap<>();
+    private final Map<String, JobStatus> statuses = new ConcurrentHashMap<>();
+    private KafkaProducer<String, byte[]> producer;
+    private Thread listener;
+    private volatile boolean listening = true;
+
+    @BeforeEach
+    void listen() {
+        producer = Producers.idempotent(LocalBrokerResource.broker.bootstrapServers(), "test", Map.of());
+        listener = new Thread(this::consumeOutputs);
+        listener.start();
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        listening = false;
+        listener.join();
+        producer.close();
+    }
+
+    @Test
+    void windowsLeaveWhileTheUploadArrivesAndBadUploadsFailBesideIt() throws Exception {
+        Path clip = Files.createTempFile("clip", ".mp4");
+        SyntheticClip.write(clip, ClipSpec.sample());
+        String good = UUID.randomUUID().toString();
+        String garbage = UUID.randomUUID().toString();
+        String playlist = UUID.randomUUID().toString();
+        byte[] randomBytes = new byte[200_000];
+        new Random(1).nextBytes(randomBytes);
+
+        submit(garbage, randomBytes, 0);
+        submit(playlist, "#EXTM3U\n#EXTINF:10,\nfile:///etc/passwd\n#EXT-X-ENDLIST\n"
+                .getBytes(StandardCharsets.US_ASCII), 0);
+        long lastChunkSentAt = submit(good, Files.readAllBytes(clip), 300);
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> windows.getOrDefault(good, List.of()).stream()
+                .anyMatch(Window::getLast));
+        List<Window> goodWindows = windows.get(good);
+        assertThat(goodWindows).extracting(Window::getIndex).containsExactly(0, 1);
+        assertThat(goodWindows).allSatisfy(w -> {
+            assertThat(w.getFramesCount()).isEqualTo(8);
+            assertThat(w.getEnvelopeCount()).isEqualTo((int) Math.round(4.0 * 44_100 / 512));
+            assertThat(w.getRequest().getWindowSeconds()).isEqualTo(4.0f);
+        });
+        assertThat(goodWindows.get(1).getVideoDurationS()).isEqualTo(6.0);
+        assertThat(firstWindowAt.get(good)).as("first window before the last chunk was sent")
+                .isLessThan(lastChunkSentAt);
+
+        for (String bad : List.of(garbage, playlist)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> statuses.containsKey(bad)
+                    && statuses.get(bad).getState() == JobState.FAILED);
+            assertThat(statuses.get(bad).getErrorCode()).isEqualTo(ErrorCode.BAD_INPUT);
+            assertThat(statuses.get(bad).getErrorMessage()).contains("not a supported video container");
+            assertThat(windows).doesNotContainKey(bad);
+        }
+        RestAssured.get("/q/health/ready").then().statusCode(200);
+    }
+
+    /**
+     * Sends the request, then the upload in 64 KiB chunks with a pause between, like a client on a slow link;
+     * returns the wall-clock millisecond the last chunk was acknowledged.
+     */
+    private long submit(String jobId, byte[] upload, long pauseMillis) throws Exception {
+        JobRequest request = JobRequest.newBuilder().setJobId(jobId).build();
+        producer.send(new ProducerRecord<>(Topics.JOBS, jobId, request.toByteArray())).get();
+        long[] sentAt = {0};
+        Chunker.forEachChunk(jobId, new ByteArrayInputStream(upload), 64 * 1024, chunk -> {
+            try {
+                Thread.sleep(pauseMillis);
+                producer.send(new ProducerRecord<>(Topics.VIDEO_CHUNKS, jobId, chunk.toByteArray())).get();
+                sentAt[0] = System.currentTimeMillis();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        return sentAt[0];
+    }
+
+    private void consumeOutputs() {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalBrokerResource.broker.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(Topics.WINDOWS, Topics.STATUS));
+            while (listening) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    try {
+                        if (record.topic().equals(Topics.WINDOWS)) {
+                            firstWindowAt.putIfAbsent(record.key(), record.timestamp()); // when it was produced
+                            windows.computeIfAbsent(record.key(), k -> new CopyOnWriteArrayList<>())
+                                    .add(Window.parseFrom(record.value()));
+                        } else {
+                            statuses.put(record.key(), JobStatus.parseFrom(record.value()));
+                        }
+                    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.foleystream.cli;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.foleystream.media.ClipSpec;
+import io.foleystream.media.SyntheticClip;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class EnvelopeCommandTest {
+
+    private static final ClipSpec CLIP = ClipSpec.sample().withSize(96, 72).withDuration(3.0);
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter stderr = new StringWriter();
+
+    @Test
+    void printsOneRowPerFrameAtItsCentreWithTheLoudestAtAStrike() throws Exception {
+        Path clip = write("clip.mp4", CLIP);
+
+        Result result = run(new EnvelopeCommand(), clip.toString());
+
+        assertThat(result.exitCode).isEqualTo(Foley.OK);
+        List<String> lines = result.stdout.lines().toList();
+        assertThat(lines.get(0)).isEqualTo("time_s,value");
+        int samples = (int) Math.round(3.0 * 44100);
+        assertThat(lines).hasSize(1 + 1 + samples / 512);
+        assertThat(lines.get(2)).startsWith(String.format(java.util.Locale.ROOT, "%.6f,", 512 / 44100.0));
+        assertThat(loudestTime(lines)).isCloseTo(CLIP.impactTimes().get(0), within(0.05));
+    }
+
+    @Test
+    void eachPresetAndHopSetsTheRowCount() throws Exception {
+        Path clip = write("clip.mkv", CLIP.withContainer("mkv"));
+        int samples = (int) Math.round(3.0 * 22050);
+
+        Result tFoley = run(new EnvelopeCommand(), clip.toString(), "--preset", "t-foley", "--sample-rate", "22050");
+        Result stable = run(new EnvelopeCommand(), clip.toString(), "--preset", "stable-v2a", "--hop-length", "441");
+
+        assertThat(tFoley.stdout.lines()).hasSize(1 + 1 + samples / 128);
+        assertThat(stable.stdout.lines()).hasSize(1 + (int) Math.ceil(3.0 * 44100 / 441));
+        assertThat(loudestTime(stable.stdout.lines().toList())).isBetween(0.8, 1.2); // smoothed, and causal
+    }
+
+    @Test
+    void aSilentVideoGivesAnEnvelopeFromThePictureToAFile() throws Exception {
+        Path clip = write("silent.mp4", CLIP.withoutAudio());
+        Path csv = dir.resolve("envelope.csv");
+
+        Result result = run(new EnvelopeCommand(), clip.toString(), "--out", csv.toString());
+
+        assertThat(result.exitCode).isEqualTo(Foley.OK);
+        assertThat(result.stdout).isEmpty();
+        List<String> lines = Files.readAllLines(csv);
+        assertThat(lines).hasSize(1 + 1 + (int) Math.floor(3.0 * 44100 / 512));
+        assertThat(loudestTime(lines)).isCloseTo(CLIP.impactTimes().get(0), within(0.05));
+    }
+
+    @Test
+    void badInputExitsWithTwoAndOneLine() throws Exception {
+        Path text = dir.resolve("notes.mp4");
+        Files.writeString(text, "this is not a video\n".repeat(100));
+        Path silent = write("silent.mp4", CLIP.withoutAudio().withDuration(1.0));
+
+        assertBadInput(run(new EnvelopeCommand(), text.toString()), "notes.mp4");
+        assertBadInput(run(new EnvelopeCommand(), silent.toString(), "--source", "audio"), "no audio track");
+        assertBadInput(run(new EnvelopeCommand(), silent.toString(), "--preset", "loudest"), "unknown --preset");
+        assertBadInput(run(new EnvelopeCommand(), dir.resolve("missing.mp4").toString()), "no such file");
+        assertBadInput(run(new ProbeCommand(), text.toString()), "notes.mp4");
+    }
+
+    @Test
+    void probePrintsTheStreamsAsJson() throws Exception {
+        Path clip = write("clip.mp4", CLIP);
+
+        Result result = run(new ProbeCommand(), clip.toString());
+
+        assertThat(result.exitCode).isEqualTo(Foley.OK);
+        JsonNode json = new ObjectMapper().readTree(result.stdout);
+        assertThat(json.get("durationSeconds").asDouble()).isCloseTo(3.0, within(1 / 24.0));
+        assertThat(json.get("videoCodec").asText()).isEqualTo("h264");
+        assertThat(json.get("hasAudio").asBoolean()).isTrue();
+    }
+
+    private void assertBadInput(Result result, String reason) {
+        assertThat(result.exitCode).isEqualTo(Foley.BAD_INPUT);
+        String[] lines = stderr.toString().lines().toArray(String[]::new);
+        assertThat(lines[lines.length - 1]).startsWith("foley: ").contains(reason);
+    }
+
+    private Path write(String name, ClipSpec spec) {
+        Path clip = dir.resolve(name);
+        SyntheticClip.write(clip, spec);
+        return clip;
+    }
+
+    private static double loudestTime(List<String> csv) {
+        double bestTime = -1;
+        double best = -1;
+        for (String row : csv.subList(1, csv.size())) {
+            String[] cells = row.split(",");
+            if (Double.parseDouble(cells[1]) > best) {
+                best = Double.parseDouble(cells[1]);
+                bestTime = Double.parseDouble(cells[0]);
+            }
+        }
+        return bestTime;
+    }
+
+    private record Result(int exitCode, String stdout) {
+    }
+
+    private Result run(Callable<Integer> command, String... args) {
+        CommandLine cli = new CommandLine(command);
+        cli.setErr(new PrintWriter(stderr, true));
+        cli.setExitCodeExceptionMapper(e -> e instanceof Foley.CliException c ? c.exitCode() : Foley.INTERNAL_ERROR);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println("foley: " + e.getMessage());
+            return commandLine.getExitCodeExceptionMapper().getExitCode(e);
+        });
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, UTF_8));
+        try {
+            return new Result(cli.execute(args), captured.toString(UTF_8));
+        } finally {
+            System.setOut(original);
+        }
+    }
+}

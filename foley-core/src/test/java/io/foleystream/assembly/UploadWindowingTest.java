@@ -1,0 +1,90 @@
+package io.foleystream.assembly;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.foleystream.envelope.EnvelopeSpec;
+import io.foleystream.media.ClipSpec;
+import io.foleystream.media.MediaLimits;
+import io.foleystream.media.SyntheticClip;
+import io.foleystream.media.UploadSpool;
+import io.foleystream.proto.v1.EnvelopeSource;
+import io.foleystream.proto.v1.JobRequest;
+import io.foleystream.proto.v1.Window;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class UploadWindowingTest {
+
+    private static final UploadWindowing.Settings SETTINGS = new UploadWindowing.Settings(new WindowPlan(4.0, 1.0),
+            EnvelopeSpec.defaults(EnvelopeSpec.LIBROSA_RMS, 44100), 2, 32, MediaLimits.defaults());
+    private static final ClipSpec CLIP = ClipSpec.sample().withSize(160, 120).withDuration(5.0);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void windowsOfAnUploadWithSoundCarryItsAudioAt16kHz() throws Exception {
+        List<Window> windows = run(CLIP, EnvelopeSource.ENVELOPE_SOURCE_AUTO);
+
+        assertThat(windows).hasSize(2);
+        for (Window w : windows) {
+            assertThat(w.getEnvelopeFromVideo()).isFalse();
+            assertThat(w.getSourceAudioRate()).isEqualTo(16_000);
+            assertThat(w.getSourceAudioCount()).isEqualTo(4 * 16_000);
+        }
+        // the first strike (0.8 s) is loud in the slice, the quiet floor before it is not
+        Window first = windows.get(0);
+        assertThat(peak(first, 0.85, 0.95)).isGreaterThan(0.1);
+        assertThat(peak(first, 0.2, 0.7)).isLessThan(0.01);
+    }
+
+    @Test
+    void aSilentUploadTakesItsEnvelopeFromThePicture() throws Exception {
+        List<Window> windows = run(CLIP.withoutAudio(), EnvelopeSource.ENVELOPE_SOURCE_AUTO);
+
+        assertThat(windows).isNotEmpty().allSatisfy(w -> {
+            assertThat(w.getEnvelopeFromVideo()).isTrue();
+            assertThat(w.getSourceAudioCount()).isZero();
+        });
+        // the strike at 0.8 s is the first window's loudest moment
+        Window first = windows.get(0);
+        int loudest = 0;
+        for (int i = 0; i < first.getEnvelopeCount(); i++) {
+            loudest = first.getEnvelope(i) > first.getEnvelope(loudest) ? i : loudest;
+        }
+        assertThat(loudest / first.getEnvelopeRateHz()).isCloseTo(0.8, within(0.05));
+    }
+
+    @Test
+    void theJobCanAskForAPictureEnvelopeAndStillGetTheSound() throws Exception {
+        List<Window> windows = run(CLIP, EnvelopeSource.ENVELOPE_SOURCE_VIDEO);
+
+        assertThat(windows).allSatisfy(w -> {
+            assertThat(w.getEnvelopeFromVideo()).isTrue();
+            assertThat(w.getSourceAudioCount()).isEqualTo(4 * 16_000);
+        });
+    }
+
+    private List<Window> run(ClipSpec spec, EnvelopeSource source) throws Exception {
+        Path clip = dir.resolve("clip.mp4");
+        SyntheticClip.write(clip, spec);
+        JobRequest request = JobRequest.newBuilder().setJobId("job-1").setEnvelopeSource(source).build();
+        List<Window> windows = new ArrayList<>();
+        try (UploadSpool spool = UploadSpool.ofFile(clip)) {
+            UploadWindowing.run(request, spool, SETTINGS, windows::add);
+        }
+        return windows;
+    }
+
+    private static double peak(Window w, double fromSeconds, double toSeconds) {
+        double peak = 0;
+        for (int i = (int) (fromSeconds * 16_000); i < (int) (toSeconds * 16_000); i++) {
+            peak = Math.max(peak, Math.abs(w.getSourceAudio(i)));
+        }
+        return peak;
+    }
+}
