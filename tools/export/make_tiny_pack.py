@@ -13,21 +13,19 @@ twice gives the same bytes, so pack.json's sha256 values only change when this s
 """
 
 import argparse
-import hashlib
-import json
 import math
 import os
 import sys
 
-import onnx
 import torch
 from torch import nn
 from torch.nn import functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from packlib import (  # noqa: E402
+    BEATS_FBANK_MEAN, BEATS_FBANK_STD, CLIP_MEAN, CLIP_STD, FORMAT, export_onnx, file_entry, tensor_spec, write_json)
 from tiny_vocab import build_vocab  # noqa: E402
 
-OPSET = 17
 SAMPLE_RATE = 44100
 AUDIO_CHANNELS = 2
 GRAM_DIM = 512
@@ -279,10 +277,6 @@ class DiT(nn.Module):
         return out + self.postprocess_conv(out)
 
 
-def tensor_spec(name, dtype, shape):
-    return {"name": name, "dtype": dtype, "shape": shape}
-
-
 # name -> (module factory, example inputs, input specs, output specs, dim names for the -1 axes)
 def model_specs(vocab_size):
     batch, frames, modalities = 2, 5, 3
@@ -347,54 +341,9 @@ def model_specs(vocab_size):
     }
 
 
-# What each dynamic axis means, by tensor name and axis: used to name ONNX dim_params.
-DIM_NAMES = {
-    ("x", 2): "frames", ("controlnet_cond", 2): "frames", ("v", 2): "frames", ("latents", 2): "frames",
-    ("envelope", 2): "samples", ("audio", 2): "samples",
-    ("cross_attn_cond", 1): "modalities", ("embeddings", 1): "modalities", ("tokens", 1): "modalities",
-}
-
-
-def dynamic_axes(specs):
-    axes = {}
-    for spec in specs:
-        dynamic = {axis: ("batch" if axis == 0 else DIM_NAMES[(spec["name"], axis)])
-                   for axis, size in enumerate(spec["shape"]) if size == -1}
-        if dynamic:
-            axes[spec["name"]] = dynamic
-    return axes
-
-
-def pin_graph_shapes(path, input_specs, output_specs):
-    """Writes the contract's shapes onto the graph's inputs and outputs, so that a loader sees exactly the
-    fixed dims pack.json promises (the exporter leaves some output dims symbolic after reshapes)."""
-    model = onnx.load(path)
-    axes = dynamic_axes(input_specs + output_specs)
-    for values, specs in ((model.graph.input, input_specs), (model.graph.output, output_specs)):
-        by_name = {spec["name"]: spec for spec in specs}
-        for value in values:
-            dims = value.type.tensor_type.shape.dim
-            for axis, size in enumerate(by_name[value.name]["shape"]):
-                dims[axis].Clear()
-                if size == -1:
-                    dims[axis].dim_param = axes[value.name][axis]
-                else:
-                    dims[axis].dim_value = size
-    model.producer_name = "foleystream-make_tiny_pack"
-    onnx.checker.check_model(model)
-    onnx.save(model, path)
-
-
 def export(name, factory, example, input_specs, output_specs, out_dir):
-    model = factory().eval()
     path = os.path.join(out_dir, f"{name}.onnx")
-    with torch.no_grad():
-        torch.onnx.export(
-            model, example, path, opset_version=OPSET, do_constant_folding=True,
-            input_names=[spec["name"] for spec in input_specs],
-            output_names=[spec["name"] for spec in output_specs],
-            dynamic_axes=dynamic_axes(input_specs + output_specs))
-    pin_graph_shapes(path, input_specs, output_specs)
+    export_onnx(factory().eval(), example, input_specs, output_specs, path, "foleystream-make_tiny_pack")
     return path
 
 
@@ -432,19 +381,12 @@ def tokenizer_json(vocab):
     }
 
 
-def sha256(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
-
-
 def manifest(out_dir, specs):
-    files = {"tokenizer": {"path": "tokenizer.json", "sha256": sha256(os.path.join(out_dir, "tokenizer.json"))}}
+    files = {"tokenizer": file_entry(out_dir, "tokenizer.json")}
     for name, (_, _, inputs, outputs) in specs.items():
-        path = f"{name}.onnx"
-        files[name] = {"path": path, "sha256": sha256(os.path.join(out_dir, path)),
-                       "inputs": inputs, "outputs": outputs}
+        files[name] = file_entry(out_dir, f"{name}.onnx", inputs, outputs)
     return {
-        "format": "foleystream-pack/1",
+        "format": FORMAT,
         "name": "tiny",
         "version": "1.0.0",
         "sample_rate": SAMPLE_RATE,
@@ -458,10 +400,10 @@ def manifest(out_dir, specs):
                     "rho": 1.0},
         "preprocessing": {
             "video": {"frames_per_window": 8, "size": IMAGE_SIZE, "resize": "squash",
-                      "mean": [0.48145466, 0.4578275, 0.40821073], "std": [0.26862954, 0.26130258, 0.27577711]},
+                      "mean": CLIP_MEAN, "std": CLIP_STD},
             "text": {"max_length": TEXT_MAX_LENGTH},
             "audio": {"sample_rate": 16000, "mel_bins": MEL_BINS, "target_frames": FBANK_FRAMES,
-                      "norm_mean": 15.41663, "norm_std": 6.55582},
+                      "norm_mean": BEATS_FBANK_MEAN, "norm_std": BEATS_FBANK_STD},
         },
         "files": files,
     }
@@ -475,9 +417,7 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
 
     vocab = build_vocab()
-    with open(os.path.join(out_dir, "tokenizer.json"), "w", encoding="utf-8") as f:
-        json.dump(tokenizer_json(vocab), f, ensure_ascii=False, indent=2)
-        f.write("\n")
+    write_json(os.path.join(out_dir, "tokenizer.json"), tokenizer_json(vocab))
 
     specs = {}
     for index, (name, (factory, example, inputs, outputs)) in enumerate(model_specs(len(vocab)).items()):
@@ -485,9 +425,7 @@ def main():
         export(name, factory, example, inputs, outputs, out_dir)
         specs[name] = (factory, example, inputs, outputs)
 
-    with open(os.path.join(out_dir, "pack.json"), "w", encoding="utf-8") as f:
-        json.dump(manifest(out_dir, specs), f, indent=2)
-        f.write("\n")
+    write_json(os.path.join(out_dir, "pack.json"), manifest(out_dir, specs))
     total = sum(os.path.getsize(os.path.join(out_dir, name)) for name in os.listdir(out_dir))
     print(f"wrote {out_dir} ({total / 1e6:.2f} MB)")
 

@@ -1,6 +1,8 @@
 package io.foleystream.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,18 +21,34 @@ final class Harness {
     private Harness() {
     }
 
+    /** Medians of a repeated piece of work: wall time, and CPU time of the calling thread. */
+    record Timing(double wallSeconds, double cpuSeconds) {
+    }
+
     /** Runs {@code work} {@code warmups} times untimed, then {@code repetitions} times; the median in seconds. */
     static double medianSeconds(int warmups, int repetitions, Work work) throws Exception {
+        return time(warmups, repetitions, work).wallSeconds();
+    }
+
+    /**
+     * Like {@link #medianSeconds} but also the median CPU time of this thread, which a busy machine inflates far
+     * less than wall time (meaningful for single-threaded work only).
+     */
+    static Timing time(int warmups, int repetitions, Work work) throws Exception {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         for (int i = 0; i < warmups; i++) {
             work.run();
         }
-        double[] seconds = new double[repetitions];
+        double[] wall = new double[repetitions];
+        double[] cpu = new double[repetitions];
         for (int i = 0; i < repetitions; i++) {
+            long cpuStarted = threads.getCurrentThreadCpuTime();
             long started = System.nanoTime();
             work.run();
-            seconds[i] = (System.nanoTime() - started) / 1e9;
+            wall[i] = (System.nanoTime() - started) / 1e9;
+            cpu[i] = (threads.getCurrentThreadCpuTime() - cpuStarted) / 1e9;
         }
-        return median(seconds);
+        return new Timing(median(wall), median(cpu));
     }
 
     static double median(double[] values) {

@@ -30,7 +30,7 @@ class EnvelopeCommandTest {
     private final StringWriter stderr = new StringWriter();
 
     @Test
-    void printsOneRowPerFrameAtItsCentreWithTheLoudestAtAStrike() throws Exception {
+    void printsOneRowPerFrameAtItsCentreLoudestAtAStrike() throws Exception {
         Path clip = write("clip.mp4", CLIP);
 
         Result result = run(new EnvelopeCommand(), clip.toString());
@@ -41,7 +41,7 @@ class EnvelopeCommandTest {
         int samples = (int) Math.round(3.0 * 44100);
         assertThat(lines).hasSize(1 + 1 + samples / 512);
         assertThat(lines.get(2)).startsWith(String.format(java.util.Locale.ROOT, "%.6f,", 512 / 44100.0));
-        assertThat(loudestTime(lines)).isCloseTo(CLIP.impactTimes().get(0), within(0.05));
+        assertThat(CLIP.impactTimes()).anySatisfy(t -> assertThat(loudestTime(lines)).isCloseTo(t, within(0.05)));
     }
 
     @Test
@@ -54,7 +54,9 @@ class EnvelopeCommandTest {
 
         assertThat(tFoley.stdout.lines()).hasSize(1 + 1 + samples / 128);
         assertThat(stable.stdout.lines()).hasSize(1 + (int) Math.ceil(3.0 * 44100 / 441));
-        assertThat(loudestTime(stable.stdout.lines().toList())).isBetween(0.8, 1.2); // smoothed, and causal
+        // the causal 10000-sample RMS peaks a little after the strike that caused it
+        double loudest = loudestTime(stable.stdout.lines().toList());
+        assertThat(CLIP.impactTimes()).anySatisfy(t -> assertThat(loudest).isBetween(t, t + 0.3));
     }
 
     @Test
@@ -68,7 +70,7 @@ class EnvelopeCommandTest {
         assertThat(result.stdout).isEmpty();
         List<String> lines = Files.readAllLines(csv);
         assertThat(lines).hasSize(1 + 1 + (int) Math.floor(3.0 * 44100 / 512));
-        assertThat(loudestTime(lines)).isCloseTo(CLIP.impactTimes().get(0), within(0.05));
+        assertThat(CLIP.impactTimes()).anySatisfy(t -> assertThat(loudestTime(lines)).isCloseTo(t, within(0.05)));
     }
 
     @Test

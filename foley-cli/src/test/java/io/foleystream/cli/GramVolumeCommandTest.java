@@ -69,8 +69,13 @@ class GramVolumeCommandTest {
         assertThat(stdout.toString()).isEmpty();
     }
 
+    /** The command with the error handling {@link Foley#execute} gives every subcommand. */
     private int run(String... args) {
         CommandLine cli = new CommandLine(new GramVolumeCommand());
+        cli.setParameterExceptionHandler((e, ignored) -> {
+            e.getCommandLine().getErr().println(e.getMessage());
+            return Foley.BAD_INPUT;
+        });
         cli.setOut(new PrintWriter(stdout, true));
         cli.setErr(new PrintWriter(stderr, true));
         cli.setExitCodeExceptionMapper(e -> e instanceof Foley.CliException c ? c.exitCode() : Foley.INTERNAL_ERROR);

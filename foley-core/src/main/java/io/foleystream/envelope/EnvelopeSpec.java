@@ -48,6 +48,11 @@ public record EnvelopeSpec(String preset, int sampleRate, int frameLength, int h
         return (double) sampleRate / hopLength;
     }
 
+    /** How many values a signal of {@code samples} samples has. */
+    public long valueCount(long samples) {
+        return STABLE_V2A.equals(preset) ? (samples + hopLength - 1) / hopLength : 1 + samples / hopLength;
+    }
+
     /** A fresh envelope for one stream of mono samples at {@link #sampleRate()}. */
     public StreamingEnvelope newEnvelope() {
         return switch (preset) {

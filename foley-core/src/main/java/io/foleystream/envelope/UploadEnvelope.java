@@ -21,7 +21,7 @@ public final class UploadEnvelope {
     /** Frames this small are plenty for motion energy and cheap to decode. */
     private static final int MOTION_FRAME_SIDE = 64;
 
-    /** A whole upload's envelope. */
+    /** A whole upload's envelope, as many values as the video's duration gives (silence where audio is missing). */
     public record Measured(float[] values, double rate, boolean fromVideo, double videoDurationSeconds) {
     }
 
@@ -103,7 +103,9 @@ public final class UploadEnvelope {
             });
         }
         envelope.finish(videoEnd[0]);
-        return new Measured(Arrays.copyOf(values[0], count[0]), spec.frameRate(), video, videoEnd[0]);
+        // audio runs on past the picture (codec padding) or stops short of it; the envelope spans the video
+        long wanted = video ? count[0] : spec.valueCount(Math.round(videoEnd[0] * spec.sampleRate()));
+        return new Measured(Arrays.copyOf(values[0], (int) wanted), spec.frameRate(), video, videoEnd[0]);
     }
 
     public boolean isFromVideo() {

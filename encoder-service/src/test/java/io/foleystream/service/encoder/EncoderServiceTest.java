@@ -22,17 +22,14 @@ import io.foleystream.proto.v1.Modality;
 import io.foleystream.proto.v1.SampledFrame;
 import io.foleystream.proto.v1.VolumeRequest;
 import io.foleystream.proto.v1.Window;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.URL;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,8 +43,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The encoder-service with the tiny pack against a real in-process broker: its gRPC API and its Kafka stage. */
@@ -57,26 +52,11 @@ class EncoderServiceTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 
-    @TestHTTPResource
-    URL http;
+    @GrpcClient("gram")
+    GramGrpc.GramBlockingStub gram;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
-
-    private ManagedChannel channel;
-    private GramGrpc.GramBlockingStub gram;
-
-    @BeforeEach
-    void connect() {
-        // gRPC shares the HTTP port (quarkus.grpc.server.use-separate-server=false)
-        channel = ManagedChannelBuilder.forAddress(http.getHost(), http.getPort()).usePlaintext().build();
-        gram = GramGrpc.newBlockingStub(channel);
-    }
-
-    @AfterEach
-    void disconnect() {
-        channel.shutdownNow();
-    }
 
     @Test
     void embedsTextFramesAndAudioIntoUnitVectorsAndMeasuresTheirVolume() throws IOException {

@@ -1,0 +1,89 @@
+package io.foleystream.service.generator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.foleystream.kafka.Consumers;
+import io.foleystream.kafka.Producers;
+import io.foleystream.kafka.Topics;
+import io.foleystream.proto.v1.AudioWindow;
+import io.foleystream.proto.v1.ConditionedWindow;
+import io.foleystream.proto.v1.JobRequest;
+import io.foleystream.proto.v1.SamplerSettings;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.hamcrest.Matchers;
+import org.junit.jupiter.api.Test;
+
+/** The GPU worker against a real broker: conditioned windows in, audio windows out, poison to the DLQ. */
+@QuarkusTest
+@WithTestResource(LocalBrokerResource.class)
+class GenerationStageTest {
+
+    @Test
+    void generatesEachWindowOnceAndDeadLettersPoison() throws Exception {
+        String bootstrap = LocalBrokerResource.broker.bootstrapServers();
+        String jobId = UUID.randomUUID().toString();
+        try (KafkaProducer<String, byte[]> producer = Producers.idempotent(bootstrap, "test", Map.of())) {
+            producer.send(new ProducerRecord<>(Topics.CONDITIONED, jobId + "/x", new byte[] {1, 2, 3})).get();
+            for (int index = 0; index < 2; index++) {
+                producer.send(new ProducerRecord<>(Topics.CONDITIONED, jobId + "/" + index,
+                        window(jobId, index).toByteArray())).get();
+            }
+        }
+
+        List<ConsumerRecord<String, byte[]>> audio = new CopyOnWriteArrayList<>();
+        List<ConsumerRecord<String, byte[]>> dead = new CopyOnWriteArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = Consumers.readCommitted(bootstrap, "test-" + jobId, Map.of())) {
+            consumer.subscribe(List.of(Topics.AUDIO, Topics.DLQ));
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> (r.topic().equals(Topics.AUDIO) ? audio : dead).add(r));
+                return audio.size() >= 2 && !dead.isEmpty();
+            });
+            // nothing more arrives: each window was generated exactly once
+            consumer.poll(Duration.ofSeconds(2)).forEach(r -> (r.topic().equals(Topics.AUDIO) ? audio : dead).add(r));
+        }
+
+        List<AudioWindow> windows = audio.stream().map(r -> parse(r.value())).toList();
+        assertThat(windows).extracting(AudioWindow::getIndex).containsExactlyInAnyOrder(0, 1);
+        assertThat(windows).allSatisfy(w -> {
+            assertThat(w.getJobId()).isEqualTo(jobId);
+            assertThat(w.getSampleRate()).isEqualTo(44_100);
+            assertThat(w.getPcmS16Le().size()).isEqualTo(2 * 2 * (int) Math.round(2.0 * 44_100));
+            assertThat(w.getPackVersion()).isEqualTo("tiny@1.0.0");
+        });
+        assertThat(dead).singleElement().satisfies(r -> assertThat(r.key()).isEqualTo(jobId + "/x"));
+        RestAssured.get("/q/metrics").then().statusCode(200)
+                .body(Matchers.containsString("foley_generate_window_duration_seconds_count"));
+    }
+
+    private static ConditionedWindow window(String jobId, int index) {
+        ConditionedWindow.Builder window = ConditionedWindow.newBuilder()
+                .setJobId(jobId).setIndex(index).setStartS(index * 1.5).setDurationS(2.0)
+                .setEnvelopeRateHz(44_100 / 512.0).setVideoDurationS(3.5).setTotalWindows(2).setLast(index == 1)
+                .setRequest(JobRequest.newBuilder().setJobId(jobId).setWindowSeconds(2f).setOverlapSeconds(0.5f)
+                        .setSampler(SamplerSettings.newBuilder().setSeed(5).setSteps(3)));
+        for (int i = 0; i < 172; i++) {
+            window.addEnvelope(i % 30 < 3 ? 0.4f : 0.01f);
+        }
+        return window.build();
+    }
+
+    private static AudioWindow parse(byte[] value) {
+        try {
+            return AudioWindow.parseFrom(value);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
