@@ -69,7 +69,8 @@ def read_safetensors(path):
         begin, end = info["data_offsets"]
         dtype = dtypes[info["dtype"]]
         count = (end - begin) // torch.empty(0, dtype=dtype).element_size()
-        flat = torch.frombuffer(data, dtype=dtype, count=count, offset=base + begin) if count else torch.empty(0, dtype=dtype)
+        flat = (torch.frombuffer(data, dtype=dtype, count=count, offset=base + begin) if count
+                else torch.empty(0, dtype=dtype))
         tensors[name] = flat.reshape(info["shape"]).float() if flat.is_floating_point() else flat.reshape(info["shape"])
     return tensors
 
@@ -1013,7 +1014,8 @@ def check_pack(out_dir):
         if (entry["inputs"], entry["outputs"]) != tuple(contract[key]):
             problems.append(f"{key}: pack.json I/O differs from the contract")
         graph = onnx.load(os.path.join(out_dir, entry["path"]), load_external_data=False).graph
-        for kind, values, specs in (("input", graph.input, entry["inputs"]), ("output", graph.output, entry["outputs"])):
+        for kind, values, specs in (("input", graph.input, entry["inputs"]),
+                                    ("output", graph.output, entry["outputs"])):
             actual = [{"name": v.name, "dtype": elem_types.get(v.type.tensor_type.elem_type, "other"),
                        "shape": [d.dim_value if d.HasField("dim_value") else -1
                                  for d in v.type.tensor_type.shape.dim]} for v in values]

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 @Command(name = "foley", mixinStandardHelpOptions = true, version = "foley 0.1.0",
         description = "Automatic Foley for video: streams an upload through FoleyStream and writes the sound.",
         subcommands = {RunCommand.class, UpCommand.class, DownCommand.class, SubmitCommand.class,
-                StatusCommand.class, ProbeCommand.class, EnvelopeCommand.class, FbankCommand.class})
+                StatusCommand.class, ProbeCommand.class, EnvelopeCommand.class, FbankCommand.class,
+                GramVolumeCommand.class})
 public final class Foley implements Callable<Integer> {
 
     public static final int OK = 0;

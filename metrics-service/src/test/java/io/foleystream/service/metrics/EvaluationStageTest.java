@@ -1,0 +1,118 @@
+package io.foleystream.service.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.ByteString;
+import io.foleystream.assembly.TrackCollector;
+import io.foleystream.kafka.Consumers;
+import io.foleystream.kafka.Producers;
+import io.foleystream.kafka.Topics;
+import io.foleystream.proto.v1.AudioWindow;
+import io.foleystream.proto.v1.JobRequest;
+import io.foleystream.proto.v1.JobState;
+import io.foleystream.proto.v1.JobStatus;
+import io.foleystream.proto.v1.Metric;
+import io.foleystream.proto.v1.Window;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.hamcrest.Matchers;
+import org.junit.jupiter.api.Test;
+
+/** The last stage against a real broker: a job whose windows and audio are all in is measured and completed. */
+@QuarkusTest
+@WithTestResource(LocalBrokerResource.class)
+class EvaluationStageTest {
+
+    private static final int RATE = 44_100;
+    private static final double ENVELOPE_RATE = RATE / 512.0;
+
+    @Test
+    void completesAJobWithItsEnvelopeL1OnceEveryWindowIsIn() throws Exception {
+        String bootstrap = LocalBrokerResource.broker.bootstrapServers();
+        String matched = UUID.randomUUID().toString();
+        String unfinished = UUID.randomUUID().toString();
+        try (KafkaProducer<String, byte[]> producer = Producers.idempotent(bootstrap, "test", Map.of())) {
+            for (int index = 0; index < 2; index++) {
+                send(producer, Topics.WINDOWS, matched, window(matched, index).toByteArray());
+                send(producer, Topics.AUDIO, matched, audio(matched, index).toByteArray());
+            }
+            send(producer, Topics.WINDOWS, unfinished, window(unfinished, 0).toByteArray());
+        }
+
+        List<JobStatus> statuses = new CopyOnWriteArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = Consumers.readCommitted(bootstrap, "test", Map.of())) {
+            consumer.subscribe(List.of(Topics.STATUS));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> statuses.add(parse(r.value())));
+                return statuses.stream().anyMatch(s -> s.getState() == JobState.COMPLETED);
+            });
+        }
+
+        JobStatus done = statuses.stream().filter(s -> s.getState() == JobState.COMPLETED).findFirst().orElseThrow();
+        assertThat(done.getJobId()).isEqualTo(matched);
+        assertThat(done.getWindowsTotal()).isEqualTo(2);
+        assertThat(done.getVideoDurationS()).isEqualTo(3.5);
+        // the generated audio follows the reference envelope closely, so E-L1 is small but not zero
+        assertThat(done.getMetricsList()).extracting(Metric::getName).containsExactly("envelope_l1");
+        assertThat(done.getMetrics(0).getValue()).isBetween(0.0, 0.1);
+        assertThat(statuses).noneMatch(s -> s.getJobId().equals(unfinished));
+        RestAssured.get("/q/metrics").then().statusCode(200)
+                .body(Matchers.containsString("foley_eval_envelope_l1_count 1.0"));
+    }
+
+    /** Window i covers [1.5 i, 1.5 i + 2) s of a 3.5 s video with a hit every 0.5 s. */
+    private static Window window(String jobId, int index) {
+        Window.Builder window = Window.newBuilder().setJobId(jobId).setIndex(index).setStartS(1.5 * index)
+                .setDurationS(2.0).setEnvelopeRateHz(ENVELOPE_RATE).setLast(index == 1).setTotalWindows(2)
+                .setVideoDurationS(3.5)
+                .setRequest(JobRequest.newBuilder().setJobId(jobId).setWindowSeconds(2f).setOverlapSeconds(0.5f));
+        int first = (int) Math.round(1.5 * index * ENVELOPE_RATE);
+        for (int k = 0; k < (int) Math.round(2.0 * ENVELOPE_RATE); k++) {
+            window.addEnvelope(loudness((first + k) / ENVELOPE_RATE) * 0.3f);
+        }
+        return window.build();
+    }
+
+    /** Stereo audio that swells and fades like the reference envelope. */
+    private static AudioWindow audio(String jobId, int index) {
+        int frames = 2 * RATE;
+        float[] samples = new float[frames * 2];
+        for (int f = 0; f < frames; f++) {
+            double t = 1.5 * index + (double) f / RATE;
+            float s = (float) (loudness(t) * Math.sqrt(2) * Math.sin(2 * Math.PI * 440 * t) * 0.5);
+            samples[2 * f] = s;
+            samples[2 * f + 1] = s;
+        }
+        return AudioWindow.newBuilder().setJobId(jobId).setIndex(index).setStartS(1.5 * index).setDurationS(2.0)
+                .setSampleRate(RATE).setChannels(2).setPcmS16Le(ByteString.copyFrom(TrackCollector.pcm16(samples)))
+                .setLast(index == 1).setTotalWindows(2).setVideoDurationS(3.5).setOverlapS(0.5).build();
+    }
+
+    private static float loudness(double t) {
+        double phase = (t % 0.5) / 0.5;
+        return (float) Math.exp(-6 * phase);
+    }
+
+    private static void send(KafkaProducer<String, byte[]> producer, String topic, String key, byte[] value)
+            throws Exception {
+        producer.send(new ProducerRecord<>(topic, key, value)).get();
+    }
+
+    private static JobStatus parse(byte[] value) {
+        try {
+            return JobStatus.parseFrom(value);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
