@@ -9,6 +9,8 @@ import io.foleystream.proto.v1.ConditionedWindow;
 import io.foleystream.proto.v1.Embedding;
 import io.foleystream.proto.v1.SamplerSettings;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * Generates one window's audio with a model pack: GRAM embeddings → cross-attention tokens, envelope → ControlNet
@@ -99,16 +101,21 @@ public final class WindowGenerator {
         return jobSeed * 0x9E3779B97F4A7C15L + index;
     }
 
-    /** One token per modality; a window without embeddings gets a single all-zero (unconditional) token. */
+    /**
+     * One token per modality of the pack, in the pack's order, because a trained projector may hold one projection
+     * per position. A modality the window lacks gets an all-zero token, as classifier-free guidance's null embedding.
+     */
     private float[] crossAttentionTokens(ConditionedWindow window) {
         int gramDim = manifest.conditioning().gramDim();
-        int m = window.getEmbeddingsCount();
-        if (m == 0) {
-            return new float[pack.projector().tokenDim()];
-        }
-        float[] embeddings = new float[m * gramDim];
-        for (int k = 0; k < m; k++) {
-            Embedding e = window.getEmbeddings(k);
+        int tokenDim = pack.projector().tokenDim();
+        List<String> order = manifest.conditioning().modalities();
+        float[] embeddings = new float[order.size() * gramDim];
+        boolean[] present = new boolean[order.size()];
+        for (Embedding e : window.getEmbeddingsList()) {
+            int k = order.indexOf(e.getModality().name().toLowerCase(Locale.ROOT));
+            if (k < 0) {
+                throw new IllegalArgumentException("the pack has no " + e.getModality() + " conditioning");
+            }
             if (e.getValuesCount() != gramDim) {
                 throw new IllegalArgumentException("embedding " + e.getModality() + " has " + e.getValuesCount()
                         + " values, the pack expects " + gramDim);
@@ -116,8 +123,15 @@ public final class WindowGenerator {
             for (int i = 0; i < gramDim; i++) {
                 embeddings[k * gramDim + i] = e.getValues(i);
             }
+            present[k] = true;
         }
-        return pack.projector().project(embeddings, 1, m);
+        float[] tokens = pack.projector().project(embeddings, 1, order.size());
+        for (int k = 0; k < present.length; k++) {
+            if (!present[k]) {
+                Arrays.fill(tokens, k * tokenDim, (k + 1) * tokenDim, 0f);
+            }
+        }
+        return tokens;
     }
 
     /** The envelope frames linearly interpolated to one value per audio sample, on every channel. */

@@ -80,26 +80,6 @@ public final class GramEncoder {
         return Gram.normalize(pack.audioEncoder().embed(audioPreprocessor.fromSamples(mono16k), 1));
     }
 
-    /** One cross-attention token per embedding, in the same order (the M modalities of one window). */
-    public float[][] project(float[][] embeddings) {
-        int m = embeddings.length;
-        float[] flat = new float[m * gramDim];
-        for (int i = 0; i < m; i++) {
-            if (embeddings[i].length != gramDim) {
-                throw new IllegalArgumentException("embedding " + i + " has " + embeddings[i].length
-                        + " values, the pack's GRAM dim is " + gramDim);
-            }
-            System.arraycopy(embeddings[i], 0, flat, i * gramDim, gramDim);
-        }
-        float[] tokens = pack.projector().project(flat, 1, m);
-        int tokenDim = tokens.length / m;
-        float[][] out = new float[m][tokenDim];
-        for (int i = 0; i < m; i++) {
-            System.arraycopy(tokens, i * tokenDim, out[i], 0, tokenDim);
-        }
-        return out;
-    }
-
     public TextTokenizer tokenizer() {
         return tokenizer;
     }

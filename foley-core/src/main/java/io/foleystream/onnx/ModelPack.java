@@ -189,14 +189,21 @@ public final class ModelPack implements AutoCloseable {
         }
         for (Map.Entry<String, PackFile> entry : files.entrySet()) {
             PackFile file = entry.getValue();
-            Path path = resolveInside(directory, file.path());
-            if (!Files.isRegularFile(path)) {
-                throw new PackException(file.path() + ": missing (pack.json files." + entry.getKey() + ")");
+            verifyFile(directory, entry.getKey(), file.path(), file.sha256());
+            if (file.externalData() != null) {
+                verifyFile(directory, entry.getKey(), file.externalData().path(), file.externalData().sha256());
             }
-            String actual = sha256(path);
-            if (!actual.equalsIgnoreCase(String.valueOf(file.sha256()))) {
-                throw new PackException(file.path() + ": sha256 is " + actual + ", pack.json says " + file.sha256());
-            }
+        }
+    }
+
+    private static void verifyFile(Path directory, String key, String relative, String sha256) {
+        Path path = resolveInside(directory, relative);
+        if (!Files.isRegularFile(path)) {
+            throw new PackException(relative + ": missing (pack.json files." + key + ")");
+        }
+        String actual = sha256(path);
+        if (!actual.equalsIgnoreCase(String.valueOf(sha256))) {
+            throw new PackException(relative + ": sha256 is " + actual + ", pack.json says " + sha256);
         }
     }
 

@@ -82,13 +82,21 @@ public record PackManifest(
     public record AudioPreprocessing(
             int sampleRate, int melBins, int targetFrames, double normMean, double normStd) {}
 
-    /** One file of the pack; inputs and outputs are present for ONNX files only. */
+    /**
+     * One file of the pack; inputs and outputs are present for ONNX files only, external data only for an ONNX file
+     * whose weights exceed protobuf's 2 GiB limit and sit beside it.
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record PackFile(String path, String sha256, List<TensorSpec> inputs, List<TensorSpec> outputs) {
+    public record PackFile(String path, String sha256, List<TensorSpec> inputs, List<TensorSpec> outputs,
+                           ExternalData externalData) {
         public PackFile {
             inputs = inputs == null ? List.of() : List.copyOf(inputs);
             outputs = outputs == null ? List.of() : List.copyOf(outputs);
         }
+    }
+
+    /** The weights file an ONNX file refers to, checked like any other pack file. */
+    public record ExternalData(String path, String sha256) {
     }
 
     /** A tensor's name, dtype ("float32", "int64", ...) and shape, where -1 marks a dynamic axis. */

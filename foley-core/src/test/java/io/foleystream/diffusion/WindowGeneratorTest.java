@@ -64,6 +64,20 @@ class WindowGeneratorTest {
     }
 
     @Test
+    void tokensFollowThePackModalityOrderWhateverTheWindowOrder() {
+        ConditionedWindow videoThenText = window(3, 1.0f, 0);
+        ConditionedWindow textThenVideo = videoThenText.toBuilder().clearEmbeddings()
+                .addEmbeddings(videoThenText.getEmbeddings(1)).addEmbeddings(videoThenText.getEmbeddings(0)).build();
+        ConditionedWindow videoOnly = videoThenText.toBuilder().removeEmbeddings(1).build();
+
+        byte[] expected = generator.generate(videoThenText, ProgressListener.NONE).getPcmS16Le().toByteArray();
+        assertThat(generator.generate(textThenVideo, ProgressListener.NONE).getPcmS16Le().toByteArray())
+                .isEqualTo(expected);
+        assertThat(generator.generate(videoOnly, ProgressListener.NONE).getPcmS16Le().toByteArray())
+                .isNotEqualTo(expected);
+    }
+
+    @Test
     void reportsEverySamplerStep() {
         int[] steps = {0};
         generator.generate(window(3, 1.0f, 5), (done, total) -> steps[0] = total);

@@ -75,18 +75,6 @@ class GramEncoderTest {
         assertThat(encoder.embedText("A STICK hits wood")).containsExactly(stick, within(0f));
     }
 
-    @Test
-    void projectsEachModalityToItsOwnToken() {
-        float[] text = encoder.embedText("metal clang");
-        float[] other = encoder.embedText("leaves rustle");
-
-        float[][] tokens = encoder.project(new float[][] {text, other, text});
-
-        assertThat(tokens).hasDimensions(3, 64);
-        assertThat(tokens[0]).containsExactly(tokens[2], within(1e-6f));
-        assertThat(encoder.project(new float[][] {other})[0]).containsExactly(tokens[1], within(1e-6f));
-    }
-
     private static double norm(float[] v) {
         double sum = 0;
         for (float x : v) {
