@@ -168,7 +168,7 @@ public final class UploadMemoryHarness {
                 .toString(), "-Xmx256m"));
         command.addAll(flags);
         command.addAll(List.of("-Dkafka.bootstrap.servers=" + bootstrap, "-Dquarkus.http.port=" + httpPort,
-                "-Dfoley.pack.dir=" + Harness.home().resolve("models/tiny"), "-Dfoley.work.dir=" + workDir,
+                "-Dfoley.pack.dirs=" + Harness.home().resolve("models/tiny"), "-Dfoley.work.dir=" + workDir,
                 "-jar", jar.toString()));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }

@@ -101,7 +101,7 @@ public final class LocalCluster implements AutoCloseable {
                         "-Xmx768m",
                         "-Dkafka.bootstrap.servers=" + bootstrap,
                         "-Dquarkus.http.port=" + port,
-                        "-Dfoley.pack.dir=" + home.resolve("models/tiny"),
+                        "-Dfoley.pack.dirs=" + home.resolve("models/tiny"),
                         "-Dfoley.work.dir=" + stateDir.resolve("work").resolve(service),
                         "-jar", jar.toString())));
             }

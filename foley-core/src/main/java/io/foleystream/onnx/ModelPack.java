@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
 public final class ModelPack implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelPack.class);
-    private static final String MANIFEST_FILE = "pack.json";
+    static final String MANIFEST_FILE = "pack.json";
 
     private final Path directory;
     private final PackManifest manifest;

@@ -4,6 +4,7 @@ import io.foleystream.kafka.JobStatuses;
 import io.foleystream.kafka.Serdes;
 import io.foleystream.kafka.Topics;
 import io.foleystream.kafka.TransactionalStage;
+import io.foleystream.onnx.PackException;
 import io.foleystream.proto.v1.ErrorCode;
 import io.foleystream.proto.v1.Window;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -37,7 +38,6 @@ public class EncodingStage {
     private final int maxBatchWindows;
     private final GramModels models;
     private final MeterRegistry registry;
-    private WindowConditioner conditioner;
     private TransactionalStage<Window> stage;
     private Timer batchTime;
     private DistributionSummary batchSize;
@@ -55,7 +55,6 @@ public class EncodingStage {
     }
 
     void start(@Observes StartupEvent event) {
-        conditioner = new WindowConditioner(models.encoder());
         batchTime = Timer.builder("foley.encode.batch.duration").description("GRAM encoding of one poll's windows")
                 .register(registry);
         batchSize = DistributionSummary.builder("foley.encode.batch.windows").description("windows per encoder batch")
@@ -85,8 +84,29 @@ public class EncodingStage {
     private List<List<ProducerRecord<String, byte[]>>> encode(List<ConsumerRecord<String, Window>> records) {
         List<Window> windows = records.stream().map(ConsumerRecord::value).toList();
         batchSize.record(windows.size());
-        List<WindowConditioner.Outcome> outcomes = batchTime.record(() -> conditioner.condition(windows));
-        return outcomes.stream().map(EncodingStage::outputs).toList();
+        WindowConditioner.Outcome[] outcomes = new WindowConditioner.Outcome[windows.size()];
+        batchTime.record(() -> byPack(windows).forEach((pack, positions) -> {
+            List<Window> group = positions.stream().map(windows::get).toList();
+            List<WindowConditioner.Outcome> done;
+            try {
+                done = models.conditioner(pack).condition(group);
+            } catch (PackException e) {
+                done = group.stream().map(w -> new WindowConditioner.Outcome(w, null, e)).toList();
+            }
+            for (int k = 0; k < positions.size(); k++) {
+                outcomes[positions.get(k)] = done.get(k);
+            }
+        }));
+        return java.util.Arrays.stream(outcomes).map(EncodingStage::outputs).toList();
+    }
+
+    /** Window positions grouped by the pack their job asked for: one encoder run per pack. */
+    private static Map<String, List<Integer>> byPack(List<Window> windows) {
+        Map<String, List<Integer>> groups = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < windows.size(); i++) {
+            groups.computeIfAbsent(windows.get(i).getRequest().getPack(), p -> new java.util.ArrayList<>()).add(i);
+        }
+        return groups;
     }
 
     private static List<ProducerRecord<String, byte[]>> outputs(WindowConditioner.Outcome outcome) {

@@ -3,44 +3,56 @@ package io.foleystream.service.encoder;
 import io.foleystream.gram.GramEncoder;
 import io.foleystream.onnx.ModelPack;
 import io.foleystream.onnx.PackComponent;
+import io.foleystream.onnx.PackRegistry;
 import io.foleystream.onnx.RuntimeOptions;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** The pack's GRAM encoders, loaded once and shared by the Kafka stage and the gRPC service (sessions are thread-safe). */
+/**
+ * The GRAM encoders of every configured pack, loaded once and shared by the Kafka stage and the gRPC service
+ * (sessions are thread-safe). A job names its pack; the first configured is the default.
+ */
 @Singleton
 public class GramModels {
 
-    private final ModelPack pack;
-    private final GramEncoder encoder;
+    private final PackRegistry<ModelPack> packs;
+    private final Map<String, GramEncoder> encoders = new ConcurrentHashMap<>();
+    private final Map<String, WindowConditioner> conditioners = new ConcurrentHashMap<>();
 
-    GramModels(@ConfigProperty(name = "foley.pack.dir") Path packDir,
+    GramModels(@ConfigProperty(name = "foley.pack.dirs") List<Path> packDirs,
                @ConfigProperty(name = "foley.onnx.device") String device,
                @ConfigProperty(name = "foley.onnx.threads") int threads) {
-        RuntimeOptions runtime = "cuda".equalsIgnoreCase(device) ? RuntimeOptions.cuda(0, threads) : RuntimeOptions.cpu(threads);
-        this.pack = ModelPack.load(packDir, runtime, EnumSet.of(PackComponent.VIDEO_ENCODER,
+        RuntimeOptions runtime = "cuda".equalsIgnoreCase(device)
+                ? RuntimeOptions.cuda(0, threads) : RuntimeOptions.cpu(threads);
+        this.packs = PackRegistry.models(packDirs, runtime, EnumSet.of(PackComponent.VIDEO_ENCODER,
                 PackComponent.TEXT_ENCODER, PackComponent.AUDIO_ENCODER));
-        this.encoder = new GramEncoder(pack);
     }
 
-    public GramEncoder encoder() {
-        return encoder;
+    /** The encoder of the pack a job or request names ("" for the default). */
+    public GramEncoder encoder(String packSelector) {
+        ModelPack pack = packs.resolve(packSelector);
+        return encoders.computeIfAbsent(pack.id(), id -> new GramEncoder(pack));
     }
 
-    /** "name@version" of the loaded pack. */
-    public String packId() {
-        return pack.id();
+    /** The window conditioner of that pack; it keeps per-job state, so there is one per pack. */
+    WindowConditioner conditioner(String packSelector) {
+        ModelPack pack = packs.resolve(packSelector);
+        return conditioners.computeIfAbsent(pack.id(), id -> new WindowConditioner(encoder(id)));
     }
 
-    public String packName() {
-        return pack.manifest().name();
+    /** "name@version" of every pack held, the default first. */
+    public List<String> packIds() {
+        return packs.ids();
     }
 
     @PreDestroy
     void close() {
-        pack.close();
+        packs.close();
     }
 }

@@ -3,6 +3,7 @@ package io.foleystream.service.encoder;
 import com.google.protobuf.ByteString;
 import io.foleystream.gram.Gram;
 import io.foleystream.gram.GramEncoder;
+import io.foleystream.onnx.PackException;
 import io.foleystream.proto.v1.EmbedReply;
 import io.foleystream.proto.v1.EmbedRequest;
 import io.foleystream.proto.v1.Embedding;
@@ -32,16 +33,17 @@ public class GramService extends GramGrpc.GramImplBase {
 
     @Override
     public void embed(EmbedRequest request, StreamObserver<EmbedReply> response) {
-        String pack = request.getPack();
-        if (!pack.isEmpty() && !pack.equals(models.packId()) && !pack.equals(models.packName())) {
-            response.onError(invalid("pack " + pack + " is not loaded here; this service holds " + models.packId()));
-            return;
-        }
         if (request.getText().isBlank() && request.getJpegFramesCount() == 0 && request.getAudio16KCount() == 0) {
             response.onError(invalid("give a text, JPEG frames or 16 kHz audio to embed"));
             return;
         }
-        GramEncoder encoder = models.encoder();
+        GramEncoder encoder;
+        try {
+            encoder = models.encoder(request.getPack());
+        } catch (PackException e) {
+            response.onError(invalid(e.getMessage()));
+            return;
+        }
         EmbedReply.Builder reply = EmbedReply.newBuilder();
         try {
             if (!request.getText().isBlank()) {

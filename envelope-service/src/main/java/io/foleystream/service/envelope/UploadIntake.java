@@ -9,7 +9,9 @@ import io.foleystream.kafka.Producers;
 import io.foleystream.kafka.Topics;
 import io.foleystream.media.MediaException;
 import io.foleystream.media.MediaLimits;
+import io.foleystream.onnx.PackException;
 import io.foleystream.onnx.PackManifest;
+import io.foleystream.onnx.PackRegistry;
 import io.foleystream.proto.v1.ErrorCode;
 import io.foleystream.proto.v1.JobRequest;
 import io.foleystream.proto.v1.VideoChunk;
@@ -53,7 +55,7 @@ public class UploadIntake {
 
     private final Map<String, UploadSession> sessions = new ConcurrentHashMap<>();
     private final String bootstrapServers;
-    private final Path packDir;
+    private final List<Path> packDirs;
     private final Path workDir;
     private final MediaLimits limits;
     private final int decodeConcurrency;
@@ -61,31 +63,35 @@ public class UploadIntake {
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
     private ExecutorService decoders;
-    private PackManifest pack;
+    private PackRegistry<PackManifest> packs;
     private volatile boolean running;
     private Thread poller;
     private Counter failedJobs;
     private Timer decodeTime;
 
     UploadIntake(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-                 @ConfigProperty(name = "foley.pack.dir") Path packDir,
+                 @ConfigProperty(name = "foley.pack.dirs") List<Path> packDirs,
                  @ConfigProperty(name = "foley.work.dir") Path workDir,
                  @ConfigProperty(name = "foley.limits.max-bytes") long maxBytes,
                  @ConfigProperty(name = "foley.limits.max-duration") Duration maxDuration,
                  @ConfigProperty(name = "foley.limits.max-decode-time") Duration maxDecodeTime,
+                 @ConfigProperty(name = "foley.limits.max-width") int maxWidth,
+                 @ConfigProperty(name = "foley.limits.max-height") int maxHeight,
+                 @ConfigProperty(name = "foley.limits.probe-size") long probeSize,
                  @ConfigProperty(name = "foley.decode.concurrency") int decodeConcurrency,
                  MeterRegistry registry) {
         this.bootstrapServers = bootstrapServers;
-        this.packDir = packDir;
+        this.packDirs = packDirs;
         this.workDir = workDir;
         this.limits = MediaLimits.defaults().withMaxBytes(maxBytes)
-                .withMaxDurationSeconds(maxDuration.toMillis() / 1000.0).withMaxDecodeTime(maxDecodeTime);
+                .withMaxDurationSeconds(maxDuration.toMillis() / 1000.0).withMaxDecodeTime(maxDecodeTime)
+                .withMaxSize(maxWidth, maxHeight).withProbeSizeBytes(probeSize);
         this.decodeConcurrency = decodeConcurrency;
         this.registry = registry;
     }
 
     void start(@Observes StartupEvent event) throws java.io.IOException {
-        pack = PackManifest.read(packDir.resolve("pack.json"));
+        packs = PackRegistry.manifests(packDirs);
         Files.createDirectories(workDir);
         decoders = Executors.newFixedThreadPool(decodeConcurrency, r -> new Thread(r, "upload-decoder"));
         producer = Producers.idempotent(bootstrapServers, "envelope-service",
@@ -168,10 +174,9 @@ public class UploadIntake {
         decoders.submit(() -> {
             try {
                 JobRequest request = effective(session.request());
-                WindowPlan plan = new WindowPlan(request.getWindowSeconds(), request.getOverlapSeconds());
                 producer.send(JobStatuses.running(jobId, STAGE, 0, 0));
                 UploadWindowing.Result result = decodeTime.recordCallable(() -> UploadWindowing.run(request,
-                        session.spool(), settings(plan), window ->
+                        session.spool(), settings(request), window ->
                                 producer.send(new ProducerRecord<>(Topics.WINDOWS, jobId, window.toByteArray()))));
                 session.verifyIntegrity();
                 producer.send(JobStatuses.running(jobId, STAGE, 0, result.windows()));
@@ -196,16 +201,34 @@ public class UploadIntake {
         producer.send(JobStatuses.failed(jobId, STAGE, code, message));
     }
 
-    /** The request with the pack's defaults filled in, so every later stage sees the same window geometry. */
+    /**
+     * The request pinned to one pack version, with that pack's window defaults filled in, so every later stage sees
+     * the same pack and window geometry.
+     *
+     * @throws MediaException BAD_INPUT when the job names a pack this deployment does not hold
+     */
     private JobRequest effective(JobRequest request) {
-        if (request.getWindowSeconds() > 0) {
-            return request;
+        PackManifest pack;
+        try {
+            pack = packs.resolve(request.getPack());
+        } catch (PackException e) {
+            throw MediaException.badInput(e.getMessage());
         }
-        return request.toBuilder().setWindowSeconds((float) pack.windowSeconds())
-                .setOverlapSeconds((float) pack.overlapSeconds()).build();
+        JobRequest.Builder pinned = request.toBuilder().setPack(pack.id());
+        if (request.getWindowSeconds() <= 0) {
+            pinned.setWindowSeconds((float) pack.windowSeconds()).setOverlapSeconds((float) pack.overlapSeconds());
+        }
+        try {
+            new WindowPlan(pinned.getWindowSeconds(), pinned.getOverlapSeconds());
+        } catch (IllegalArgumentException e) {
+            throw MediaException.badInput(e.getMessage());
+        }
+        return pinned.build();
     }
 
-    private UploadWindowing.Settings settings(WindowPlan plan) {
+    private UploadWindowing.Settings settings(JobRequest request) {
+        PackManifest pack = packs.resolve(request.getPack());
+        WindowPlan plan = new WindowPlan(request.getWindowSeconds(), request.getOverlapSeconds());
         return new UploadWindowing.Settings(plan, pack.envelopeSpec(), pack.preprocessing().video().framesPerWindow(),
                 pack.preprocessing().video().size(), limits);
     }

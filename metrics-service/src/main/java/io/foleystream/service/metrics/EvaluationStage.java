@@ -8,6 +8,7 @@ import io.foleystream.kafka.JobStatuses;
 import io.foleystream.kafka.Topics;
 import io.foleystream.kafka.TransactionalStage;
 import io.foleystream.onnx.PackManifest;
+import io.foleystream.onnx.PackRegistry;
 import io.foleystream.proto.v1.AudioWindow;
 import io.foleystream.proto.v1.Window;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -40,24 +41,24 @@ public class EvaluationStage {
     private final Map<String, JobEvaluation> jobs = new ConcurrentHashMap<>();
     private final String bootstrapServers;
     private final String transactionalId;
-    private final Path packDir;
+    private final List<Path> packDirs;
     private final MeterRegistry registry;
     private TransactionalStage<Message> stage;
-    private EnvelopeSpec envelopeSpec;
+    private PackRegistry<PackManifest> packs;
     private DistributionSummary envelopeL1;
 
     EvaluationStage(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
                     @ConfigProperty(name = "foley.transactional-id") String transactionalId,
-                    @ConfigProperty(name = "foley.pack.dir") Path packDir,
+                    @ConfigProperty(name = "foley.pack.dirs") List<Path> packDirs,
                     MeterRegistry registry) {
         this.bootstrapServers = bootstrapServers;
         this.transactionalId = transactionalId;
-        this.packDir = packDir;
+        this.packDirs = packDirs;
         this.registry = registry;
     }
 
     void start(@Observes StartupEvent event) {
-        envelopeSpec = PackManifest.read(packDir.resolve("pack.json")).envelopeSpec();
+        packs = PackRegistry.manifests(packDirs);
         envelopeL1 = DistributionSummary.builder("foley.eval.envelope.l1")
                 .description("E-L1 between the upload's and the generated audio's envelope, per job")
                 .register(registry);
@@ -84,7 +85,7 @@ public class EvaluationStage {
 
     private List<ProducerRecord<String, byte[]>> evaluate(ConsumerRecord<String, Message> record) {
         String jobId = record.key();
-        JobEvaluation job = jobs.computeIfAbsent(jobId, id -> new JobEvaluation(envelopeSpec));
+        JobEvaluation job = jobs.computeIfAbsent(jobId, id -> new JobEvaluation(envelopeSpec(record.value())));
         if (record.value() instanceof Window window) {
             job.addWindow(window);
         } else {
@@ -100,6 +101,13 @@ public class EvaluationStage {
         envelopeL1.record(l1);
         return List.of(JobStatuses.completed(jobId, STAGE, job.totalWindows(), job.durationSeconds(),
                 Map.of("envelope_l1", l1)));
+    }
+
+    /** The envelope the job's pack measures with: the same preset as its reference envelope. */
+    private EnvelopeSpec envelopeSpec(Message first) {
+        String pack = first instanceof Window window ? window.getRequest().getPack()
+                : ((AudioWindow) first).getPackVersion();
+        return packs.resolve(pack).envelopeSpec();
     }
 
     /** The stage reads two topics: the topic tells which message a record holds. */
