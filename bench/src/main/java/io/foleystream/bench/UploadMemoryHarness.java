@@ -45,7 +45,7 @@ import org.apache.kafka.common.TopicPartition;
  * root: {@code java -cp "bench/target/bench.jar:bench/target/lib/*" [-Dbench.service.jvm="FLAGS"]
  * io.foleystream.bench.UploadMemoryHarness [SECONDS [MB_PER_S]]} (default 600 s at 4 MB/s). The clip (320×240,
  * 24 fps, H.264 + AAC stereo) is generated once and cached under bench/target/cache. Extra JVM flags for the
- * service go in {@code bench.service.jvm}; with {@code -XX:NativeMemoryTracking=summary} among them the native
+ * service go in {@code bench.service.jvm}, another build of it in {@code bench.service.jar}; with {@code -XX:NativeMemoryTracking=summary} among them the native
  * memory summary at the end of the job is saved beside the service log.
  */
 public final class UploadMemoryHarness {
@@ -62,7 +62,8 @@ public final class UploadMemoryHarness {
         List<String> serviceFlags = Arrays.stream(System.getProperty("bench.service.jvm", "").trim().split("\\s+"))
                 .filter(flag -> !flag.isEmpty()).toList();
         Path clip = clip(seconds);
-        Path serviceJar = Harness.home().resolve("envelope-service/target/quarkus-app/quarkus-run.jar");
+        Path serviceJar = Path.of(System.getProperty("bench.service.jar",
+                Harness.home().resolve("envelope-service/target/quarkus-app/quarkus-run.jar").toString()));
         if (!Files.exists(serviceJar)) {
             throw new IllegalStateException(serviceJar + " is missing: build envelope-service first");
         }

@@ -50,14 +50,15 @@ public final class GramEncoder {
         if (total == 0) {
             return List.of();
         }
-        float[] pixels = new float[total * frameLength];
-        int frame = 0;
-        for (List<byte[]> frames : framesPerWindow) {
-            for (byte[] jpeg : frames) {
-                System.arraycopy(videoPreprocessor.fromJpeg(jpeg), 0, pixels, frame++ * frameLength, frameLength);
+        // every frame decoded and preprocessed straight into the encoder's reused input buffer
+        float[] perFrame = pack.videoEncoder().embed(total, pixels -> {
+            int frame = 0;
+            for (List<byte[]> frames : framesPerWindow) {
+                for (byte[] jpeg : frames) {
+                    videoPreprocessor.fromJpeg(jpeg, pixels, frame++ * frameLength);
+                }
             }
-        }
-        float[] perFrame = pack.videoEncoder().embed(pixels, total);
+        });
         List<float[]> embeddings = new ArrayList<>(framesPerWindow.size());
         int first = 0;
         for (List<byte[]> frames : framesPerWindow) {

@@ -2,6 +2,8 @@ package io.foleystream.onnx;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import java.nio.FloatBuffer;
+import java.util.function.Consumer;
 
 /** The pack's GRAM video tower: a batch of preprocessed frames to raw (not normalised) per-frame embeddings. */
 public final class VideoEncoder extends OnnxModel {
@@ -21,6 +23,16 @@ public final class VideoEncoder extends OnnxModel {
      */
     public float[] embed(float[] pixelsNCHW, int batch) {
         try (Inputs inputs = inputs().floats("pixel_values", pixelsNCHW, batch, 3, size, size)) {
+            return run(inputs, "embeddings", batch, gramDim);
+        }
+    }
+
+    /**
+     * The same, with the frames written straight into the input tensor's direct buffer (no float[] of the whole
+     * batch, no copy): {@code writePixels} fills {@code batch * 3 * size * size} floats with absolute puts from 0.
+     */
+    public float[] embed(int batch, Consumer<FloatBuffer> writePixels) {
+        try (Inputs inputs = inputs().floats("pixel_values", writePixels, batch, 3, size, size)) {
             return run(inputs, "embeddings", batch, gramDim);
         }
     }

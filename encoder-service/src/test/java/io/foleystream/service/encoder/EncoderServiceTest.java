@@ -86,7 +86,7 @@ class EncoderServiceTest {
         assertInvalid(() -> gram.embed(EmbedRequest.newBuilder()
                 .addJpegFrames(ByteString.copyFromUtf8("not a picture")).build()), "not an image");
         assertInvalid(() -> gram.embed(EmbedRequest.newBuilder().setText("hi").setPack("huge@9.0.0").build()),
-                "pack huge@9.0.0 is not loaded here; this service holds tiny@1.0.0");
+                "unknown model pack 'huge@9.0.0' (this service holds [tiny@1.0.0])");
         Embedding one = WindowConditioner.embedding(Modality.TEXT, new float[] {1, 0});
         assertInvalid(() -> gram.volume(VolumeRequest.newBuilder().addEmbeddings(one).build()), "2 to 5 vectors");
         Embedding longer = WindowConditioner.embedding(Modality.VIDEO, new float[] {1, 0, 0});
