@@ -1,9 +1,12 @@
 package io.foleystream.cli;
 
+import io.foleystream.proto.v1.EnvelopeSource;
 import io.foleystream.proto.v1.JobRequest;
+import io.foleystream.proto.v1.Modality;
 import io.foleystream.proto.v1.SamplerSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -32,6 +35,20 @@ final class JobOptions {
     @Option(names = "--sampler", description = "euler, dpmpp-2m or dpmpp-3m-sde (default: the model pack's)")
     String sampler = "";
 
+    @Option(names = "--modalities", split = ",", paramLabel = "M",
+            description = "GRAM conditioning to use, any of video,text,audio (default: all the upload and pack allow)")
+    List<Modality> modalities = List.of();
+
+    @Option(names = "--envelope-source", defaultValue = "auto",
+            description = "where the timing envelope comes from: auto (the upload's audio, else the picture), audio or video")
+    String envelopeSource;
+
+    @Option(names = "--envelope-preset", description = "librosa-rms, stable-v2a or t-foley (default: the model pack's)")
+    String envelopePreset = "";
+
+    @Option(names = "--pack", description = "model pack as name or name@version (default: the deployment's default pack)")
+    String pack = "";
+
     JobRequest request() {
         if (!Files.isRegularFile(video)) {
             throw new Foley.CliException(Foley.BAD_INPUT, "no such file: " + video);
@@ -39,6 +56,13 @@ final class JobOptions {
         if (steps < 0 || cfgScale < 0) {
             throw new Foley.CliException(Foley.BAD_INPUT, "--steps and --cfg-scale must not be negative");
         }
+        EnvelopeSource source = switch (envelopeSource) {
+            case "auto" -> EnvelopeSource.ENVELOPE_SOURCE_AUTO;
+            case "audio" -> EnvelopeSource.ENVELOPE_SOURCE_AUDIO;
+            case "video" -> EnvelopeSource.ENVELOPE_SOURCE_VIDEO;
+            default -> throw new Foley.CliException(Foley.BAD_INPUT,
+                    "--envelope-source must be auto, audio or video, not " + envelopeSource);
+        };
         long jobSeed = seed != null ? seed : new java.security.SecureRandom().nextInt(Integer.MAX_VALUE);
         return JobRequest.newBuilder()
                 .setJobId(UUID.randomUUID().toString())
@@ -46,6 +70,10 @@ final class JobOptions {
                 .setNegativePrompt(negativePrompt)
                 .setSampler(SamplerSettings.newBuilder()
                         .setSampler(sampler).setSteps(steps).setCfgScale(cfgScale).setSeed(jobSeed))
+                .addAllModalities(modalities)
+                .setEnvelopeSource(source)
+                .setEnvelopePreset(envelopePreset)
+                .setPack(pack)
                 .setSubmittedAtMs(System.currentTimeMillis())
                 .build();
     }

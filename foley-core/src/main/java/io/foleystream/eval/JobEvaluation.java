@@ -7,6 +7,7 @@ import io.foleystream.proto.v1.AudioWindow;
 import io.foleystream.proto.v1.Window;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * The evaluation of one job, fed window by window: the reference envelope slices from {@code foley.windows} and the
@@ -16,18 +17,29 @@ import java.util.TreeMap;
  */
 public final class JobEvaluation {
 
-    private final EnvelopeSpec envelopeSpec;
+    private final Function<Window, EnvelopeSpec> envelopeOf;
+    private final Map<Integer, float[]> awaitingSpec = new TreeMap<>();
+    private EnvelopeSpec envelopeSpec;
     private final Map<Integer, float[]> reference = new TreeMap<>();
     private final Map<Integer, float[]> generated = new TreeMap<>();
     private Window anyWindow;
     private int totalWindows;
     private double durationSeconds = Double.NaN;
 
-    public JobEvaluation(EnvelopeSpec envelopeSpec) {
-        this.envelopeSpec = envelopeSpec;
+    /**
+     * @param envelopeOf the envelope a job's windows were measured with (its request names the pack and preset);
+     *                   the generated audio is measured the same way
+     */
+    public JobEvaluation(Function<Window, EnvelopeSpec> envelopeOf) {
+        this.envelopeOf = envelopeOf;
     }
 
     public void addWindow(Window window) {
+        if (envelopeSpec == null) {
+            envelopeSpec = envelopeOf.apply(window);
+            awaitingSpec.forEach((index, mono) -> generated.put(index, envelopeSpec.of(mono)));
+            awaitingSpec.clear();
+        }
         reference.put(window.getIndex(), toArray(window.getEnvelopeList()));
         anyWindow = window;
         if (window.getLast()) {
@@ -36,14 +48,19 @@ public final class JobEvaluation {
         }
     }
 
+    /** Audio that arrives before any of its job's windows waits (as mono samples) until the envelope is known. */
     public void addAudio(AudioWindow audio) {
-        float[] samples = TrackCollector.samples(audio);
-        generated.put(audio.getIndex(), envelopeSpec.of(monoMix(samples, audio.getChannels())));
+        float[] mono = monoMix(TrackCollector.samples(audio), audio.getChannels());
+        if (envelopeSpec == null) {
+            awaitingSpec.put(audio.getIndex(), mono);
+        } else {
+            generated.put(audio.getIndex(), envelopeSpec.of(mono));
+        }
     }
 
     /** Generated windows seen so far. */
     public int audioWindows() {
-        return generated.size();
+        return generated.size() + awaitingSpec.size();
     }
 
     /** The window count, once the last window has been seen (0 before). */

@@ -4,6 +4,7 @@ import io.foleystream.onnx.ModelPack;
 import io.foleystream.onnx.PackManifest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * GRAM embeddings of one window's modalities, and their projection to the DiT's cross-attention tokens.
@@ -39,26 +40,23 @@ public final class GramEncoder {
      * frames, the same as {@link #embedVideo} gives for that window alone.
      */
     public List<float[]> embedVideos(List<List<byte[]>> framesPerWindow) {
-        int frameLength = videoPreprocessor.frameLength();
-        int total = 0;
         for (List<byte[]> frames : framesPerWindow) {
             if (frames.isEmpty()) {
                 throw new IllegalArgumentException("need at least one frame per window");
             }
-            total += frames.size();
         }
-        if (total == 0) {
+        List<byte[]> jpegs = framesPerWindow.stream().flatMap(List::stream).toList();
+        if (jpegs.isEmpty()) {
             return List.of();
         }
-        // every frame decoded and preprocessed straight into the encoder's reused input buffer
-        float[] perFrame = pack.videoEncoder().embed(total, pixels -> {
-            int frame = 0;
-            for (List<byte[]> frames : framesPerWindow) {
-                for (byte[] jpeg : frames) {
-                    videoPreprocessor.fromJpeg(jpeg, pixels, frame++ * frameLength);
-                }
-            }
-        });
+        int frameLength = videoPreprocessor.frameLength();
+        // Every frame decoded and preprocessed straight into the encoder's reused input buffer. Frames are
+        // independent and decoding is the costliest step outside the runtime, so they spread over the cores, each
+        // through its own view of the buffer (views share the memory; each writes only its own frame's range).
+        float[] perFrame = pack.videoEncoder().embed(jpegs.size(), pixels -> IntStream.range(0, jpegs.size())
+                .parallel()
+                .forEach(frame -> videoPreprocessor.fromJpeg(jpegs.get(frame), pixels.duplicate(),
+                        frame * frameLength)));
         List<float[]> embeddings = new ArrayList<>(framesPerWindow.size());
         int first = 0;
         for (List<byte[]> frames : framesPerWindow) {

@@ -51,6 +51,17 @@ public record PackManifest(
                 envelope.hopLength());
     }
 
+    /**
+     * The envelope a job gets: the preset it asks for at that preset's usual geometry, or the pack's own when it
+     * asks for none (or for the pack's).
+     *
+     * @throws IllegalArgumentException for a preset no one knows
+     */
+    public io.foleystream.envelope.EnvelopeSpec envelopeSpec(String jobPreset) {
+        return jobPreset == null || jobPreset.isEmpty() || jobPreset.equals(envelope.preset())
+                ? envelopeSpec() : io.foleystream.envelope.EnvelopeSpec.defaults(jobPreset, sampleRate);
+    }
+
     /** "name@version", the identifier that outputs record (e.g. on every audio window). */
     public String id() {
         return name + "@" + version;

@@ -1,6 +1,7 @@
 package io.foleystream.gram;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.foleystream.onnx.ModelPack;
@@ -63,6 +64,18 @@ class GramEncoderTest {
         assertThat(together.get(1)).containsExactly(encoder.embedVideo(second), within(1e-5f));
         assertThat(together.get(2)).containsExactly(encoder.embedVideo(third), within(1e-5f));
         assertThat(Gram.volume(together.get(0), together.get(1))).isGreaterThan(1e-3);
+    }
+
+    @Test
+    void aFrameThatIsNoImageFailsItsBatchAndLeavesTheNextOneIntact() throws IOException {
+        List<byte[]> good = List.of(jpeg(0x884422, 64, 48), jpeg(0x2266AA, 64, 48));
+        float[] alone = encoder.embedVideo(good);
+        List<byte[]> broken = List.of(jpeg(0x11CC33, 40, 40), "not a jpeg".getBytes());
+
+        assertThatThrownBy(() -> encoder.embedVideos(List.of(good, broken)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not an image");
+
+        assertThat(encoder.embedVideo(good)).containsExactly(alone, within(1e-6f));
     }
 
     @Test

@@ -11,6 +11,8 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.FloatBuffer;
+import java.util.Random;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
@@ -110,6 +112,79 @@ class VideoPreprocessorTest {
         assertThat(out[0]).isCloseTo((0.2f - CLIP_MEAN[0]) / CLIP_STD[0], within(1e-5f));
         assertThat(out[224 * 224 + 777]).isCloseTo((0.4f - CLIP_MEAN[1]) / CLIP_STD[1], within(1e-5f));
         assertThat(out[2 * 224 * 224 + 224 * 224 - 1]).isCloseTo((0.8f - CLIP_MEAN[2]) / CLIP_STD[2], within(1e-5f));
+    }
+
+    @Test
+    void aFrameAlreadyAtTheTargetSizeIsOnlyNormalised() {
+        int size = 7;
+        byte[] rgb = new byte[size * size * 3];
+        new Random(4).nextBytes(rgb);
+
+        float[] out = new VideoPreprocessor(size, Resize.SQUASH, CLIP_MEAN, CLIP_STD).fromRgb24(rgb, size, size);
+
+        for (int channel = 0; channel < 3; channel++) {
+            for (int pixel = 0; pixel < size * size; pixel++) {
+                float value = (rgb[3 * pixel + channel] & 0xFF) / 255f;
+                assertThat(out[channel * size * size + pixel])
+                        .isEqualTo((value - CLIP_MEAN[channel]) / CLIP_STD[channel]);
+            }
+        }
+    }
+
+    @Test
+    void aFrameOnlyCroppedKeepsItsMiddleColumnsUntouched() {
+        // 5x3 to 3: the short side already fits, so the crop starts at column 1 and copies columns 1..3.
+        int[] row = {10, 20, 30, 40, 50};
+        byte[] rgb = rgb24(new int[][] {row, row, row}, 0, 0);
+
+        float[] out = new VideoPreprocessor(3, Resize.SHORT_SIDE_CENTRE_CROP, ZERO, ONE).fromRgb24(rgb, 5, 3);
+
+        assertThat(red(out, 3, 2, 0) * 255).isCloseTo(20f, within(1e-4f));
+        assertThat(red(out, 3, 2, 2) * 255).isCloseTo(40f, within(1e-4f));
+    }
+
+    @Test
+    void readsAJpegsPixelsAsImageIoReportsThem() throws IOException {
+        // A colour gradient that makes a swapped red and blue, or a shifted row, visible.
+        BufferedImage image = new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 30; y++) {
+            for (int x = 0; x < 40; x++) {
+                image.setRGB(x, y, (x * 6 << 16) | (y * 8 << 8) | (255 - x * 3));
+            }
+        }
+        ByteArrayOutputStream jpeg = new ByteArrayOutputStream();
+        ImageIO.write(image, "jpg", jpeg);
+        BufferedImage decoded = ImageIO.read(new java.io.ByteArrayInputStream(jpeg.toByteArray()));
+        byte[] rgb = new byte[40 * 30 * 3];
+        for (int y = 0; y < 30; y++) {
+            for (int x = 0; x < 40; x++) {
+                int argb = decoded.getRGB(x, y);
+                int i = (y * 40 + x) * 3;
+                rgb[i] = (byte) (argb >> 16);
+                rgb[i + 1] = (byte) (argb >> 8);
+                rgb[i + 2] = (byte) argb;
+            }
+        }
+        VideoPreprocessor preprocessor = new VideoPreprocessor(16, Resize.SHORT_SIDE_CENTRE_CROP, CLIP_MEAN, CLIP_STD);
+
+        assertThat(preprocessor.fromJpeg(jpeg.toByteArray()))
+                .containsExactly(preprocessor.fromRgb24(rgb, 40, 30), within(1e-6f));
+    }
+
+    @Test
+    void writesAFrameIntoABufferAtItsOffsetWithoutMovingThePosition() throws IOException {
+        byte[] png = resourceBytes("frame_37x23.png");
+        VideoPreprocessor preprocessor = new VideoPreprocessor(16, Resize.SQUASH, CLIP_MEAN, CLIP_STD);
+        int frameLength = preprocessor.frameLength();
+        FloatBuffer batch = FloatBuffer.allocate(2 * frameLength);
+
+        preprocessor.fromJpeg(png, batch, frameLength);
+
+        assertThat(batch.position()).isZero();
+        float[] second = new float[frameLength];
+        batch.get(frameLength, second);
+        assertThat(second).containsExactly(preprocessor.fromJpeg(png));
+        assertThat(batch.get(frameLength - 1)).isZero();
     }
 
     private static float red(float[] chw, int size, int y, int x) {

@@ -220,6 +220,7 @@ public class UploadIntake {
         }
         try {
             new WindowPlan(pinned.getWindowSeconds(), pinned.getOverlapSeconds());
+            pack.envelopeSpec(pinned.getEnvelopePreset());
         } catch (IllegalArgumentException e) {
             throw MediaException.badInput(e.getMessage());
         }
@@ -229,7 +230,7 @@ public class UploadIntake {
     private UploadWindowing.Settings settings(JobRequest request) {
         PackManifest pack = packs.resolve(request.getPack());
         WindowPlan plan = new WindowPlan(request.getWindowSeconds(), request.getOverlapSeconds());
-        return new UploadWindowing.Settings(plan, pack.envelopeSpec(), pack.preprocessing().video().framesPerWindow(),
-                pack.preprocessing().video().size(), limits);
+        return new UploadWindowing.Settings(plan, pack.envelopeSpec(request.getEnvelopePreset()),
+                pack.preprocessing().video().framesPerWindow(), pack.preprocessing().video().size(), limits);
     }
 }

@@ -75,6 +75,10 @@ class UploadIntakeTest {
         byte[] randomBytes = new byte[200_000];
         new Random(1).nextBytes(randomBytes);
 
+        String tFoley = UUID.randomUUID().toString();
+        String unknownPreset = UUID.randomUUID().toString();
+        submit(request(tFoley).setEnvelopePreset("t-foley").build(), Files.readAllBytes(clip), 0);
+        submit(request(unknownPreset).setEnvelopePreset("loudness-war").build(), Files.readAllBytes(clip), 0);
         submit(garbage, randomBytes, 0);
         submit(playlist, "#EXTM3U\n#EXTINF:10,\nfile:///etc/passwd\n#EXT-X-ENDLIST\n"
                 .getBytes(StandardCharsets.US_ASCII), 0);
@@ -100,6 +104,15 @@ class UploadIntakeTest {
             assertThat(statuses.get(bad).getErrorMessage()).contains("not a supported video container");
             assertThat(windows).doesNotContainKey(bad);
         }
+        await().atMost(Duration.ofSeconds(30)).until(() -> windows.getOrDefault(tFoley, List.of()).size() == 2);
+        assertThat(windows.get(tFoley)).allSatisfy(w -> {
+            assertThat(w.getEnvelopeRateHz()).isEqualTo(44_100 / 128.0);
+            assertThat(w.getRequest().getEnvelopePreset()).isEqualTo("t-foley");
+            assertThat(w.getRequest().getPack()).isEqualTo("tiny@1.0.0");
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> statuses.containsKey(unknownPreset)
+                && statuses.get(unknownPreset).getState() == JobState.FAILED);
+        assertThat(statuses.get(unknownPreset).getErrorMessage()).contains("loudness-war");
         RestAssured.get("/q/health/ready").then().statusCode(200);
     }
 
@@ -108,7 +121,15 @@ class UploadIntakeTest {
      * returns the wall-clock millisecond the last chunk was acknowledged.
      */
     private long submit(String jobId, byte[] upload, long pauseMillis) throws Exception {
-        JobRequest request = JobRequest.newBuilder().setJobId(jobId).build();
+        return submit(request(jobId).build(), upload, pauseMillis);
+    }
+
+    private static JobRequest.Builder request(String jobId) {
+        return JobRequest.newBuilder().setJobId(jobId);
+    }
+
+    private long submit(JobRequest request, byte[] upload, long pauseMillis) throws Exception {
+        String jobId = request.getJobId();
         producer.send(new ProducerRecord<>(Topics.JOBS, jobId, request.toByteArray())).get();
         long[] sentAt = {0};
         Chunker.forEachChunk(jobId, new ByteArrayInputStream(upload), 64 * 1024, chunk -> {

@@ -85,7 +85,7 @@ public class EvaluationStage {
 
     private List<ProducerRecord<String, byte[]>> evaluate(ConsumerRecord<String, Message> record) {
         String jobId = record.key();
-        JobEvaluation job = jobs.computeIfAbsent(jobId, id -> new JobEvaluation(envelopeSpec(record.value())));
+        JobEvaluation job = jobs.computeIfAbsent(jobId, id -> new JobEvaluation(this::envelopeSpec));
         if (record.value() instanceof Window window) {
             job.addWindow(window);
         } else {
@@ -103,11 +103,9 @@ public class EvaluationStage {
                 Map.of("envelope_l1", l1)));
     }
 
-    /** The envelope the job's pack measures with: the same preset as its reference envelope. */
-    private EnvelopeSpec envelopeSpec(Message first) {
-        String pack = first instanceof Window window ? window.getRequest().getPack()
-                : ((AudioWindow) first).getPackVersion();
-        return packs.resolve(pack).envelopeSpec();
+    /** The envelope a job's windows carry: the preset its request names, else its pack's. */
+    private EnvelopeSpec envelopeSpec(Window window) {
+        return packs.resolve(window.getRequest().getPack()).envelopeSpec(window.getRequest().getEnvelopePreset());
     }
 
     /** The stage reads two topics: the topic tells which message a record holds. */
