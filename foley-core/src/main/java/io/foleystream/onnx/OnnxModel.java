@@ -112,7 +112,7 @@ abstract class OnnxModel {
          */
         Inputs floats(String name, Consumer<FloatBuffer> writer, long... shape) {
             int length = checkedSize(shape);
-            FloatBuffer buffer = borrow(name, length * Float.BYTES).asFloatBuffer();
+            FloatBuffer buffer = borrow(name, Math.multiplyExact(length, Float.BYTES)).asFloatBuffer();
             try {
                 writer.accept(buffer);
             } catch (RuntimeException e) {
@@ -124,7 +124,7 @@ abstract class OnnxModel {
 
         Inputs longs(String name, long[] data, long... shape) {
             checkLength(name, data.length, shape);
-            LongBuffer buffer = borrow(name, data.length * Long.BYTES).asLongBuffer().put(0, data);
+            LongBuffer buffer = borrow(name, Math.multiplyExact(data.length, Long.BYTES)).asLongBuffer().put(0, data);
             return add(name, () -> OnnxTensor.createTensor(environment, buffer, shape));
         }
 
