@@ -1,5 +1,7 @@
 package io.foleystream.media;
 
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_rescale_ts;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_packet;
 import static org.bytedeco.ffmpeg.global.avformat.AVFMT_GLOBALHEADER;
 import static org.bytedeco.ffmpeg.global.avformat.AVIO_FLAG_WRITE;
 import static org.bytedeco.ffmpeg.global.avformat.av_interleaved_write_frame;
@@ -10,10 +12,12 @@ import static org.bytedeco.ffmpeg.global.avformat.avformat_new_stream;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_write_header;
 import static org.bytedeco.ffmpeg.global.avformat.avio_closep;
 import static org.bytedeco.ffmpeg.global.avformat.avio_open;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
 import static org.bytedeco.ffmpeg.global.avutil.av_dict_free;
 
 import java.nio.file.Path;
 import org.bytedeco.ffmpeg.avcodec.AVCodec;
+import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
 import org.bytedeco.ffmpeg.avformat.AVIOContext;
@@ -76,6 +80,20 @@ final class OutputFile implements AutoCloseable {
     }
 
     /** Writes one packet whose timestamps are already in its stream's time base; takes the packet's data. */
+    /** Writes every packet the encoder has ready for {@code stream}; {@code what} names it in errors. */
+    void drain(AVCodecContext encoder, AVPacket packet, AVStream stream, String what) {
+        while (true) {
+            int received = avcodec_receive_packet(encoder, packet);
+            if (received == Ffmpeg.AVERROR_EAGAIN || received == AVERROR_EOF) {
+                return;
+            }
+            Ffmpeg.check(received, what);
+            av_packet_rescale_ts(packet, encoder.time_base(), stream.time_base());
+            packet.stream_index(stream.index());
+            write(packet);
+        }
+    }
+
     void write(AVPacket packet) {
         Ffmpeg.check(av_interleaved_write_frame(format, packet), "writing a packet to " + name);
     }

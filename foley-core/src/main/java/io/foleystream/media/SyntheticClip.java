@@ -2,15 +2,12 @@ package io.foleystream.media;
 
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
-import static org.bytedeco.ffmpeg.global.avcodec.av_packet_rescale_ts;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_alloc_context3;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_encoder_by_name;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_free_context;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_open2;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_parameters_from_context;
-import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_packet;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_frame;
-import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_RGB24;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUVJ420P;
@@ -456,16 +453,7 @@ public final class SyntheticClip {
         }
 
         private void writePackets() {
-            while (true) {
-                int received = avcodec_receive_packet(codec, packet);
-                if (received == Ffmpeg.AVERROR_EAGAIN || received == AVERROR_EOF) {
-                    return;
-                }
-                Ffmpeg.check(received, "encoding video");
-                av_packet_rescale_ts(packet, codec.time_base(), stream.time_base());
-                packet.stream_index(stream.index());
-                file.write(packet);
-            }
+            file.drain(codec, packet, stream, "encoding video");
         }
 
         @Override
