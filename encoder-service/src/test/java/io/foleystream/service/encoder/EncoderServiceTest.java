@@ -22,10 +22,11 @@ import io.foleystream.proto.v1.Modality;
 import io.foleystream.proto.v1.SampledFrame;
 import io.foleystream.proto.v1.VolumeRequest;
 import io.foleystream.proto.v1.Window;
+import io.foleystream.testing.LocalBrokerResource;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -47,7 +48,7 @@ import org.junit.jupiter.api.Test;
 
 /** The encoder-service with the tiny pack against a real in-process broker: its gRPC API and its Kafka stage. */
 @QuarkusTest
-@QuarkusTestResource(LocalKafkaResource.class)
+@WithTestResource(LocalBrokerResource.class)
 class EncoderServiceTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(60);

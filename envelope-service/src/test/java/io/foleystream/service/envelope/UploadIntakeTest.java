@@ -13,6 +13,7 @@ import io.foleystream.proto.v1.JobRequest;
 import io.foleystream.proto.v1.JobState;
 import io.foleystream.proto.v1.JobStatus;
 import io.foleystream.proto.v1.Window;
+import io.foleystream.testing.LocalBrokerResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -53,7 +54,7 @@ class UploadIntakeTest {
 
     @BeforeEach
     void listen() {
-        producer = Producers.idempotent(LocalBrokerResource.broker.bootstrapServers(), "test", Map.of());
+        producer = Producers.idempotent(LocalBrokerResource.bootstrapServers(), "test", Map.of());
         listener = new Thread(this::consumeOutputs);
         listener.start();
     }
@@ -146,7 +147,7 @@ class UploadIntakeTest {
 
     private void consumeOutputs() {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalBrokerResource.broker.bootstrapServers());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalBrokerResource.bootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),

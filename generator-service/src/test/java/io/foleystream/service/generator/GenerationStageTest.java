@@ -10,6 +10,7 @@ import io.foleystream.proto.v1.AudioWindow;
 import io.foleystream.proto.v1.ConditionedWindow;
 import io.foleystream.proto.v1.JobRequest;
 import io.foleystream.proto.v1.SamplerSettings;
+import io.foleystream.testing.LocalBrokerResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -32,7 +33,7 @@ class GenerationStageTest {
 
     @Test
     void generatesEachWindowOnceAndDeadLettersPoison() throws Exception {
-        String bootstrap = LocalBrokerResource.broker.bootstrapServers();
+        String bootstrap = LocalBrokerResource.bootstrapServers();
         String jobId = UUID.randomUUID().toString();
         try (KafkaProducer<String, byte[]> producer = Producers.idempotent(bootstrap, "test", Map.of())) {
             producer.send(new ProducerRecord<>(Topics.CONDITIONED, jobId + "/x", new byte[] {1, 2, 3})).get();

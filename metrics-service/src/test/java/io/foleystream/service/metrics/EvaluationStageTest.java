@@ -14,6 +14,7 @@ import io.foleystream.proto.v1.JobState;
 import io.foleystream.proto.v1.JobStatus;
 import io.foleystream.proto.v1.Metric;
 import io.foleystream.proto.v1.Window;
+import io.foleystream.testing.LocalBrokerResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -38,7 +39,7 @@ class EvaluationStageTest {
 
     @Test
     void completesAJobWithItsEnvelopeL1OnceEveryWindowIsIn() throws Exception {
-        String bootstrap = LocalBrokerResource.broker.bootstrapServers();
+        String bootstrap = LocalBrokerResource.bootstrapServers();
         String matched = UUID.randomUUID().toString();
         String unfinished = UUID.randomUUID().toString();
         try (KafkaProducer<String, byte[]> producer = Producers.idempotent(bootstrap, "test", Map.of())) {
