@@ -26,8 +26,11 @@ import jakarta.enterprise.event.Observes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,11 +57,21 @@ public class UploadIntake {
     private static final Logger LOG = Logger.getLogger(UploadIntake.class);
 
     private final Map<String, UploadSession> sessions = new ConcurrentHashMap<>();
+    /** Jobs that ended recently: their late or redelivered records must not open a new session. */
+    private final Set<String> endedJobs = Collections.newSetFromMap(Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > 100_000;
+                }
+            }));
     private final String bootstrapServers;
     private final List<Path> packDirs;
     private final Path workDir;
     private final MediaLimits limits;
     private final int decodeConcurrency;
+    private final Duration idleTimeout;
+    private long lastSweepNanos = System.nanoTime();
     private final MeterRegistry registry;
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
@@ -79,6 +92,7 @@ public class UploadIntake {
                  @ConfigProperty(name = "foley.limits.max-height") int maxHeight,
                  @ConfigProperty(name = "foley.limits.probe-size") long probeSize,
                  @ConfigProperty(name = "foley.decode.concurrency") int decodeConcurrency,
+                 @ConfigProperty(name = "foley.uploads.idle-timeout") Duration idleTimeout,
                  MeterRegistry registry) {
         this.bootstrapServers = bootstrapServers;
         this.packDirs = packDirs;
@@ -87,6 +101,7 @@ public class UploadIntake {
                 .withMaxDurationSeconds(maxDuration.toMillis() / 1000.0).withMaxDecodeTime(maxDecodeTime)
                 .withMaxSize(maxWidth, maxHeight).withProbeSizeBytes(probeSize);
         this.decodeConcurrency = decodeConcurrency;
+        this.idleTimeout = idleTimeout;
         this.registry = registry;
     }
 
@@ -139,6 +154,7 @@ public class UploadIntake {
                         producer.send(DeadLetters.of(record, e));
                     }
                 }
+                abandonIdleSessions();
                 producer.flush();
                 consumer.commitSync();
             }
@@ -154,10 +170,14 @@ public class UploadIntake {
     private void accept(ConsumerRecord<String, byte[]> record) throws com.google.protobuf.InvalidProtocolBufferException {
         if (record.topic().equals(Topics.JOBS)) {
             JobRequest request = JobRequest.parseFrom(record.value());
-            session(request.getJobId()).request(request);
+            if (!endedJobs.contains(request.getJobId())) {
+                session(request.getJobId()).request(request);
+            }
         } else {
             VideoChunk chunk = VideoChunk.parseFrom(record.value());
-            session(chunk.getJobId()).chunk(chunk);
+            if (!endedJobs.contains(chunk.getJobId())) {
+                session(chunk.getJobId()).chunk(chunk);
+            }
         }
     }
 
@@ -166,6 +186,27 @@ public class UploadIntake {
             throw new IllegalArgumentException("record without a job id");
         }
         return sessions.computeIfAbsent(jobId, id -> new UploadSession(id, workDir, limits.maxBytes(), this::decode));
+    }
+
+    /** Gives up sessions that never started decoding and have been idle longer than the configured timeout. */
+    private void abandonIdleSessions() {
+        if (System.nanoTime() - lastSweepNanos < Math.min(idleTimeout.toNanos(), 30_000_000_000L)) {
+            return;
+        }
+        lastSweepNanos = System.nanoTime();
+        sessions.forEach((jobId, session) -> {
+            String reason = session.abandonedAfter(idleTimeout);
+            if (reason != null && sessions.get(jobId) == session) {
+                end(jobId, session);
+                fail(jobId, ErrorCode.BAD_INPUT, "upload abandoned after " + idleTimeout.toSeconds() + " s: " + reason);
+            }
+        });
+    }
+
+    private void end(String jobId, UploadSession session) {
+        endedJobs.add(jobId);
+        sessions.remove(jobId, session);
+        session.close();
     }
 
     /** Runs on a decoder thread once a session has its request and its first bytes. */
@@ -189,8 +230,7 @@ public class UploadIntake {
                 LOG.errorf(e, "job %s failed", jobId);
                 fail(jobId, ErrorCode.INTERNAL, "envelope stage failed: " + e.getMessage());
             } finally {
-                sessions.remove(jobId);
-                session.close();
+                end(jobId, session);
             }
         });
     }

@@ -24,6 +24,7 @@ final class UploadSession implements AutoCloseable {
     private long nextSeq;
     private boolean started;
     private String integrityProblem;
+    private volatile long lastActivityNanos = System.nanoTime();
 
     UploadSession(String jobId, Path workDir, long maxBytes, Consumer<UploadSession> startDecoding) {
         this.jobId = jobId;
@@ -49,6 +50,7 @@ final class UploadSession implements AutoCloseable {
     }
 
     synchronized void request(JobRequest request) {
+        lastActivityNanos = System.nanoTime();
         if (this.request == null) {
             this.request = request;
             maybeStart();
@@ -57,6 +59,7 @@ final class UploadSession implements AutoCloseable {
 
     /** Called on the intake thread, in partition order. */
     synchronized void chunk(VideoChunk chunk) {
+        lastActivityNanos = System.nanoTime();
         if (chunk.getSeq() < nextSeq) {
             return; // a redelivered chunk: already spooled
         }
@@ -90,6 +93,17 @@ final class UploadSession implements AutoCloseable {
         if (integrityProblem != null) {
             throw MediaException.badInput(integrityProblem);
         }
+    }
+
+    /**
+     * Why this session should be given up after {@code idle} without a record, or null: a session that never
+     * started decoding waits for its request or its first chunk and would otherwise hold its spool forever.
+     */
+    synchronized String abandonedAfter(java.time.Duration idle) {
+        if (started || System.nanoTime() - lastActivityNanos < idle.toNanos()) {
+            return null;
+        }
+        return request == null ? "chunks arrived but the job request never did" : "the job request arrived but no upload";
     }
 
     private void maybeStart() {

@@ -80,6 +80,8 @@ class UploadIntakeTest {
         String unknownPreset = UUID.randomUUID().toString();
         submit(request(tFoley).setEnvelopePreset("t-foley").build(), Files.readAllBytes(clip), 0);
         submit(request(unknownPreset).setEnvelopePreset("loudness-war").build(), Files.readAllBytes(clip), 0);
+        String requestOnly = UUID.randomUUID().toString();
+        producer.send(new ProducerRecord<>(Topics.JOBS, requestOnly, request(requestOnly).build().toByteArray())).get();
         submit(garbage, randomBytes, 0);
         submit(playlist, "#EXTM3U\n#EXTINF:10,\nfile:///etc/passwd\n#EXT-X-ENDLIST\n"
                 .getBytes(StandardCharsets.US_ASCII), 0);
@@ -114,6 +116,10 @@ class UploadIntakeTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> statuses.containsKey(unknownPreset)
                 && statuses.get(unknownPreset).getState() == JobState.FAILED);
         assertThat(statuses.get(unknownPreset).getErrorMessage()).contains("loudness-war");
+        // the test profile gives up on an upload after 2 s without records
+        await().atMost(Duration.ofSeconds(40)).until(() -> statuses.containsKey(requestOnly)
+                && statuses.get(requestOnly).getState() == JobState.FAILED);
+        assertThat(statuses.get(requestOnly).getErrorMessage()).contains("abandoned", "no upload");
         RestAssured.get("/q/health/ready").then().statusCode(200);
     }
 
