@@ -1,5 +1,6 @@
 package io.foleystream.cli;
 
+import io.foleystream.media.MediaException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -33,7 +34,7 @@ public final class Foley implements Callable<Integer> {
     /** Runs a command line and returns its exit code; errors are one line on stderr. */
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new Foley());
-        cli.setExitCodeExceptionMapper(e -> e instanceof CliException c ? c.exitCode() : INTERNAL_ERROR);
+        cli.setExitCodeExceptionMapper(Foley::exitCode);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("foley: " + oneLine(e));
             return commandLine.getExitCodeExceptionMapper().getExitCode(e);
@@ -44,6 +45,17 @@ public final class Foley implements Callable<Integer> {
             return BAD_INPUT;
         });
         return cli.execute(args);
+    }
+
+    /** A refused upload or argument is the user's to fix (2); anything else is ours (1). */
+    private static int exitCode(Throwable e) {
+        if (e instanceof CliException c) {
+            return c.exitCode();
+        }
+        if (e instanceof MediaException m && m.kind() == MediaException.Kind.BAD_INPUT) {
+            return BAD_INPUT;
+        }
+        return INTERNAL_ERROR;
     }
 
     /** The repository or installation root: where the service builds and model packs are. */

@@ -1,5 +1,6 @@
 package io.foleystream.cli;
 
+import io.foleystream.diffusion.Samplers;
 import io.foleystream.proto.v1.EnvelopeSource;
 import io.foleystream.proto.v1.JobRequest;
 import io.foleystream.proto.v1.Modality;
@@ -8,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -35,7 +37,7 @@ final class JobOptions {
     @Option(names = "--sampler", description = "euler, dpmpp-2m or dpmpp-3m-sde (default: the model pack's)")
     String sampler = "";
 
-    @Option(names = "--modalities", split = ",", paramLabel = "M",
+    @Option(names = "--modalities", split = ",", paramLabel = "M", converter = ModalityConverter.class,
             description = "GRAM conditioning to use, any of video,text,audio (default: all the upload and pack allow)")
     List<Modality> modalities = List.of();
 
@@ -49,12 +51,29 @@ final class JobOptions {
     @Option(names = "--pack", description = "model pack as name or name@version (default: the deployment's default pack)")
     String pack = "";
 
+    /** video, text or audio, in any case; the proto enum's other constants are not choices. */
+    static final class ModalityConverter implements CommandLine.ITypeConverter<Modality> {
+        @Override
+        public Modality convert(String value) {
+            return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "video" -> Modality.VIDEO;
+                case "text" -> Modality.TEXT;
+                case "audio" -> Modality.AUDIO;
+                default -> throw new CommandLine.TypeConversionException(
+                        "'" + value + "' is not a modality (video, text, audio)");
+            };
+        }
+    }
+
     JobRequest request() {
         if (!Files.isRegularFile(video)) {
             throw new Foley.CliException(Foley.BAD_INPUT, "no such file: " + video);
         }
         if (steps < 0 || cfgScale < 0) {
             throw new Foley.CliException(Foley.BAD_INPUT, "--steps and --cfg-scale must not be negative");
+        }
+        if (!sampler.isEmpty() && !Samplers.names().contains(sampler)) {
+            throw new Foley.CliException(Foley.BAD_INPUT, "--sampler must be one of " + Samplers.names());
         }
         EnvelopeSource source = switch (envelopeSource) {
             case "auto" -> EnvelopeSource.ENVELOPE_SOURCE_AUTO;

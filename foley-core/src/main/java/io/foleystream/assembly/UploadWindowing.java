@@ -107,8 +107,8 @@ public final class UploadWindowing {
         }
 
         void push(float[] samples, double startSeconds) {
-            float[] aligned = clock.align(samples, startSeconds);
-            cutter.onSourceAudio(resampler.push(aligned, 0, aligned.length));
+            clock.align(samples, startSeconds,
+                    aligned -> cutter.onSourceAudio(resampler.push(aligned, 0, aligned.length)));
         }
 
         void finish() {

@@ -52,7 +52,8 @@ public final class WindowGenerator {
         float[] tokens = crossAttentionTokens(window);
         int m = tokens.length / pack.projector().tokenDim();
         float[] envelopeLatents = pack.envelopeEncoder().encode(
-                audioRateEnvelope(window, latentFrames * downsampling, sampleRate), 1, latentFrames * downsampling);
+                audioRateEnvelope(window, latentFrames * downsampling, sampleRate, channels), 1,
+                latentFrames * downsampling);
         float start = (float) window.getStartS();
         float total = (float) window.getVideoDurationS();
 
@@ -135,10 +136,10 @@ public final class WindowGenerator {
     }
 
     /** The envelope frames linearly interpolated to one value per audio sample, on every channel. */
-    private float[] audioRateEnvelope(ConditionedWindow window, int samples, int sampleRate) {
+    private float[] audioRateEnvelope(ConditionedWindow window, int samples, int sampleRate, int channels) {
         int frames = window.getEnvelopeCount();
         double framesPerSample = window.getEnvelopeRateHz() / sampleRate;
-        float[] envelope = new float[2 * samples];
+        float[] envelope = new float[channels * samples];
         for (int n = 0; n < samples && frames > 0; n++) {
             double position = n * framesPerSample;
             int i = (int) position;
@@ -150,7 +151,9 @@ public final class WindowGenerator {
                 value = (float) ((1 - frac) * window.getEnvelope(i) + frac * window.getEnvelope(i + 1));
             }
             envelope[n] = value;
-            envelope[samples + n] = value;
+            for (int c = 1; c < channels; c++) {
+                envelope[c * samples + n] = value;
+            }
         }
         return envelope;
     }

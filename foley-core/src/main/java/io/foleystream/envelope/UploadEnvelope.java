@@ -115,8 +115,7 @@ public final class UploadEnvelope {
     /** The next run of decoded mono audio at the spec's rate; ignored when the envelope comes from the picture. */
     public void onAudio(float[] mono, double startSeconds) {
         if (audioEnvelope != null) {
-            float[] aligned = clock.align(mono, startSeconds);
-            sink.accept(audioEnvelope.push(aligned, 0, aligned.length));
+            clock.align(mono, startSeconds, aligned -> sink.accept(audioEnvelope.push(aligned, 0, aligned.length)));
         }
     }
 

@@ -1,6 +1,7 @@
 package io.foleystream.envelope;
 
 import java.util.Arrays;
+import java.util.function.Consumer;
 
 /**
  * Puts decoded audio on the video's clock, where sample 0 is the first video frame: audio that starts late gets
@@ -16,18 +17,24 @@ public final class VideoClockAudio {
         this.sampleRate = sampleRate;
     }
 
-    /** The run as it belongs on the video's clock; {@code startSeconds} counts only for the first run. */
-    public float[] align(float[] samples, double startSeconds) {
+    /**
+     * Hands {@code out} the run as it belongs on the video's clock; {@code startSeconds} counts only for the first
+     * run. Leading silence goes out in blocks of a second, so a late-starting track never needs one huge array.
+     */
+    public void align(float[] samples, double startSeconds, Consumer<float[]> out) {
         if (started) {
-            return samples;
+            out.accept(samples);
+            return;
         }
         started = true;
         long shift = Math.round(startSeconds * sampleRate);
         if (shift >= 0) {
-            float[] led = new float[(int) shift + samples.length];
-            System.arraycopy(samples, 0, led, (int) shift, samples.length);
-            return led;
+            for (long left = shift; left > 0; left -= sampleRate) {
+                out.accept(new float[(int) Math.min(left, sampleRate)]);
+            }
+            out.accept(samples);
+            return;
         }
-        return Arrays.copyOfRange(samples, (int) Math.min(samples.length, -shift), samples.length);
+        out.accept(Arrays.copyOfRange(samples, (int) Math.min(samples.length, -shift), samples.length));
     }
 }

@@ -50,7 +50,7 @@ public final class JobEvaluation {
 
     /** Audio that arrives before any of its job's windows waits (as mono samples) until the envelope is known. */
     public void addAudio(AudioWindow audio) {
-        float[] mono = monoMix(TrackCollector.samples(audio), audio.getChannels());
+        float[] mono = monoMix(audio);
         if (envelopeSpec == null) {
             awaitingSpec.put(audio.getIndex(), mono);
         } else {
@@ -98,6 +98,11 @@ public final class JobEvaluation {
             }
         });
         return whole;
+    }
+
+    /** A window's audio mixed down to mono: what its envelope is measured on, here and by gRPC Evaluate. */
+    public static float[] monoMix(AudioWindow audio) {
+        return monoMix(TrackCollector.samples(audio), audio.getChannels());
     }
 
     private static float[] monoMix(float[] interleaved, int channels) {

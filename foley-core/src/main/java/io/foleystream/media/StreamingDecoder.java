@@ -340,12 +340,20 @@ public final class StreamingDecoder implements AutoCloseable {
         long pts = timestamp(frame);
         if (pts != AV_NOPTS_VALUE) {
             long framePosition = Math.round((pts * audioTimeBase - originSeconds) * rate);
+            if (framePosition > limits.maxDurationSeconds() * rate) {
+                // a crafted timestamp must not turn into gigabytes of silence
+                throw MediaException.badInput(String.format(Locale.ROOT,
+                        "audio timestamps reach %.0f s, past the %.0f s duration limit",
+                        (double) framePosition / rate, limits.maxDurationSeconds()));
+            }
             if (audioPosition == AUDIO_POSITION_UNSET) {
                 audioPosition = framePosition;
             } else {
                 long gap = framePosition - (audioPosition + swr_get_delay(resampler, rate));
                 if (gap > AUDIO_GAP_SECONDS * rate) {
-                    emitAudio(new float[(int) gap * spec.audioChannels()], listener);
+                    for (long left = gap; left > 0; left -= rate) {
+                        emitAudio(new float[(int) Math.min(left, rate) * spec.audioChannels()], listener);
+                    }
                 }
             }
         } else if (audioPosition == AUDIO_POSITION_UNSET) {

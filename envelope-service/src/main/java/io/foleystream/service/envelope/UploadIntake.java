@@ -141,6 +141,15 @@ public class UploadIntake {
         return running && poller.isAlive();
     }
 
+    /** The limits every upload is decoded under; the gRPC front door spools and probes under the same. */
+    MediaLimits limits() {
+        return limits;
+    }
+
+    Path workDir() {
+        return workDir;
+    }
+
     private void poll() {
         try {
             consumer.subscribe(List.of(Topics.JOBS, Topics.VIDEO_CHUNKS));
@@ -245,9 +254,10 @@ public class UploadIntake {
      * The request pinned to one pack version, with that pack's window defaults filled in, so every later stage sees
      * the same pack and window geometry.
      *
-     * @throws MediaException BAD_INPUT when the job names a pack this deployment does not hold
+     * @throws MediaException BAD_INPUT when the job names a pack this deployment does not hold, or a window geometry
+     *                        or envelope preset no one can use
      */
-    private JobRequest effective(JobRequest request) {
+    JobRequest effective(JobRequest request) {
         PackManifest pack;
         try {
             pack = packs.resolve(request.getPack());

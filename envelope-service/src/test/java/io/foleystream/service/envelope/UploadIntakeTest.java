@@ -1,6 +1,8 @@
 package io.foleystream.service.envelope;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.foleystream.kafka.Chunker;
@@ -9,11 +11,21 @@ import io.foleystream.kafka.Topics;
 import io.foleystream.media.ClipSpec;
 import io.foleystream.media.SyntheticClip;
 import io.foleystream.proto.v1.ErrorCode;
+import io.foleystream.proto.v1.IngestGrpc;
 import io.foleystream.proto.v1.JobRequest;
 import io.foleystream.proto.v1.JobState;
 import io.foleystream.proto.v1.JobStatus;
+import io.foleystream.proto.v1.ProbeReply;
+import io.foleystream.proto.v1.StreamInfo;
+import io.foleystream.proto.v1.UploadAck;
+import io.foleystream.proto.v1.UploadPart;
+import io.foleystream.proto.v1.VideoChunk;
 import io.foleystream.proto.v1.Window;
 import io.foleystream.testing.LocalBrokerResource;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -22,13 +34,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -44,6 +61,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(LocalBrokerResource.class)
 class UploadIntakeTest {
+
+    @GrpcClient("ingest")
+    IngestGrpc.IngestStub ingest;
 
     private final Map<String, List<Window>> windows = new ConcurrentHashMap<>();
     private final Map<String, Long> firstWindowAt = new ConcurrentHashMap<>();
@@ -121,6 +141,111 @@ class UploadIntakeTest {
                 && statuses.get(requestOnly).getState() == JobState.FAILED);
         assertThat(statuses.get(requestOnly).getErrorMessage()).contains("abandoned", "no upload");
         RestAssured.get("/q/health/ready").then().statusCode(200);
+    }
+
+    @Test
+    void aGrpcUploadIsAcknowledgedOnceOnTheBrokerAndFlowsLikeAKafkaUpload() throws Exception {
+        byte[] clip = sampleClip();
+
+        UploadAck ack = call(ingest::upload, parts(JobRequest.getDefaultInstance(), Chunker.chunks("", clip, 256 * 1024)));
+
+        assertThat(ack.getJobId()).as("a generated job id").isNotEmpty();
+        assertThat(ack.getBytesReceived()).isEqualTo(clip.length);
+        await().atMost(Duration.ofSeconds(30)).until(() -> windows.getOrDefault(ack.getJobId(), List.of()).stream()
+                .anyMatch(Window::getLast));
+        assertThat(windows.get(ack.getJobId())).extracting(Window::getIndex).containsExactly(0, 1);
+    }
+
+    @Test
+    void aGrpcUploadThatDoesNotAddUpIsRefusedAsInvalidArgument() throws Exception {
+        List<VideoChunk> chunks = Chunker.chunks("", sampleClip(), 64 * 1024);
+        JobRequest request = request(UUID.randomUUID().toString()).build();
+
+        // a stream also completes when its client is cut off: only a last chunk ends an upload
+        assertRefused(ingest::upload, parts(request, chunks.subList(0, 0)), "upload ended without its last chunk");
+        assertRefused(ingest::upload, parts(null, chunks), "the first part must carry the JobRequest");
+        assertRefused(ingest::upload, parts(request, chunks.subList(1, chunks.size())),
+                "chunk 1 came where chunk 0 was due");
+        assertRefused(ingest::upload, parts(request.toBuilder().setPack("huge@9.0.0").build(), chunks),
+                "unknown model pack 'huge@9.0.0'");
+        VideoChunk last = chunks.get(chunks.size() - 1);
+        List<VideoChunk> wrongTotal = new ArrayList<>(chunks.subList(0, chunks.size() - 1));
+        wrongTotal.add(last.toBuilder().setTotalSize(last.getTotalSize() + 1).build());
+        assertRefused(ingest::probe, parts(null, wrongTotal), "upload incomplete");
+    }
+
+    @Test
+    void probesAGrpcUploadThroughTheSafeDecoder() throws Exception {
+        ProbeReply probe = call(ingest::probe, parts(null, Chunker.chunks("", sampleClip(), 64 * 1024)));
+
+        assertThat(probe.getContainer()).contains("mp4");
+        assertThat(probe.getDurationS()).isCloseTo(6.0, within(0.05));
+        assertThat(probe.getStreamsList()).extracting(StreamInfo::getKind, StreamInfo::getCodec)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("video", "h264"),
+                        org.assertj.core.groups.Tuple.tuple("audio", "aac"));
+        assertThat(probe.getStreams(0)).satisfies(video -> {
+            assertThat(video.getWidth()).isEqualTo(320);
+            assertThat(video.getHeight()).isEqualTo(240);
+            assertThat(video.getFrameRate()).isCloseTo(24.0, within(1e-6));
+        });
+        assertThat(probe.getStreams(1)).satisfies(audio -> {
+            assertThat(audio.getSampleRate()).isEqualTo(44_100);
+            assertThat(audio.getChannels()).isEqualTo(2);
+        });
+        byte[] randomBytes = new byte[200_000];
+        new Random(2).nextBytes(randomBytes);
+        assertRefused(ingest::probe, parts(null, Chunker.chunks("", randomBytes, 64 * 1024)),
+                "not a supported video container");
+    }
+
+    private static byte[] sampleClip() throws Exception {
+        Path clip = Files.createTempFile("clip", ".mp4");
+        SyntheticClip.write(clip, ClipSpec.sample());
+        return Files.readAllBytes(clip);
+    }
+
+    /** The request part (when given), then a part per chunk. */
+    private static List<UploadPart> parts(JobRequest request, List<VideoChunk> chunks) {
+        List<UploadPart> parts = new ArrayList<>();
+        if (request != null) {
+            parts.add(UploadPart.newBuilder().setRequest(request).build());
+        }
+        chunks.forEach(chunk -> parts.add(UploadPart.newBuilder().setChunk(chunk).build()));
+        return parts;
+    }
+
+    /** Streams the parts through a client-streaming call and waits for its single reply. */
+    private static <T> T call(Function<StreamObserver<T>, StreamObserver<UploadPart>> method, List<UploadPart> parts)
+            throws Exception {
+        CompletableFuture<T> reply = new CompletableFuture<>();
+        StreamObserver<UploadPart> requests = method.apply(new StreamObserver<>() {
+            @Override
+            public void onNext(T value) {
+                reply.complete(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                reply.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                reply.completeExceptionally(new IllegalStateException("completed without a reply"));
+            }
+        });
+        parts.forEach(requests::onNext);
+        requests.onCompleted();
+        return reply.get(30, TimeUnit.SECONDS);
+    }
+
+    private static <T> void assertRefused(Function<StreamObserver<T>, StreamObserver<UploadPart>> method,
+                                          List<UploadPart> parts, String message) {
+        assertThatThrownBy(() -> call(method, parts)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).contains(message);
+                });
     }
 
     /**

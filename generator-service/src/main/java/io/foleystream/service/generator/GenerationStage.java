@@ -6,10 +6,6 @@ import io.foleystream.kafka.JobStatuses;
 import io.foleystream.kafka.Serdes;
 import io.foleystream.kafka.Topics;
 import io.foleystream.kafka.TransactionalStage;
-import io.foleystream.onnx.ModelPack;
-import io.foleystream.onnx.PackComponent;
-import io.foleystream.onnx.PackRegistry;
-import io.foleystream.onnx.RuntimeOptions;
 import io.foleystream.proto.v1.AudioWindow;
 import io.foleystream.proto.v1.ConditionedWindow;
 import io.foleystream.proto.v1.ErrorCode;
@@ -20,11 +16,8 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.nio.file.Path;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -43,30 +36,22 @@ public class GenerationStage {
 
     private final String bootstrapServers;
     private final String transactionalId;
-    private final List<Path> packDirs;
-    private final RuntimeOptions runtime;
+    private final Generators generators;
     private final MeterRegistry registry;
-    private PackRegistry<ModelPack> packs;
-    private final Map<String, WindowGenerator> generators = new ConcurrentHashMap<>();
     private TransactionalStage<ConditionedWindow> stage;
     private Timer windowTime;
 
     GenerationStage(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
                     @ConfigProperty(name = "foley.transactional-id") String transactionalId,
-                    @ConfigProperty(name = "foley.pack.dirs") List<Path> packDirs,
-                    @ConfigProperty(name = "foley.onnx.device") String device,
-                    @ConfigProperty(name = "foley.onnx.threads") int threads,
+                    Generators generators,
                     MeterRegistry registry) {
         this.bootstrapServers = bootstrapServers;
         this.transactionalId = transactionalId;
-        this.packDirs = packDirs;
-        this.runtime = "cuda".equalsIgnoreCase(device) ? RuntimeOptions.cuda(0, threads) : RuntimeOptions.cpu(threads);
+        this.generators = generators;
         this.registry = registry;
     }
 
     void start(@Observes StartupEvent event) {
-        packs = PackRegistry.models(packDirs, runtime, EnumSet.of(PackComponent.PROJECTOR,
-                PackComponent.ENVELOPE_ENCODER, PackComponent.DIT, PackComponent.DECODER));
         windowTime = Timer.builder("foley.generate.window.duration").description("sampling + decoding per window")
                 .register(registry);
         // a window takes seconds to minutes on a GPU: fetch a few at a time so polls stay frequent
@@ -87,25 +72,17 @@ public class GenerationStage {
         if (stage != null) {
             stage.close();
         }
-        if (packs != null) {
-            packs.close();
-        }
     }
 
     boolean isRunning() {
         return stage != null && stage.isRunning();
     }
 
-    private WindowGenerator generator(String packSelector) {
-        ModelPack pack = packs.resolve(packSelector);
-        return generators.computeIfAbsent(pack.id(), id -> new WindowGenerator(pack));
-    }
-
     /** A window that cannot be generated fails its job rather than leaving it waiting forever. */
     private List<ProducerRecord<String, byte[]>> generate(ConsumerRecord<String, ConditionedWindow> record) {
         ConditionedWindow window = record.value();
         try {
-            WindowGenerator generator = generator(window.getRequest().getPack());
+            WindowGenerator generator = generators.forPack(window.getRequest().getPack());
             AudioWindow audio = windowTime.recordCallable(() -> generator.generate(window, ProgressListener.NONE));
             return List.of(TransactionalStage.output(Topics.AUDIO, window.getJobId(), audio));
         } catch (Exception e) {

@@ -1,6 +1,7 @@
 package io.foleystream.service.generator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.foleystream.kafka.Consumers;
@@ -8,9 +9,16 @@ import io.foleystream.kafka.Producers;
 import io.foleystream.kafka.Topics;
 import io.foleystream.proto.v1.AudioWindow;
 import io.foleystream.proto.v1.ConditionedWindow;
+import io.foleystream.proto.v1.Embedding;
+import io.foleystream.proto.v1.GenerateRequest;
+import io.foleystream.proto.v1.GeneratorGrpc;
 import io.foleystream.proto.v1.JobRequest;
+import io.foleystream.proto.v1.Modality;
 import io.foleystream.proto.v1.SamplerSettings;
 import io.foleystream.testing.LocalBrokerResource;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -30,6 +38,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(LocalBrokerResource.class)
 class GenerationStageTest {
+
+    @GrpcClient("generator")
+    GeneratorGrpc.GeneratorBlockingStub generator;
 
     @Test
     void generatesEachWindowOnceAndDeadLettersPoison() throws Exception {
@@ -64,8 +75,36 @@ class GenerationStageTest {
             assertThat(w.getPackVersion()).isEqualTo("tiny@1.0.0");
         });
         assertThat(dead).singleElement().satisfies(r -> assertThat(r.key()).isEqualTo(jobId + "/x"));
+        // gRPC Generate runs the same generator: the same window gives the same audio, sample for sample
+        AudioWindow first = windows.stream().filter(w -> w.getIndex() == 0).findFirst().orElseThrow();
+        assertThat(generate(window(jobId, 0))).isEqualTo(first);
         RestAssured.get("/q/metrics").then().statusCode(200)
                 .body(Matchers.containsString("foley_generate_window_duration_seconds_count"));
+    }
+
+    @Test
+    void refusesWindowsItCannotGenerateAsInvalidArgument() {
+        ConditionedWindow window = window("job-bad", 0);
+        assertInvalid(window.toBuilder().setDurationS(0).build(), "duration_s must be in (0, 20.0] s, was 0.0");
+        assertInvalid(window.toBuilder().setDurationS(3600).build(), "was 3600.0");
+        assertInvalid(window.toBuilder().setEnvelopeRateHz(0).build(), "positive envelope_rate_hz");
+        assertInvalid(window.toBuilder().setRequest(window.getRequest().toBuilder().setPack("huge@9.0.0")).build(),
+                "unknown model pack 'huge@9.0.0'");
+        assertInvalid(window.toBuilder().setRequest(window.getRequest().toBuilder()
+                .setSampler(SamplerSettings.newBuilder().setSampler("heun").setSteps(3))).build(), "heun");
+        assertInvalid(window.toBuilder().addEmbeddings(Embedding.newBuilder().setModality(Modality.TEXT)
+                .addValues(1f)).build(), "has 1 values, the pack expects 512");
+    }
+
+    private AudioWindow generate(ConditionedWindow window) {
+        return generator.generate(GenerateRequest.newBuilder().setWindow(window).build()).getAudio();
+    }
+
+    private void assertInvalid(ConditionedWindow window, String message) {
+        assertThatThrownBy(() -> generate(window)).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(e.getStatus().getDescription()).contains(message);
+        });
     }
 
     private static ConditionedWindow window(String jobId, int index) {

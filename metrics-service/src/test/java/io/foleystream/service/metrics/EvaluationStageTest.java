@@ -1,20 +1,31 @@
 package io.foleystream.service.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
 import io.foleystream.assembly.TrackCollector;
+import io.foleystream.envelope.EnvelopeSpec;
+import io.foleystream.eval.EnvelopeL1;
+import io.foleystream.eval.JobEvaluation;
 import io.foleystream.kafka.Consumers;
 import io.foleystream.kafka.Producers;
 import io.foleystream.kafka.Topics;
 import io.foleystream.proto.v1.AudioWindow;
+import io.foleystream.proto.v1.EvaluateReply;
+import io.foleystream.proto.v1.EvaluateRequest;
+import io.foleystream.proto.v1.EvaluatorGrpc;
 import io.foleystream.proto.v1.JobRequest;
 import io.foleystream.proto.v1.JobState;
 import io.foleystream.proto.v1.JobStatus;
 import io.foleystream.proto.v1.Metric;
 import io.foleystream.proto.v1.Window;
 import io.foleystream.testing.LocalBrokerResource;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -23,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -36,6 +48,9 @@ class EvaluationStageTest {
 
     private static final int RATE = 44_100;
     private static final double ENVELOPE_RATE = RATE / 512.0;
+
+    @GrpcClient("evaluator")
+    EvaluatorGrpc.EvaluatorBlockingStub evaluator;
 
     @Test
     void completesAJobWithItsEnvelopeL1OnceEveryWindowIsIn() throws Exception {
@@ -69,6 +84,58 @@ class EvaluationStageTest {
         assertThat(statuses).noneMatch(s -> s.getJobId().equals(unfinished));
         RestAssured.get("/q/metrics").then().statusCode(200)
                 .body(Matchers.containsString("foley_eval_envelope_l1_count 1.0"));
+    }
+
+    @Test
+    void evaluatesOneWindowOfAudioAgainstItsReferenceEnvelope() {
+        AudioWindow audio = audio("job-rpc", 0);
+        List<Float> matching = window("job-rpc", 0).getEnvelopeList();
+        // the same hits a quarter of a second (22 frames) early: half a beat off
+        List<Float> offBeat = Stream.concat(matching.subList(22, matching.size()).stream(),
+                matching.subList(0, 22).stream()).toList();
+
+        EvaluateReply reply = evaluator.evaluate(request(matching, ENVELOPE_RATE, audio));
+
+        assertThat(reply.getMetricsList()).extracting(Metric::getName).containsExactly("envelope_l1");
+        double l1 = reply.getMetrics(0).getValue();
+        // measured as the Kafka path measures a job: the pack's librosa-rms envelope of the mono mix
+        float[] generated = EnvelopeSpec.defaults(EnvelopeSpec.LIBROSA_RMS, RATE).of(JobEvaluation.monoMix(audio));
+        assertThat(l1).isCloseTo(EnvelopeL1.between(toArray(matching), generated), within(1e-9)).isBetween(0.0, 0.1);
+        assertThat(evaluator.evaluate(request(offBeat, 0, audio)).getMetrics(0).getValue())
+                .as("E-L1 against an envelope half a beat off").isGreaterThan(l1 + 0.1);
+    }
+
+    @Test
+    void refusesWhatItCannotCompareAsInvalidArgument() {
+        AudioWindow audio = audio("job-bad", 0);
+        List<Float> envelope = window("job-bad", 0).getEnvelopeList();
+        assertInvalid(request(List.of(), ENVELOPE_RATE, audio), "give the reference envelope");
+        assertInvalid(request(envelope, ENVELOPE_RATE, AudioWindow.getDefaultInstance()), "give audio");
+        assertInvalid(request(envelope, ENVELOPE_RATE, audio.toBuilder().setPackVersion("huge@9.0.0").build()),
+                "unknown model pack 'huge@9.0.0'");
+        assertInvalid(request(envelope, ENVELOPE_RATE, audio.toBuilder().setSampleRate(16_000).build()),
+                "audio at 16000 Hz, but the pack's envelope is measured at 44100 Hz");
+        assertInvalid(request(envelope, RATE / 128.0, audio), "reference envelope at 344.53125 Hz");
+    }
+
+    private static EvaluateRequest request(List<Float> reference, double rate, AudioWindow audio) {
+        return EvaluateRequest.newBuilder().addAllReferenceEnvelope(reference).setEnvelopeRateHz(rate).setAudio(audio)
+                .build();
+    }
+
+    private void assertInvalid(EvaluateRequest request, String message) {
+        assertThatThrownBy(() -> evaluator.evaluate(request)).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(e.getStatus().getDescription()).contains(message);
+        });
+    }
+
+    private static float[] toArray(List<Float> values) {
+        float[] array = new float[values.size()];
+        for (int i = 0; i < array.length; i++) {
+            array[i] = values.get(i);
+        }
+        return array;
     }
 
     /** Window i covers [1.5 i, 1.5 i + 2) s of a 3.5 s video with a hit every 0.5 s. */

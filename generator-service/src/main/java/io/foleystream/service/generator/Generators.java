@@ -1,0 +1,51 @@
+package io.foleystream.service.generator;
+
+import io.foleystream.diffusion.WindowGenerator;
+import io.foleystream.onnx.ModelPack;
+import io.foleystream.onnx.PackComponent;
+import io.foleystream.onnx.PackRegistry;
+import io.foleystream.onnx.RuntimeOptions;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The window generator of every configured pack, loaded once and shared by the Kafka stage and the gRPC service,
+ * so a short clip through {@code Generate} sounds exactly like the same window through {@code foley.conditioned}.
+ * A window names its pack in its request; the first configured is the default.
+ */
+@Singleton
+public class Generators {
+
+    private final PackRegistry<ModelPack> packs;
+    private final Map<String, WindowGenerator> generators = new ConcurrentHashMap<>();
+
+    Generators(@ConfigProperty(name = "foley.pack.dirs") List<Path> packDirs,
+               @ConfigProperty(name = "foley.onnx.device") String device,
+               @ConfigProperty(name = "foley.onnx.threads") int threads) {
+        RuntimeOptions runtime = "cuda".equalsIgnoreCase(device)
+                ? RuntimeOptions.cuda(0, threads) : RuntimeOptions.cpu(threads);
+        this.packs = PackRegistry.models(packDirs, runtime, EnumSet.of(PackComponent.PROJECTOR,
+                PackComponent.ENVELOPE_ENCODER, PackComponent.DIT, PackComponent.DECODER));
+    }
+
+    /**
+     * The generator of the pack a window's request names ("" for the default).
+     *
+     * @throws io.foleystream.onnx.PackException naming the packs held, when none matches
+     */
+    public WindowGenerator forPack(String packSelector) {
+        ModelPack pack = packs.resolve(packSelector);
+        return generators.computeIfAbsent(pack.id(), id -> new WindowGenerator(pack));
+    }
+
+    @PreDestroy
+    void close() {
+        packs.close();
+    }
+}
