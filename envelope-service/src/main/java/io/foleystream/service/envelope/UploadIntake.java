@@ -2,6 +2,7 @@ package io.foleystream.service.envelope;
 
 import io.foleystream.assembly.UploadWindowing;
 import io.foleystream.assembly.WindowPlan;
+import io.foleystream.diffusion.Samplers;
 import io.foleystream.kafka.Consumers;
 import io.foleystream.kafka.DeadLetters;
 import io.foleystream.kafka.JobStatuses;
@@ -15,6 +16,7 @@ import io.foleystream.onnx.PackRegistry;
 import io.foleystream.proto.v1.ErrorCode;
 import io.foleystream.proto.v1.JobRequest;
 import io.foleystream.proto.v1.VideoChunk;
+import io.foleystream.proto.v1.Window;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,6 +32,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -54,6 +57,8 @@ import org.jboss.logging.Logger;
 public class UploadIntake {
 
     static final String STAGE = "envelope";
+    /** More sampler steps than this is a mistake, not a quality setting (samplers converge well before). */
+    private static final int MAX_STEPS = 1000;
     private static final Logger LOG = Logger.getLogger(UploadIntake.class);
 
     private final Map<String, UploadSession> sessions = new ConcurrentHashMap<>();
@@ -179,22 +184,21 @@ public class UploadIntake {
     private void accept(ConsumerRecord<String, byte[]> record) throws com.google.protobuf.InvalidProtocolBufferException {
         if (record.topic().equals(Topics.JOBS)) {
             JobRequest request = JobRequest.parseFrom(record.value());
-            if (!endedJobs.contains(request.getJobId())) {
-                session(request.getJobId()).request(request);
-            }
+            session(request.getJobId()).ifPresent(session -> session.request(request));
         } else {
             VideoChunk chunk = VideoChunk.parseFrom(record.value());
-            if (!endedJobs.contains(chunk.getJobId())) {
-                session(chunk.getJobId()).chunk(chunk);
-            }
+            session(chunk.getJobId()).ifPresent(session -> session.chunk(chunk));
         }
     }
 
-    private UploadSession session(String jobId) {
+    /** The job's session, opened on its first record; none for a job that already ended (a late record). */
+    private Optional<UploadSession> session(String jobId) {
         if (jobId.isEmpty()) {
             throw new IllegalArgumentException("record without a job id");
         }
-        return sessions.computeIfAbsent(jobId, id -> new UploadSession(id, workDir, limits.maxBytes(), this::decode));
+        // checked inside compute, so a job ending on a decoder thread cannot slip a new session in between
+        return Optional.ofNullable(sessions.compute(jobId, (id, open) -> open != null || endedJobs.contains(id)
+                ? open : new UploadSession(id, workDir, limits.maxBytes(), this::decode)));
     }
 
     /** Gives up sessions that never started decoding and have been idle longer than the configured timeout. */
@@ -204,6 +208,7 @@ public class UploadIntake {
         }
         lastSweepNanos = System.nanoTime();
         sessions.forEach((jobId, session) -> {
+            session.abortIfStalled(idleTimeout);
             String reason = session.abandonedAfter(idleTimeout);
             if (reason != null && sessions.get(jobId) == session) {
                 end(jobId, session);
@@ -213,8 +218,10 @@ public class UploadIntake {
     }
 
     private void end(String jobId, UploadSession session) {
-        endedJobs.add(jobId);
-        sessions.remove(jobId, session);
+        sessions.compute(jobId, (id, open) -> {
+            endedJobs.add(id);
+            return open == session ? null : open;
+        });
         session.close();
     }
 
@@ -225,10 +232,18 @@ public class UploadIntake {
             try {
                 JobRequest request = effective(session.request());
                 producer.send(JobStatuses.running(jobId, STAGE, 0, 0));
+                // the last window waits for the integrity check: without it no later stage completes the job
+                Window[] last = new Window[1];
                 UploadWindowing.Result result = decodeTime.recordCallable(() -> UploadWindowing.run(request,
-                        session.spool(), settings(request), window ->
-                                producer.send(new ProducerRecord<>(Topics.WINDOWS, jobId, window.toByteArray()))));
+                        session.spool(), settings(request), window -> {
+                            if (window.getLast()) {
+                                last[0] = window;
+                            } else {
+                                send(jobId, window);
+                            }
+                        }));
                 session.verifyIntegrity();
+                send(jobId, last[0]);
                 producer.send(JobStatuses.running(jobId, STAGE, 0, result.windows()));
                 LOG.infof("job %s: %.3f s of video in %d windows", jobId, result.videoDurationSeconds(),
                         result.windows());
@@ -242,6 +257,10 @@ public class UploadIntake {
                 end(jobId, session);
             }
         });
+    }
+
+    private void send(String jobId, Window window) {
+        producer.send(new ProducerRecord<>(Topics.WINDOWS, jobId, window.toByteArray()));
     }
 
     private void fail(String jobId, ErrorCode code, String message) {
@@ -263,6 +282,14 @@ public class UploadIntake {
             pack = packs.resolve(request.getPack());
         } catch (PackException e) {
             throw MediaException.badInput(e.getMessage());
+        }
+        String sampler = request.getSampler().getSampler();
+        if (!sampler.isEmpty() && !Samplers.names().contains(sampler)) {
+            throw MediaException.badInput("unknown sampler '" + sampler + "' (one of " + Samplers.names() + ")");
+        }
+        if (request.getSampler().getSteps() < 0 || request.getSampler().getSteps() > MAX_STEPS
+                || request.getSampler().getCfgScale() < 0) {
+            throw MediaException.badInput("steps must be 0.." + MAX_STEPS + " and cfg scale not negative");
         }
         JobRequest.Builder pinned = request.toBuilder().setPack(pack.id());
         if (request.getWindowSeconds() <= 0) {

@@ -106,6 +106,16 @@ final class UploadSession implements AutoCloseable {
         return request == null ? "chunks arrived but the job request never did" : "the job request arrived but no upload";
     }
 
+    /**
+     * Aborts a decoding upload whose chunks stopped coming for {@code idle}: its decoder fails at once instead of
+     * holding a decode thread until the decode-time limit.
+     */
+    synchronized void abortIfStalled(java.time.Duration idle) {
+        if (started && !spool.isComplete() && System.nanoTime() - lastActivityNanos >= idle.toNanos()) {
+            spool.abort("upload stalled: no chunk for " + idle.toSeconds() + " s");
+        }
+    }
+
     private void maybeStart() {
         if (!started && request != null && nextSeq > 0) {
             started = true;

@@ -22,6 +22,7 @@ import io.foleystream.proto.v1.UploadPart;
 import io.foleystream.proto.v1.VideoChunk;
 import io.foleystream.proto.v1.Window;
 import io.foleystream.testing.LocalBrokerResource;
+import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -62,8 +63,10 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(LocalBrokerResource.class)
 class UploadIntakeTest {
 
+    /** Quarkus injects blocking stubs but no async ones, and Ingest's calls stream from the client: its channel it is. */
     @GrpcClient("ingest")
-    IngestGrpc.IngestStub ingest;
+    Channel ingestChannel;
+    private IngestGrpc.IngestStub ingest;
 
     private final Map<String, List<Window>> windows = new ConcurrentHashMap<>();
     private final Map<String, Long> firstWindowAt = new ConcurrentHashMap<>();
@@ -74,6 +77,7 @@ class UploadIntakeTest {
 
     @BeforeEach
     void listen() {
+        ingest = IngestGrpc.newStub(ingestChannel);
         producer = Producers.idempotent(LocalBrokerResource.bootstrapServers(), "test", Map.of());
         listener = new Thread(this::consumeOutputs);
         listener.start();
