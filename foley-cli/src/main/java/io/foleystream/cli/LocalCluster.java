@@ -23,7 +23,7 @@ import java.util.Optional;
  */
 public final class LocalCluster implements AutoCloseable {
 
-    /** The services in pipeline order, with the HTTP port offset each gets from the base port. */
+    /** The services in pipeline order; service i listens on base port + 10 + i. */
     static final List<String> SERVICES = List.of("envelope-service", "encoder-service", "generator-service",
             "metrics-service");
 
@@ -68,7 +68,7 @@ public final class LocalCluster implements AutoCloseable {
      * Starts the broker, waits until it has created the topics, then starts the services and waits until each reports
      * ready on {@code /q/health/ready}.
      *
-     * @param basePort the broker listens on basePort, its controller on basePort+1, service i on basePort+10+i
+     * @param basePort the broker listens on basePort (its controller on a free port), service i on basePort+10+i
      */
     public static LocalCluster start(Path home, Path stateDir, int basePort, PrintStreamLog log)
             throws IOException, InterruptedException {

@@ -79,7 +79,6 @@ final class OutputFile implements AutoCloseable {
         }
     }
 
-    /** Writes one packet whose timestamps are already in its stream's time base; takes the packet's data. */
     /** Writes every packet the encoder has ready for {@code stream}; {@code what} names it in errors. */
     void drain(AVCodecContext encoder, AVPacket packet, AVStream stream, String what) {
         while (true) {
@@ -94,6 +93,7 @@ final class OutputFile implements AutoCloseable {
         }
     }
 
+    /** Writes one packet whose timestamps are already in its stream's time base; takes the packet's data. */
     void write(AVPacket packet) {
         Ffmpeg.check(av_interleaved_write_frame(format, packet), "writing a packet to " + name);
     }

@@ -25,4 +25,23 @@ public record RuntimeOptions(ExecutionTarget target, int cudaDevice, int intraOp
     public static RuntimeOptions cuda(int device, int intraOpThreads) {
         return new RuntimeOptions(ExecutionTarget.CUDA, device, intraOpThreads);
     }
+
+    /**
+     * From a service's {@code foley.onnx.device} setting: {@code cpu}, {@code cuda} (device 0) or {@code cuda:N}.
+     *
+     * @throws IllegalArgumentException for anything else, so a typo does not silently run on the CPU
+     */
+    public static RuntimeOptions forDevice(String device, int intraOpThreads) {
+        String name = device.trim().toLowerCase(java.util.Locale.ROOT);
+        if (name.equals("cpu")) {
+            return cpu(intraOpThreads);
+        }
+        if (name.equals("cuda")) {
+            return cuda(0, intraOpThreads);
+        }
+        if (name.matches("cuda:\\d+")) {
+            return cuda(Integer.parseInt(name.substring(5)), intraOpThreads);
+        }
+        throw new IllegalArgumentException("ONNX device must be cpu, cuda or cuda:N, not '" + device + "'");
+    }
 }

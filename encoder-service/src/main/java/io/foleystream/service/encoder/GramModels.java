@@ -28,8 +28,7 @@ public class GramModels {
     GramModels(@ConfigProperty(name = "foley.pack.dirs") List<Path> packDirs,
                @ConfigProperty(name = "foley.onnx.device") String device,
                @ConfigProperty(name = "foley.onnx.threads") int threads) {
-        RuntimeOptions runtime = "cuda".equalsIgnoreCase(device)
-                ? RuntimeOptions.cuda(0, threads) : RuntimeOptions.cpu(threads);
+        RuntimeOptions runtime = RuntimeOptions.forDevice(device, threads);
         this.packs = PackRegistry.models(packDirs, runtime, EnumSet.of(PackComponent.VIDEO_ENCODER,
                 PackComponent.TEXT_ENCODER, PackComponent.AUDIO_ENCODER));
     }

@@ -71,6 +71,9 @@ public class GenerationStage {
     void stop(@Observes ShutdownEvent event) {
         if (stage != null) {
             stage.close();
+            if (stage.isRunning()) {
+                generators.keepOpenAtShutdown();
+            }
         }
     }
 

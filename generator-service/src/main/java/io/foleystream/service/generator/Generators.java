@@ -24,12 +24,12 @@ public class Generators {
 
     private final PackRegistry<ModelPack> packs;
     private final Map<String, WindowGenerator> generators = new ConcurrentHashMap<>();
+    private volatile boolean keepOpen;
 
     Generators(@ConfigProperty(name = "foley.pack.dirs") List<Path> packDirs,
                @ConfigProperty(name = "foley.onnx.device") String device,
                @ConfigProperty(name = "foley.onnx.threads") int threads) {
-        RuntimeOptions runtime = "cuda".equalsIgnoreCase(device)
-                ? RuntimeOptions.cuda(0, threads) : RuntimeOptions.cpu(threads);
+        RuntimeOptions runtime = RuntimeOptions.forDevice(device, threads);
         this.packs = PackRegistry.models(packDirs, runtime, EnumSet.of(PackComponent.PROJECTOR,
                 PackComponent.ENVELOPE_ENCODER, PackComponent.DIT, PackComponent.DECODER));
     }
@@ -44,8 +44,18 @@ public class Generators {
         return generators.computeIfAbsent(pack.id(), id -> new WindowGenerator(pack));
     }
 
+    /**
+     * Leaves the ONNX sessions open at shutdown: called when a window is still being generated, because freeing a
+     * session under a running {@code session.run} crashes the JVM natively; the process exit frees them anyway.
+     */
+    void keepOpenAtShutdown() {
+        keepOpen = true;
+    }
+
     @PreDestroy
     void close() {
-        packs.close();
+        if (!keepOpen) {
+            packs.close();
+        }
     }
 }
