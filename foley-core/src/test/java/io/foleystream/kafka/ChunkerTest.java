@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -87,58 +86,56 @@ class ChunkerTest {
     }
 
     @Test
-    void theAssemblerRebuildsTheUploadAndSkipsARedeliveredChunk() throws IOException {
-        byte[] upload = randomBytes(5000);
-        List<VideoChunk> chunks = Chunker.chunks("job-6", upload, 2000);
-        ByteArrayOutputStream spool = new ByteArrayOutputStream();
-        ChunkAssembler assembler = new ChunkAssembler("job-6", spool, 10_000);
+    void theSequenceAcceptsAWholeUploadAndSkipsARedeliveredChunk() {
+        List<VideoChunk> chunks = Chunker.chunks("job-6", randomBytes(5000), 2000);
+        ChunkSequence sequence = new ChunkSequence(10_000);
 
-        assertThat(assembler.accept(chunks.get(0))).isFalse();
-        assertThat(assembler.accept(chunks.get(0))).isFalse();
-        assertThat(assembler.accept(chunks.get(1))).isFalse();
-        assertThat(assembler.accept(chunks.get(2))).isTrue();
+        assertThat(sequence.accept(chunks.get(0))).isTrue();
+        assertThat(sequence.accept(chunks.get(0))).as("redelivered").isFalse();
+        assertThat(sequence.accept(chunks.get(1))).isTrue();
+        assertThat(sequence.ended()).isFalse();
+        assertThat(sequence.accept(chunks.get(2))).isTrue();
 
-        assertThat(spool.toByteArray()).isEqualTo(upload);
-        assertThat(assembler.bytesWritten()).isEqualTo(5000);
+        assertThat(sequence.ended()).isTrue();
+        assertThat(sequence.bytesReceived()).isEqualTo(5000);
     }
 
     @Test
-    void theAssemblerRefusesAGap() throws IOException {
+    void theSequenceRefusesAGap() {
         List<VideoChunk> chunks = Chunker.chunks("job-7", randomBytes(5000), 2000);
-        ChunkAssembler assembler = new ChunkAssembler("job-7", new ByteArrayOutputStream(), 10_000);
-        assembler.accept(chunks.get(0));
+        ChunkSequence sequence = new ChunkSequence(10_000);
+        sequence.accept(chunks.get(0));
 
-        assertThatThrownBy(() -> assembler.accept(chunks.get(2)))
-                .isInstanceOf(InvalidUploadException.class)
-                .hasMessageContaining("chunk 1 of job-7 is missing");
+        assertThatThrownBy(() -> sequence.accept(chunks.get(2)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("chunk 2 came where chunk 1 was due");
     }
 
     @Test
-    void theAssemblerRefusesAnUploadWhoseBytesChanged() throws IOException {
+    void theSequenceRefusesAnUploadWhoseBytesChanged() {
         List<VideoChunk> chunks = new ArrayList<>(Chunker.chunks("job-8", randomBytes(5000), 2000));
         byte[] tampered = chunks.get(1).getData().toByteArray();
         tampered[17] ^= 1;
         chunks.set(1, chunks.get(1).toBuilder().setData(ByteString.copyFrom(tampered)).build());
-        ChunkAssembler assembler = new ChunkAssembler("job-8", new ByteArrayOutputStream(), 10_000);
-        assembler.accept(chunks.get(0));
-        assembler.accept(chunks.get(1));
+        ChunkSequence sequence = new ChunkSequence(10_000);
+        sequence.accept(chunks.get(0));
+        sequence.accept(chunks.get(1));
 
-        assertThatThrownBy(() -> assembler.accept(chunks.get(2)))
-                .isInstanceOf(InvalidUploadException.class)
+        assertThatThrownBy(() -> sequence.accept(chunks.get(2)))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("SHA-256");
     }
 
     @Test
-    void theAssemblerStopsAtTheSizeLimitBeforeWritingPastIt() throws IOException {
+    void theSequenceStopsAtTheSizeLimit() {
         List<VideoChunk> chunks = Chunker.chunks("job-9", randomBytes(5000), 2000);
-        ByteArrayOutputStream spool = new ByteArrayOutputStream();
-        ChunkAssembler assembler = new ChunkAssembler("job-9", spool, 3000);
-        assembler.accept(chunks.get(0));
+        ChunkSequence sequence = new ChunkSequence(3000);
+        sequence.accept(chunks.get(0));
 
-        assertThatThrownBy(() -> assembler.accept(chunks.get(1)))
-                .isInstanceOf(InvalidUploadException.class)
-                .hasMessageContaining("larger than 3000 bytes");
-        assertThat(spool.size()).isEqualTo(2000);
+        assertThatThrownBy(() -> sequence.accept(chunks.get(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("upload exceeds 3000 bytes");
+        assertThat(sequence.bytesReceived()).isEqualTo(2000);
     }
 
     private static byte[] randomBytes(int length) {

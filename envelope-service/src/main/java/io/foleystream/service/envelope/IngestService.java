@@ -1,5 +1,6 @@
 package io.foleystream.service.envelope;
 
+import io.foleystream.kafka.ChunkSequence;
 import io.foleystream.kafka.Producers;
 import io.foleystream.kafka.Topics;
 import io.foleystream.media.MediaException;
@@ -134,8 +135,9 @@ public class IngestService extends IngestGrpc.IngestImplBase {
             if (!chunk.getJobId().isEmpty() && !chunk.getJobId().equals(jobId)) {
                 throw new IllegalArgumentException("a chunk of job " + chunk.getJobId() + " in the upload of job " + jobId);
             }
-            chunks.accept(chunk);
-            send(Topics.VIDEO_CHUNKS, chunk.toBuilder().setJobId(jobId).build().toByteArray());
+            if (chunks.accept(chunk)) {
+                send(Topics.VIDEO_CHUNKS, chunk.toBuilder().setJobId(jobId).build().toByteArray());
+            }
         }
 
         private void send(String topic, byte[] value) {
@@ -208,7 +210,9 @@ public class IngestService extends IngestGrpc.IngestImplBase {
                 if (!part.hasChunk()) {
                     throw new IllegalArgumentException("Probe takes chunks only, without a JobRequest");
                 }
-                chunks.accept(part.getChunk());
+                if (!chunks.accept(part.getChunk())) {
+                    return;
+                }
                 if (spool == null) {
                     spool = new UploadSpool(intake.workDir(), maxBytes);
                 }

@@ -1,13 +1,11 @@
 package io.foleystream.service.envelope;
 
+import io.foleystream.kafka.ChunkSequence;
 import io.foleystream.media.MediaException;
 import io.foleystream.media.UploadSpool;
 import io.foleystream.proto.v1.JobRequest;
 import io.foleystream.proto.v1.VideoChunk;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
@@ -19,9 +17,8 @@ final class UploadSession implements AutoCloseable {
     private final String jobId;
     private final UploadSpool spool;
     private final Consumer<UploadSession> startDecoding;
-    private final MessageDigest sha256;
+    private final ChunkSequence chunks;
     private JobRequest request;
-    private long nextSeq;
     private boolean started;
     private String integrityProblem;
     private volatile long lastActivityNanos = System.nanoTime();
@@ -30,11 +27,7 @@ final class UploadSession implements AutoCloseable {
         this.jobId = jobId;
         this.spool = new UploadSpool(workDir, maxBytes);
         this.startDecoding = startDecoding;
-        try {
-            this.sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        this.chunks = new ChunkSequence(maxBytes);
     }
 
     String jobId() {
@@ -60,29 +53,22 @@ final class UploadSession implements AutoCloseable {
     /** Called on the intake thread, in partition order. */
     synchronized void chunk(VideoChunk chunk) {
         lastActivityNanos = System.nanoTime();
-        if (chunk.getSeq() < nextSeq) {
-            return; // a redelivered chunk: already spooled
-        }
-        if (chunk.getSeq() > nextSeq) {
-            integrityProblem = "upload incomplete: chunk " + nextSeq + " is missing";
-            spool.abort(integrityProblem);
+        if (integrityProblem != null) {
             return;
         }
-        nextSeq++;
         try {
+            if (!chunks.accept(chunk)) {
+                return; // redelivered: already spooled
+            }
             spool.append(chunk.getData().toByteArray());
-        } catch (MediaException e) {
+        } catch (IllegalArgumentException | MediaException e) {
+            // the decoder, if it runs, fails at once with this reason
             integrityProblem = e.getMessage();
-            spool.abort(e.getMessage());
+            spool.abort(integrityProblem);
+            maybeStart();
             return;
         }
-        sha256.update(chunk.getData().asReadOnlyByteBuffer());
         if (chunk.getLast()) {
-            if (chunk.getTotalSize() != spool.size()) {
-                integrityProblem = "upload incomplete: " + spool.size() + " of " + chunk.getTotalSize() + " bytes arrived";
-            } else if (!chunk.getSha256().isEmpty() && !Arrays.equals(sha256.digest(), chunk.getSha256().toByteArray())) {
-                integrityProblem = "upload corrupted: SHA-256 does not match";
-            }
             spool.complete();
         }
         maybeStart();
@@ -117,7 +103,8 @@ final class UploadSession implements AutoCloseable {
     }
 
     private void maybeStart() {
-        if (!started && request != null && nextSeq > 0) {
+        boolean anythingToDecode = chunks.bytesReceived() > 0 || chunks.ended() || integrityProblem != null;
+        if (!started && request != null && anythingToDecode) {
             started = true;
             startDecoding.accept(this);
         }

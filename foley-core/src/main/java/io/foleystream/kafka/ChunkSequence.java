@@ -1,6 +1,5 @@
-package io.foleystream.service.envelope;
+package io.foleystream.kafka;
 
-import io.foleystream.kafka.Chunker;
 import io.foleystream.proto.v1.VideoChunk;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -9,10 +8,10 @@ import java.util.Arrays;
 /**
  * Checks, chunk by chunk, that a client-streamed upload is whole as {@link Chunker} cuts one: seq from 0 without a
  * gap, each offset where the previous chunk ended, at most {@link Chunker#MAX_CHUNK_BYTES} a chunk, and a last chunk
- * whose total size (and SHA-256, when given) match what arrived. The gRPC front door refuses a bad upload at once
- * instead of leaving the Kafka intake to fail it later.
+ * whose total size (and SHA-256, when given) match what arrived. A chunk seen before (a redelivery) is skipped.
+ * Both front doors use it: the gRPC upload refuses a bad upload at once, the Kafka intake fails its job.
  */
-final class ChunkSequence {
+public final class ChunkSequence {
 
     private final long maxBytes;
     private final MessageDigest sha256;
@@ -20,7 +19,7 @@ final class ChunkSequence {
     private long received;
     private boolean ended;
 
-    ChunkSequence(long maxBytes) {
+    public ChunkSequence(long maxBytes) {
         this.maxBytes = maxBytes;
         try {
             this.sha256 = MessageDigest.getInstance("SHA-256");
@@ -29,8 +28,14 @@ final class ChunkSequence {
         }
     }
 
-    /** @throws IllegalArgumentException saying what is wrong with this chunk */
-    void accept(VideoChunk chunk) {
+    /**
+     * @return false for a chunk already accepted (redelivered after a retry or a rebalance): skip it
+     * @throws IllegalArgumentException saying what is wrong with this chunk
+     */
+    public boolean accept(VideoChunk chunk) {
+        if (chunk.getSeq() < nextSeq) {
+            return false;
+        }
         if (ended) {
             throw new IllegalArgumentException("chunk " + chunk.getSeq() + " came after the last chunk");
         }
@@ -62,14 +67,15 @@ final class ChunkSequence {
                 throw new IllegalArgumentException("upload corrupted: SHA-256 does not match");
             }
         }
+        return true;
     }
 
     /** Whether the last chunk has arrived (and the upload added up). */
-    boolean ended() {
+    public boolean ended() {
         return ended;
     }
 
-    long bytesReceived() {
+    public long bytesReceived() {
         return received;
     }
 }
