@@ -6,6 +6,7 @@ import io.foleystream.diffusion.Samplers;
 import io.foleystream.kafka.Consumers;
 import io.foleystream.kafka.DeadLetters;
 import io.foleystream.kafka.JobStatuses;
+import io.foleystream.kafka.RecentJobs;
 import io.foleystream.kafka.Producers;
 import io.foleystream.kafka.Topics;
 import io.foleystream.media.MediaException;
@@ -28,12 +29,9 @@ import jakarta.enterprise.event.Observes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -63,13 +61,7 @@ public class UploadIntake {
 
     private final Map<String, UploadSession> sessions = new ConcurrentHashMap<>();
     /** Jobs that ended recently: their late or redelivered records must not open a new session. */
-    private final Set<String> endedJobs = Collections.newSetFromMap(Collections.synchronizedMap(
-            new LinkedHashMap<>(16, 0.75f, false) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-                    return size() > 100_000;
-                }
-            }));
+    private final RecentJobs endedJobs = new RecentJobs(100_000);
     private final String bootstrapServers;
     private final List<Path> packDirs;
     private final Path workDir;

@@ -5,11 +5,14 @@ import com.google.protobuf.Message;
 import io.foleystream.envelope.EnvelopeSpec;
 import io.foleystream.eval.JobEvaluation;
 import io.foleystream.kafka.JobStatuses;
+import io.foleystream.kafka.RecentJobs;
 import io.foleystream.kafka.Topics;
 import io.foleystream.kafka.TransactionalStage;
 import io.foleystream.onnx.PackManifest;
 import io.foleystream.onnx.PackRegistry;
 import io.foleystream.proto.v1.AudioWindow;
+import io.foleystream.proto.v1.JobState;
+import io.foleystream.proto.v1.JobStatus;
 import io.foleystream.proto.v1.Window;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -39,6 +42,8 @@ public class EvaluationStage {
     static final String STAGE = "metrics";
 
     private final Map<String, JobEvaluation> jobs = new ConcurrentHashMap<>();
+    /** Jobs that failed upstream, newest kept: their late windows must not open an evaluation that never ends. */
+    private final RecentJobs failedJobs = new RecentJobs(100_000);
     private final String bootstrapServers;
     private final String transactionalId;
     private final List<Path> packDirs;
@@ -63,7 +68,7 @@ public class EvaluationStage {
                 .description("E-L1 between the upload's and the generated audio's envelope, per job")
                 .register(registry);
         stage = new TransactionalStage<>(TransactionalStage.Config.of(bootstrapServers, "metrics-service",
-                transactionalId, List.of(Topics.WINDOWS, Topics.AUDIO), new WindowOrAudio()), this::evaluate);
+                transactionalId, List.of(Topics.WINDOWS, Topics.AUDIO, Topics.STATUS), new ByTopic()), this::evaluate);
         FunctionCounter.builder("foley.stage.records.in", stage, TransactionalStage::recordsIn).tag("stage", STAGE)
                 .register(registry);
         FunctionCounter.builder("foley.stage.records.dlq", stage, TransactionalStage::recordsDeadLettered)
@@ -85,6 +90,17 @@ public class EvaluationStage {
 
     private List<ProducerRecord<String, byte[]>> evaluate(ConsumerRecord<String, Message> record) {
         String jobId = record.key();
+        if (record.value() instanceof JobStatus status) {
+            if (status.getState() == JobState.FAILED) {
+                // a failed job never gets all its audio: stop waiting for it, and ignore what still comes
+                failedJobs.add(jobId);
+                jobs.remove(jobId);
+            }
+            return List.of();
+        }
+        if (failedJobs.contains(jobId)) {
+            return List.of();
+        }
         JobEvaluation job = jobs.computeIfAbsent(jobId, id -> new JobEvaluation(this::envelopeSpec));
         if (record.value() instanceof Window window) {
             job.addWindow(window);
@@ -108,14 +124,18 @@ public class EvaluationStage {
         return packs.resolve(window.getRequest().getPack()).envelopeSpec(window.getRequest().getEnvelopePreset());
     }
 
-    /** The stage reads two topics: the topic tells which message a record holds. */
-    static final class WindowOrAudio implements Deserializer<Message> {
+    /** The stage reads three topics: the topic tells which message a record holds. */
+    static final class ByTopic implements Deserializer<Message> {
         @Override
         public Message deserialize(String topic, byte[] data) {
             try {
-                return Topics.WINDOWS.equals(topic) ? Window.parseFrom(data) : AudioWindow.parseFrom(data);
+                return switch (topic) {
+                    case Topics.WINDOWS -> Window.parseFrom(data);
+                    case Topics.AUDIO -> AudioWindow.parseFrom(data);
+                    default -> JobStatus.parseFrom(data);
+                };
             } catch (InvalidProtocolBufferException e) {
-                throw new SerializationException("not a " + (Topics.WINDOWS.equals(topic) ? "Window" : "AudioWindow"), e);
+                throw new SerializationException("not a record of " + topic, e);
             }
         }
     }

@@ -11,9 +11,11 @@ import io.foleystream.envelope.EnvelopeSpec;
 import io.foleystream.eval.EnvelopeL1;
 import io.foleystream.eval.JobEvaluation;
 import io.foleystream.kafka.Consumers;
+import io.foleystream.kafka.JobStatuses;
 import io.foleystream.kafka.Producers;
 import io.foleystream.kafka.Topics;
 import io.foleystream.proto.v1.AudioWindow;
+import io.foleystream.proto.v1.ErrorCode;
 import io.foleystream.proto.v1.EvaluateReply;
 import io.foleystream.proto.v1.EvaluateRequest;
 import io.foleystream.proto.v1.EvaluatorGrpc;
@@ -57,7 +59,14 @@ class EvaluationStageTest {
         String bootstrap = LocalBrokerResource.bootstrapServers();
         String matched = UUID.randomUUID().toString();
         String unfinished = UUID.randomUUID().toString();
+        String failed = UUID.randomUUID().toString();
         try (KafkaProducer<String, byte[]> producer = Producers.idempotent(bootstrap, "test", Map.of())) {
+            // a job that failed upstream is dropped, even if all its windows still arrive afterwards
+            send(producer, Topics.STATUS, failed, JobStatuses.failed(failed, "encoder", ErrorCode.INTERNAL, "boom").value());
+            for (int index = 0; index < 2; index++) {
+                send(producer, Topics.WINDOWS, failed, window(failed, index).toByteArray());
+                send(producer, Topics.AUDIO, failed, audio(failed, index).toByteArray());
+            }
             for (int index = 0; index < 2; index++) {
                 send(producer, Topics.WINDOWS, matched, window(matched, index).toByteArray());
                 send(producer, Topics.AUDIO, matched, audio(matched, index).toByteArray());
@@ -72,6 +81,8 @@ class EvaluationStageTest {
                 consumer.poll(Duration.ofMillis(200)).forEach(r -> statuses.add(parse(r.value())));
                 return statuses.stream().anyMatch(s -> s.getState() == JobState.COMPLETED);
             });
+            // whatever else the stage had to say about these jobs has had time to arrive
+            consumer.poll(Duration.ofSeconds(2)).forEach(r -> statuses.add(parse(r.value())));
         }
 
         JobStatus done = statuses.stream().filter(s -> s.getState() == JobState.COMPLETED).findFirst().orElseThrow();
@@ -82,6 +93,7 @@ class EvaluationStageTest {
         assertThat(done.getMetricsList()).extracting(Metric::getName).containsExactly("envelope_l1");
         assertThat(done.getMetrics(0).getValue()).isBetween(0.0, 0.1);
         assertThat(statuses).noneMatch(s -> s.getJobId().equals(unfinished));
+        assertThat(statuses).noneMatch(s -> s.getJobId().equals(failed) && s.getState() == JobState.COMPLETED);
         RestAssured.get("/q/metrics").then().statusCode(200)
                 .body(Matchers.containsString("foley_eval_envelope_l1_count 1.0"));
     }
