@@ -14,12 +14,7 @@ import io.foleystream.media.UploadSpool;
 import io.foleystream.proto.v1.JobRequest;
 import io.foleystream.proto.v1.SampledFrame;
 import io.foleystream.proto.v1.Window;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.function.Consumer;
-import javax.imageio.ImageIO;
 
 /**
  * The media front door for one upload: decodes it progressively from its spool, measures the envelope, samples the
@@ -140,25 +135,8 @@ public final class UploadWindowing {
         }
         for (int k = 0; k < cut.frames().size(); k++) {
             WindowCutter.Frame f = cut.frames().get(k);
-            window.addFrames(SampledFrame.newBuilder().setTimeS(f.ptsSeconds()).setJpeg(jpeg(f)));
+            window.addFrames(SampledFrame.newBuilder().setTimeS(f.ptsSeconds()).setJpeg(ByteString.copyFrom(f.jpeg())));
         }
         return window.build();
-    }
-
-    private static ByteString jpeg(WindowCutter.Frame frame) {
-        BufferedImage image = new BufferedImage(frame.width(), frame.height(), BufferedImage.TYPE_INT_RGB);
-        byte[] rgb = frame.rgb();
-        int[] pixels = new int[frame.width() * frame.height()];
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = (rgb[3 * i] & 0xff) << 16 | (rgb[3 * i + 1] & 0xff) << 8 | (rgb[3 * i + 2] & 0xff);
-        }
-        image.setRGB(0, 0, frame.width(), frame.height(), pixels, 0, frame.width());
-        ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
-        try {
-            ImageIO.write(image, "jpg", out);
-        } catch (IOException e) {
-            throw new UncheckedIOException("JPEG encoding failed", e);
-        }
-        return ByteString.copyFrom(out.toByteArray());
     }
 }

@@ -1,11 +1,16 @@
 package io.foleystream.assembly;
 
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.function.Consumer;
+import javax.imageio.ImageIO;
 
 /**
  * Cuts a decoding video into windows as its envelope and frames arrive. A window leaves as soon as the media has moved
@@ -14,10 +19,47 @@ import java.util.function.Consumer;
  */
 public final class WindowCutter {
 
-    /** A decoded picture, already scaled to the size the encoders want. */
-    public record Frame(double ptsSeconds, double durationSeconds, byte[] rgb, int width, int height) {
+    /**
+     * A decoded picture, already scaled to the size the encoders want: packed RGB24 as decoded, or only its JPEG once
+     * it has waited long in the buffer (see {@link #onVideoFrame}).
+     */
+    public record Frame(double ptsSeconds, double durationSeconds, byte[] rgb, int width, int height,
+                        byte[] compressed) {
+
+        public Frame(double ptsSeconds, double durationSeconds, byte[] rgb, int width, int height) {
+            this(ptsSeconds, durationSeconds, rgb, width, height, null);
+        }
+
         boolean covers(double time) {
             return ptsSeconds <= time && time < ptsSeconds + durationSeconds;
+        }
+
+        double end() {
+            return ptsSeconds + durationSeconds;
+        }
+
+        /** The picture as a JPEG, the form windows carry it in. */
+        public byte[] jpeg() {
+            if (compressed != null) {
+                return compressed;
+            }
+            BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+            int[] pixels = new int[width * height];
+            for (int i = 0; i < pixels.length; i++) {
+                pixels[i] = (rgb[3 * i] & 0xff) << 16 | (rgb[3 * i + 1] & 0xff) << 8 | (rgb[3 * i + 2] & 0xff);
+            }
+            image.setRGB(0, 0, width, height, pixels, 0, width);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
+            try {
+                ImageIO.write(image, "jpg", out);
+            } catch (IOException e) {
+                throw new UncheckedIOException("JPEG encoding failed", e);
+            }
+            return out.toByteArray();
+        }
+
+        Frame compacted() {
+            return compressed != null ? this : new Frame(ptsSeconds, durationSeconds, null, width, height, jpeg());
         }
     }
 
@@ -31,6 +73,9 @@ public final class WindowCutter {
                       double videoDurationSeconds) {
     }
 
+    /** Below this many buffered frames (a few seconds of video) thinning is not worth its scan. */
+    private static final int MIN_FRAMES_BEFORE_THINNING = 256;
+
     private final WindowPlan plan;
     private final double envelopeRate;
     private final int framesPerWindow;
@@ -42,6 +87,7 @@ public final class WindowCutter {
     private final Timeline envelope = new Timeline();
     private final Timeline sourceAudio = new Timeline();
     private double videoTime;
+    private int thinAt = MIN_FRAMES_BEFORE_THINNING;
     private int nextWindow;
     private boolean finished;
 
@@ -73,10 +119,55 @@ public final class WindowCutter {
         emitPassedWindows();
     }
 
+    /**
+     * Frames wait in a buffer until their window leaves. When the envelope lags far behind the picture (an audio
+     * track that ends early, a file that stores its video first) the buffer is thinned: of the frames more than one
+     * window length behind the newest, only those next to a frame time of a window still to leave are kept, as
+     * JPEG. The last window lies within the newest window length, so its candidates all stay.
+     */
     public void onVideoFrame(Frame frame) {
         frames.addLast(frame);
-        videoTime = Math.max(videoTime, frame.ptsSeconds() + frame.durationSeconds());
+        videoTime = Math.max(videoTime, frame.end());
         emitPassedWindows();
+        if (frames.size() >= thinAt) {
+            thinFramesBehindTheTail();
+            thinAt = Math.max(MIN_FRAMES_BEFORE_THINNING, 2 * frames.size());
+        }
+    }
+
+    /** Frames buffered now (for tests and metrics): bounded by the thinning, whatever the lag. */
+    public int bufferedFrames() {
+        return frames.size();
+    }
+
+    private void thinFramesBehindTheTail() {
+        double tailStart = videoTime - plan.windowSeconds();
+        List<Frame> all = new ArrayList<>(frames);
+        boolean[] keep = new boolean[all.size()];
+        for (int i = 0; i < all.size(); i++) {
+            keep[i] = all.get(i).end() > tailStart;
+        }
+        for (int w = nextWindow; plan.start(w) < tailStart; w++) {
+            for (double t : plan.frameTimes(w, framesPerWindow, Double.NaN)) {
+                int before = -1;
+                while (before + 1 < all.size() && all.get(before + 1).ptsSeconds() <= t) {
+                    before++;
+                }
+                if (before >= 0) {
+                    keep[before] = true;
+                }
+                if (before + 1 < all.size()) {
+                    keep[before + 1] = true;
+                }
+            }
+        }
+        frames.clear();
+        for (int i = 0; i < all.size(); i++) {
+            if (keep[i]) {
+                Frame f = all.get(i);
+                frames.addLast(f.end() > tailStart ? f : f.compacted());
+            }
+        }
     }
 
     /** The media ended at {@code videoEndSeconds}: emits every window still owed, the last one marked. */

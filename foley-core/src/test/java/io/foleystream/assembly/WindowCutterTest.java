@@ -61,6 +61,33 @@ class WindowCutterTest {
         assertThat(cuts.get(0).last()).isTrue();
     }
 
+    @Test
+    void aLaggingEnvelopeDoesNotMakeTheFrameBufferGrowWithTheVideo() {
+        WindowCutter cutter = new WindowCutter(plan, ENVELOPE_RATE, 8, Double.NaN, 0, cuts::add);
+        int frames = (int) Math.round(120 * FPS);
+        for (int f = 0; f < frames; f++) {
+            // the picture runs two minutes ahead of any sound, as in a file that stores its video first
+            cutter.onVideoFrame(new WindowCutter.Frame(f / FPS, 1 / FPS, new byte[] {(byte) f, 0, 0}, 1, 1));
+        }
+        // every frame still wanted: two around each frame time of the 39 windows, plus the newest window length
+        assertThat(cutter.bufferedFrames()).isLessThan(2 * 8 * 40 + (int) (4 * FPS) + 256).isLessThan(frames / 2);
+
+        feedEnvelope(cutter, 0, 120.0);
+        cutter.finish(120.0);
+
+        assertThat(cuts).hasSize(plan.count(120.0));
+        for (WindowCutter.Cut cut : cuts) {
+            assertThat(cut.frames()).hasSize(8);
+            for (int k = 0; k < 8; k++) {
+                WindowCutter.Frame shown = cut.frames().get(k);
+                double t = cut.frameTimes()[k];
+                assertThat(shown.ptsSeconds()).as("window %d frame %d", cut.index(), k)
+                        .isLessThanOrEqualTo(t).isGreaterThan(t - 1 / FPS);
+                assertThat(shown.jpeg()).isNotEmpty();
+            }
+        }
+    }
+
     /** Envelope frame i carries the value i/100 and frames arrive at 24 fps, both from {@code from} to {@code to}. */
     private static void feed(WindowCutter cutter, double from, double to) {
         int firstFrame = (int) Math.round(from * FPS);
@@ -68,6 +95,10 @@ class WindowCutterTest {
         for (int f = firstFrame; f < lastFrame; f++) {
             cutter.onVideoFrame(new WindowCutter.Frame(f / FPS, 1 / FPS, new byte[3], 1, 1));
         }
+        feedEnvelope(cutter, from, to);
+    }
+
+    private static void feedEnvelope(WindowCutter cutter, double from, double to) {
         int firstValue = (int) Math.round(from * ENVELOPE_RATE);
         int lastValue = (int) Math.round(to * ENVELOPE_RATE);
         float[] values = new float[lastValue - firstValue];
