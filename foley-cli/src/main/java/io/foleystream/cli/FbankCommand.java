@@ -2,6 +2,7 @@ package io.foleystream.cli;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import io.foleystream.dsp.Channels;
 import io.foleystream.dsp.KaldiFbank;
 import io.foleystream.dsp.LogMelSpectrogram;
 import io.foleystream.dsp.Resampler;
@@ -95,18 +96,8 @@ final class FbankCommand implements Callable<Integer> {
     /** Mono as librosa.load makes it (the mean of the channels), then resampled to 16 kHz. */
     private float[] fromWav() {
         WavFile.Audio audio = WavFile.read(file);
-        int channels = audio.channels();
-        float[] mono = new float[audio.frames()];
-        for (int i = 0; i < mono.length; i++) {
-            float sum = 0;
-            for (int c = 0; c < channels; c++) {
-                sum += audio.samples()[i * channels + c];
-            }
-            mono[i] = sum / channels;
-        }
-        // Resampler low-passes even at equal rates; 16 kHz input must reach the fbank untouched.
-        return audio.sampleRate() == KaldiFbank.SAMPLE_RATE
-                ? mono : Resampler.resample(mono, audio.sampleRate(), KaldiFbank.SAMPLE_RATE);
+        float[] mono = Channels.monoMix(audio.samples(), audio.channels());
+        return Resampler.resample(mono, audio.sampleRate(), KaldiFbank.SAMPLE_RATE);
     }
 
     private float[] fromMedia() {

@@ -2,6 +2,8 @@ package io.foleystream.cli;
 
 import io.foleystream.assembly.TrackCollector;
 import io.foleystream.kafka.Chunker;
+import io.foleystream.kafka.Consumers;
+import io.foleystream.kafka.Producers;
 import io.foleystream.kafka.Topics;
 import io.foleystream.proto.v1.AudioWindow;
 import io.foleystream.proto.v1.JobRequest;
@@ -16,7 +18,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -26,10 +27,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * A platform's view of FoleyStream over Kafka: submit an upload as a job plus chunks, then follow the job's status
@@ -49,15 +46,7 @@ public final class JobClient implements AutoCloseable {
 
     public JobClient(String bootstrapServers) {
         this.bootstrapServers = bootstrapServers;
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES);
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        this.producer = new KafkaProducer<>(props);
+        this.producer = Producers.idempotent(bootstrapServers, "foley-cli", Map.of(ProducerConfig.LINGER_MS_CONFIG, 5));
     }
 
     /** A follower positioned at the current end of the output topics; open it before submitting. */
@@ -178,15 +167,10 @@ public final class JobClient implements AutoCloseable {
         }
     }
 
+    /** A reader that assigns partitions itself and commits nothing: the group id only names it to the broker. */
     private KafkaConsumer<String, byte[]> consumer() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.AUDIO_MAX_MESSAGE_BYTES);
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        return new KafkaConsumer<>(props);
+        return Consumers.readCommitted(bootstrapServers, "foley-cli",
+                Map.of(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.AUDIO_MAX_MESSAGE_BYTES));
     }
 
     private static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {

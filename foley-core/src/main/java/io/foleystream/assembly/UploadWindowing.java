@@ -1,8 +1,9 @@
 package io.foleystream.assembly;
 
 import com.google.protobuf.ByteString;
-import io.foleystream.envelope.EnvelopeSpec;
+import io.foleystream.dsp.KaldiFbank;
 import io.foleystream.dsp.Resampler;
+import io.foleystream.envelope.EnvelopeSpec;
 import io.foleystream.envelope.UploadEnvelope;
 import io.foleystream.envelope.VideoClockAudio;
 import io.foleystream.media.DecodeListener;
@@ -32,7 +33,7 @@ public final class UploadWindowing {
     }
 
     /** The rate of the source-audio slice: what the GRAM audio encoder (BEATs) takes. */
-    public static final int SOURCE_AUDIO_RATE = 16_000;
+    public static final int SOURCE_AUDIO_RATE = KaldiFbank.SAMPLE_RATE;
 
     private UploadWindowing() {
     }

@@ -10,6 +10,7 @@ import java.util.Arrays;
  * <p>Output sample {@code n} is the signal at input time {@code n · from / to} exactly (no delay), so a signal of
  * {@code N} samples gives {@code ceil(N · to / from)} samples; past either end the input counts as silence. Output
  * leaves as soon as the input it needs has arrived; streaming in any pieces gives the same samples as one call.
+ * Equal rates pass the samples through untouched (the filter would still low-pass them).
  */
 public final class Resampler {
 
@@ -68,6 +69,9 @@ public final class Resampler {
 
     /** Adds input samples and returns the output samples that are now final. */
     public float[] push(float[] samples, int offset, int length) {
+        if (up == down) {
+            return Arrays.copyOfRange(samples, offset, offset + length);
+        }
         if (buffered + length > buffer.length) {
             buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, buffered + length));
         }
@@ -81,6 +85,9 @@ public final class Resampler {
 
     /** Ends the input and returns the rest of the output. */
     public float[] finish() {
+        if (up == down) {
+            return new float[0];
+        }
         return emit((samplesSeen * up + down - 1) / down);
     }
 

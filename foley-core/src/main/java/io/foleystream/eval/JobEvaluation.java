@@ -2,6 +2,7 @@ package io.foleystream.eval;
 
 import io.foleystream.assembly.TrackCollector;
 import io.foleystream.assembly.WindowPlan;
+import io.foleystream.dsp.Channels;
 import io.foleystream.envelope.EnvelopeSpec;
 import io.foleystream.proto.v1.AudioWindow;
 import io.foleystream.proto.v1.Window;
@@ -102,19 +103,7 @@ public final class JobEvaluation {
 
     /** A window's audio mixed down to mono: what its envelope is measured on, here and by gRPC Evaluate. */
     public static float[] monoMix(AudioWindow audio) {
-        return monoMix(TrackCollector.samples(audio), audio.getChannels());
-    }
-
-    private static float[] monoMix(float[] interleaved, int channels) {
-        float[] mono = new float[interleaved.length / channels];
-        for (int i = 0; i < mono.length; i++) {
-            float sum = 0;
-            for (int c = 0; c < channels; c++) {
-                sum += interleaved[i * channels + c];
-            }
-            mono[i] = sum / channels;
-        }
-        return mono;
+        return Channels.monoMix(TrackCollector.samples(audio), audio.getChannels());
     }
 
     private static float[] toArray(java.util.List<Float> values) {

@@ -80,4 +80,14 @@ class ResamplerTest {
         }
         return Math.sqrt(sum / (to - from));
     }
+
+    @Test
+    void equalRatesPassTheSamplesThroughUntouched() {
+        float[] noise = new float[1000];
+        java.util.Random random = new java.util.Random(3);
+        for (int i = 0; i < noise.length; i++) {
+            noise[i] = (float) random.nextGaussian();
+        }
+        assertThat(Resampler.resample(noise, 16_000, 16_000)).containsExactly(noise);
+    }
 }

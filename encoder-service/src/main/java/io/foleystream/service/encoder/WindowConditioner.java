@@ -1,6 +1,7 @@
 package io.foleystream.service.encoder;
 
 import com.google.protobuf.ByteString;
+import io.foleystream.dsp.KaldiFbank;
 import io.foleystream.dsp.Resampler;
 import io.foleystream.gram.Gram;
 import io.foleystream.gram.GramEncoder;
@@ -30,7 +31,6 @@ final class WindowConditioner {
     private record Video(float[] embedding, RuntimeException failure) {
     }
 
-    private static final int AUDIO_RATE = 16_000;
 
     private final GramEncoder encoder;
     /** A job's prompt is the same in every window: encode it once (bounded: jobs leave with their last window). */
@@ -138,7 +138,7 @@ final class WindowConditioner {
             samples[i] = window.getSourceAudio(i);
         }
         int rate = window.getSourceAudioRate();
-        return rate == 0 || rate == AUDIO_RATE ? samples : Resampler.resample(samples, rate, AUDIO_RATE);
+        return rate == 0 ? samples : Resampler.resample(samples, rate, KaldiFbank.SAMPLE_RATE);
     }
 
     /** An empty modality list means every modality the window can give. */
