@@ -2,7 +2,8 @@
 """Reference outputs for foley-core's diffusion package, written once as test data.
 
 The schedule and the samplers follow k-diffusion v0.1.1 (`get_sigmas_polyexponential`, `VDenoiser`,
-`sample_euler`, `sample_dpmpp_2m`, `sample_dpmpp_3m_sde`) as stable-audio-tools calls them, with CFG as in
+`sample_euler`, `sample_dpmpp_2m`, `sample_dpmpp_2m_sde` with its default midpoint solver,
+`sample_dpmpp_3m_sde`, each SDE sampler with eta and s_noise) as stable-audio-tools calls them, with CFG as in
 `DiffusionTransformer.forward` (cond and uncond as one doubled batch). Two deliberate differences make the
 outputs reproducible from Java:
 - the network is an analytic toy, v = a*x_in + b*t (+ c on conditional rows), so Java can compute it exactly;
@@ -73,6 +74,28 @@ def sample_dpmpp_2m(model, x, sigmas):
     return x
 
 
+def sample_dpmpp_2m_sde(model, x, sigmas, noise_sampler, eta=1.0, s_noise=1.0):
+    """solver_type='midpoint', k-diffusion's default."""
+    old_denoised, h_last = None, None
+    for i in range(len(sigmas) - 1):
+        denoised = model(x, sigmas[i])
+        if sigmas[i + 1] == 0:
+            x = denoised
+        else:
+            t, s = -sigmas[i].log(), -sigmas[i + 1].log()
+            h = s - t
+            eta_h = eta * h
+            x = sigmas[i + 1] / sigmas[i] * (-eta_h).exp() * x + (-h - eta_h).expm1().neg() * denoised
+            if old_denoised is not None:
+                r = h_last / h
+                x = x + 0.5 * (-h - eta_h).expm1().neg() * (1 / r) * (denoised - old_denoised)
+            if eta:
+                x = x + noise_sampler() * sigmas[i + 1] * (-2 * eta_h).expm1().neg().sqrt() * s_noise
+            h_last = h
+        old_denoised = denoised
+    return x
+
+
 def sample_dpmpp_3m_sde(model, x, sigmas, noise_sampler, eta=1.0, s_noise=1.0):
     denoised_1, denoised_2 = None, None
     h, h_1, h_2 = None, None, None
@@ -100,7 +123,8 @@ def sample_dpmpp_3m_sde(model, x, sigmas, noise_sampler, eta=1.0, s_noise=1.0):
                 d = (denoised - denoised_1) / r
                 phi_2 = h_eta.neg().expm1() / h_eta + 1
                 x = x + phi_2 * d
-            x = x + noise_sampler() * sigmas[i + 1] * (-2 * h * eta).expm1().neg().sqrt() * s_noise
+            if eta:
+                x = x + noise_sampler() * sigmas[i + 1] * (-2 * h * eta).expm1().neg().sqrt() * s_noise
         denoised_1, denoised_2 = denoised, denoised_1
         h_1, h_2 = h, h_1
     return x
@@ -154,17 +178,26 @@ def main():
                   for _ in range(steps - 1)]  # the final step to sigma 0 draws none
 
     cases = []
-    for sampler, cfg_scale in [("euler", 1.0), ("dpmpp-2m", 1.0), ("dpmpp-3m-sde", 1.0),
-                               ("dpmpp-2m", 7.0), ("dpmpp-3m-sde", 7.0)]:
+    # (sampler, cfg scale, eta, s_noise): eta 0.5 with s_noise 1.3 fails if either is ignored; eta 0 draws no noise
+    for sampler, cfg_scale, eta, s_noise in [
+            ("euler", 1.0, 1.0, 1.0), ("dpmpp-2m", 1.0, 1.0, 1.0), ("dpmpp-2m-sde", 1.0, 1.0, 1.0),
+            ("dpmpp-3m-sde", 1.0, 1.0, 1.0), ("dpmpp-2m", 7.0, 1.0, 1.0), ("dpmpp-2m-sde", 7.0, 1.0, 1.0),
+            ("dpmpp-3m-sde", 7.0, 1.0, 1.0), ("dpmpp-2m-sde", 7.0, 0.5, 1.3), ("dpmpp-3m-sde", 7.0, 0.5, 1.3),
+            ("dpmpp-2m-sde", 7.0, 1.0, 0.6), ("dpmpp-3m-sde", 7.0, 1.0, 0.6),
+            ("dpmpp-2m-sde", 7.0, 0.0, 1.0), ("dpmpp-3m-sde", 7.0, 0.0, 1.0)]:
         denoiser = VDenoiser(guided(cfg_scale))
         x = noise.double() * sigmas[0]
+        draws = [n.double() for n in step_noise]
         if sampler == "euler":
             result = sample_euler(denoiser, x, sigmas)
         elif sampler == "dpmpp-2m":
             result = sample_dpmpp_2m(denoiser, x, sigmas)
+        elif sampler == "dpmpp-2m-sde":
+            result = sample_dpmpp_2m_sde(denoiser, x, sigmas, replay(draws), eta, s_noise)
         else:
-            result = sample_dpmpp_3m_sde(denoiser, x, sigmas, replay(n.double() for n in step_noise))
-        cases.append({"sampler": sampler, "cfgScale": cfg_scale, "output": result.flatten().tolist()})
+            result = sample_dpmpp_3m_sde(denoiser, x, sigmas, replay(draws), eta, s_noise)
+        cases.append({"sampler": sampler, "cfgScale": cfg_scale, "eta": eta, "sNoise": s_noise,
+                      "output": result.flatten().tolist()})
 
     (out_dir / "samplers.json").write_text(json.dumps({
         "toyModel": {"a": TOY_A, "b": TOY_B, "condOffset": TOY_COND_OFFSET},

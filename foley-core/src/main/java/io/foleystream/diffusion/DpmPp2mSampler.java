@@ -7,7 +7,7 @@ package io.foleystream.diffusion;
 final class DpmPp2mSampler extends KDiffusionSampler {
 
     DpmPp2mSampler() {
-        super("dpmpp-2m");
+        super(Samplers.DPMPP_2M);
     }
 
     @Override
@@ -39,7 +39,7 @@ final class DpmPp2mSampler extends KDiffusionSampler {
                 }
             }
             previousDenoised = denoised;
-            progress.onStep(i + 1, steps);
+            progress.onStep(i + 1, steps, x);
         }
         return x;
     }

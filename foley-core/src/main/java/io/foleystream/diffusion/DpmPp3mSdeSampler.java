@@ -1,17 +1,14 @@
 package io.foleystream.diffusion;
 
 /**
- * k-diffusion {@code sample_dpmpp_3m_sde} with eta = 1 and s_noise = 1, the sampler stable-audio-tools
- * recommends: a third-order multistep SDE solver that adds fresh Gaussian noise after every step except the
- * last. k-diffusion draws that noise from a Brownian tree; i.i.d. N(0, 1) draws have the same distribution.
+ * k-diffusion {@code sample_dpmpp_3m_sde}, the sampler Stable Audio Open's model card and Stable-V2A call:
+ * a third-order multistep solver in log-sigma time whose deterministic part decays with {@code h * (eta + 1)}
+ * and which adds the SDE noise after every step except the last.
  */
-final class DpmPp3mSdeSampler extends KDiffusionSampler {
+final class DpmPp3mSdeSampler extends SdeSampler {
 
-    private static final double ETA = 1.0;
-    private static final double S_NOISE = 1.0;
-
-    DpmPp3mSdeSampler() {
-        super("dpmpp-3m-sde");
+    DpmPp3mSdeSampler(double eta, double sNoise) {
+        super(Samplers.DPMPP_3M_SDE, eta, sNoise);
     }
 
     @Override
@@ -30,7 +27,7 @@ final class DpmPp3mSdeSampler extends KDiffusionSampler {
                 System.arraycopy(denoised, 0, x, 0, x.length);
             } else {
                 h = Math.log(sigma) - Math.log(sigmaNext);
-                double hEta = h * (ETA + 1.0);
+                double hEta = h * (eta + 1.0);
                 double decay = Math.exp(-hEta);
                 double weight = -Math.expm1(-hEta);
                 for (int j = 0; j < x.length; j++) {
@@ -54,17 +51,13 @@ final class DpmPp3mSdeSampler extends KDiffusionSampler {
                         x[j] += phi2 * (denoised[j] - denoised1[j]) / r;
                     }
                 }
-                float[] z = noiseSource.next(x.length);
-                double noiseScale = sigmaNext * Math.sqrt(-Math.expm1(-2.0 * h * ETA)) * S_NOISE;
-                for (int j = 0; j < x.length; j++) {
-                    x[j] += z[j] * noiseScale;
-                }
+                addStepNoise(x, noiseSource, sigmaNext, h);
             }
             denoised2 = denoised1;
             denoised1 = denoised;
             h2 = h1;
             h1 = h;
-            progress.onStep(i + 1, steps);
+            progress.onStep(i + 1, steps, x);
         }
         return x;
     }

@@ -4,7 +4,7 @@ package io.foleystream.diffusion;
 final class EulerSampler extends KDiffusionSampler {
 
     EulerSampler() {
-        super("euler");
+        super(Samplers.EULER);
     }
 
     @Override
@@ -18,7 +18,7 @@ final class EulerSampler extends KDiffusionSampler {
                 double derivative = (x[j] - denoised[j]) / sigma;
                 x[j] += derivative * dt;
             }
-            progress.onStep(i + 1, steps);
+            progress.onStep(i + 1, steps, x);
         }
         return x;
     }

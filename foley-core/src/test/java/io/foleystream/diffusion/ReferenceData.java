@@ -51,4 +51,16 @@ final class ReferenceData {
             assertThat(actual[i]).as("element %d", i).isCloseTo(expected[i], within(relative * scale));
         }
     }
+
+    /** The largest absolute difference, relative to the reference's largest magnitude. */
+    static double maxRelativeError(double[] actual, double[] expected) {
+        assertThat(actual).hasSameSizeAs(expected);
+        double scale = 0;
+        double error = 0;
+        for (int i = 0; i < expected.length; i++) {
+            scale = Math.max(scale, Math.abs(expected[i]));
+            error = Math.max(error, Math.abs(actual[i] - expected[i]));
+        }
+        return error / scale;
+    }
 }
