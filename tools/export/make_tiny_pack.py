@@ -341,6 +341,14 @@ def model_specs(vocab_size):
     }
 
 
+def seeded_model(name, vocab_size):
+    """The module exported as <name>.onnx with the weights it is exported with (tools/reference rebuilds it):
+    each model's weights depend only on its own seed, 1000 + its position in model_specs."""
+    specs = model_specs(vocab_size)
+    torch.manual_seed(1000 + list(specs).index(name))
+    return specs[name][0]().eval()
+
+
 def export(name, factory, example, input_specs, output_specs, out_dir):
     path = os.path.join(out_dir, f"{name}.onnx")
     export_onnx(factory().eval(), example, input_specs, output_specs, path, "foleystream-make_tiny_pack")
@@ -420,9 +428,8 @@ def main():
     write_json(os.path.join(out_dir, "tokenizer.json"), tokenizer_json(vocab))
 
     specs = {}
-    for index, (name, (factory, example, inputs, outputs)) in enumerate(model_specs(len(vocab)).items()):
-        torch.manual_seed(1000 + index)  # each model's weights depend only on its own seed
-        export(name, factory, example, inputs, outputs, out_dir)
+    for name, (factory, example, inputs, outputs) in model_specs(len(vocab)).items():
+        export(name, lambda: seeded_model(name, len(vocab)), example, inputs, outputs, out_dir)
         specs[name] = (factory, example, inputs, outputs)
 
     write_json(os.path.join(out_dir, "pack.json"), manifest(out_dir, specs))

@@ -47,20 +47,24 @@ class VDenoiser:
         return x * c_skip + v * c_out
 
 
-def sample_euler(model, x, sigmas):
+def sample_euler(model, x, sigmas, callback=None):
     for i in range(len(sigmas) - 1):
         denoised = model(x, sigmas[i])
+        if callback is not None:
+            callback({"x": x, "i": i, "sigma": sigmas[i], "denoised": denoised})
         d = (x - denoised) / sigmas[i]
         x = x + d * (sigmas[i + 1] - sigmas[i])
     return x
 
 
-def sample_dpmpp_2m(model, x, sigmas):
+def sample_dpmpp_2m(model, x, sigmas, callback=None):
     sigma_fn = lambda t: t.neg().exp()
     t_fn = lambda sigma: sigma.log().neg()
     old_denoised = None
     for i in range(len(sigmas) - 1):
         denoised = model(x, sigmas[i])
+        if callback is not None:
+            callback({"x": x, "i": i, "sigma": sigmas[i], "denoised": denoised})
         t, t_next = t_fn(sigmas[i]), t_fn(sigmas[i + 1])
         h = t_next - t
         if old_denoised is None or sigmas[i + 1] == 0:
@@ -74,11 +78,13 @@ def sample_dpmpp_2m(model, x, sigmas):
     return x
 
 
-def sample_dpmpp_2m_sde(model, x, sigmas, noise_sampler, eta=1.0, s_noise=1.0):
+def sample_dpmpp_2m_sde(model, x, sigmas, noise_sampler, eta=1.0, s_noise=1.0, callback=None):
     """solver_type='midpoint', k-diffusion's default."""
     old_denoised, h_last = None, None
     for i in range(len(sigmas) - 1):
         denoised = model(x, sigmas[i])
+        if callback is not None:
+            callback({"x": x, "i": i, "sigma": sigmas[i], "denoised": denoised})
         if sigmas[i + 1] == 0:
             x = denoised
         else:
@@ -96,11 +102,13 @@ def sample_dpmpp_2m_sde(model, x, sigmas, noise_sampler, eta=1.0, s_noise=1.0):
     return x
 
 
-def sample_dpmpp_3m_sde(model, x, sigmas, noise_sampler, eta=1.0, s_noise=1.0):
+def sample_dpmpp_3m_sde(model, x, sigmas, noise_sampler, eta=1.0, s_noise=1.0, callback=None):
     denoised_1, denoised_2 = None, None
     h, h_1, h_2 = None, None, None
     for i in range(len(sigmas) - 1):
         denoised = model(x, sigmas[i])
+        if callback is not None:
+            callback({"x": x, "i": i, "sigma": sigmas[i], "denoised": denoised})
         if sigmas[i + 1] == 0:
             x = denoised
         else:
@@ -150,6 +158,19 @@ def guided(cfg_scale):
     return model
 
 
+def sample(name, model, x, sigmas, noise_sampler, eta=1.0, s_noise=1.0, callback=None):
+    """stable-audio-tools' sample_k dispatch on the sampler name (noise_sampler() gives one step's N(0, 1) draw)."""
+    if name == "euler":
+        return sample_euler(model, x, sigmas, callback)
+    if name == "dpmpp-2m":
+        return sample_dpmpp_2m(model, x, sigmas, callback)
+    if name == "dpmpp-2m-sde":
+        return sample_dpmpp_2m_sde(model, x, sigmas, noise_sampler, eta, s_noise, callback)
+    if name == "dpmpp-3m-sde":
+        return sample_dpmpp_3m_sde(model, x, sigmas, noise_sampler, eta, s_noise, callback)
+    raise ValueError(f"unknown sampler {name}")
+
+
 def replay(draws):
     queue = list(draws)
     return lambda: queue.pop(0)
@@ -187,15 +208,7 @@ def main():
             ("dpmpp-2m-sde", 7.0, 0.0, 1.0), ("dpmpp-3m-sde", 7.0, 0.0, 1.0)]:
         denoiser = VDenoiser(guided(cfg_scale))
         x = noise.double() * sigmas[0]
-        draws = [n.double() for n in step_noise]
-        if sampler == "euler":
-            result = sample_euler(denoiser, x, sigmas)
-        elif sampler == "dpmpp-2m":
-            result = sample_dpmpp_2m(denoiser, x, sigmas)
-        elif sampler == "dpmpp-2m-sde":
-            result = sample_dpmpp_2m_sde(denoiser, x, sigmas, replay(draws), eta, s_noise)
-        else:
-            result = sample_dpmpp_3m_sde(denoiser, x, sigmas, replay(draws), eta, s_noise)
+        result = sample(sampler, denoiser, x, sigmas, replay(n.double() for n in step_noise), eta, s_noise)
         cases.append({"sampler": sampler, "cfgScale": cfg_scale, "eta": eta, "sNoise": s_noise,
                       "output": result.flatten().tolist()})
 

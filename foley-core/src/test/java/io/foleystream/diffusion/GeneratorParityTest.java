@@ -1,0 +1,179 @@
+package io.foleystream.diffusion;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.foleystream.gram.NpyFile;
+import io.foleystream.onnx.ModelPack;
+import io.foleystream.proto.v1.AudioWindow;
+import io.foleystream.proto.v1.ConditionedWindow;
+import io.foleystream.proto.v1.Embedding;
+import io.foleystream.proto.v1.JobRequest;
+import io.foleystream.proto.v1.Modality;
+import io.foleystream.proto.v1.SamplerSettings;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.ShortBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The generator on the tiny pack's ONNX files against tools/reference/generator_reference.py, which runs the same
+ * window through the pack's PyTorch modules and k-diffusion's samplers: every sampler step's latent and the decoded
+ * audio agree to 1e-4 of the reference's magnitude (ONNX Runtime vs PyTorch float32 numerics).
+ */
+class GeneratorParityTest {
+
+    private static final double RELATIVE_TOLERANCE = 1e-4;
+    private static final JsonNode REFERENCE = ReferenceData.load("generator_parity.json");
+
+    private static ModelPack pack;
+    private static WindowGenerator generator;
+
+    @BeforeAll
+    static void loadPack() {
+        pack = ModelPack.load(Path.of(System.getProperty("foley.models.dir", "../models")).resolve("tiny"));
+        generator = new WindowGenerator(pack);
+    }
+
+    @AfterAll
+    static void closePack() {
+        pack.close();
+    }
+
+    @Test
+    void theReferenceWasMadeFromThisPack() throws IOException, NoSuchAlgorithmException {
+        for (Map.Entry<String, JsonNode> file : iterable(REFERENCE.get("packSha256"))) {
+            byte[] bytes = Files.readAllBytes(pack.directory().resolve(file.getKey() + ".onnx"));
+            String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            assertThat(sha256).as("models/tiny/%s.onnx changed: rerun tools/reference/generator_reference.py",
+                    file.getKey()).isEqualTo(file.getValue().asText());
+        }
+    }
+
+    @Test
+    void eachWindowDrawsTheNoiseOfItsJobSeedAndIndex() {
+        for (JsonNode reference : REFERENCE.get("cases")) {
+            NoiseSource noise = NoiseSource.seeded(
+                    WindowGenerator.windowSeed(reference.get("seed").asLong(), reference.get("index").asInt()));
+            float[] initial = ReferenceData.floats(reference.get("initialNoise"));
+
+            assertThat(noise.next(initial.length)).as(name(reference)).containsExactly(initial);
+            for (JsonNode draw : reference.get("stepNoise")) {
+                assertThat(noise.next(draw.size())).as(name(reference)).containsExactly(ReferenceData.floats(draw));
+            }
+        }
+    }
+
+    @Test
+    void everyStepOfEverySamplerMatchesThePyTorchReference() throws IOException, URISyntaxException {
+        float[][] referenceAudio = NpyFile.readRows(
+                Path.of(GeneratorParityTest.class.getResource("/diffusion/generator_parity_audio.npy").toURI()));
+        List<String> samplers = new ArrayList<>();
+        int caseIndex = 0;
+        for (JsonNode reference : REFERENCE.get("cases")) {
+            List<double[]> latents = new ArrayList<>();
+            ProgressListener recorder = new ProgressListener() {
+                @Override
+                public void onStep(int completed, int total) {
+                }
+
+                @Override
+                public void onStep(int completed, int total, double[] latent) {
+                    latents.add(latent.clone());
+                }
+            };
+
+            AudioWindow audio = generator.generate(window(reference), recorder);
+
+            JsonNode expectedLatents = reference.get("latents");
+            assertThat(latents).as(name(reference)).hasSize(expectedLatents.size());
+            for (int step = 0; step < latents.size(); step++) {
+                double error = ReferenceData.maxRelativeError(latents.get(step),
+                        ReferenceData.doubles(expectedLatents.get(step)));
+                assertThat(error).as("%s, latent after step %d", name(reference), step + 1)
+                        .isLessThanOrEqualTo(RELATIVE_TOLERANCE);
+            }
+            assertAudioMatches(name(reference), pcm(audio), referenceAudio[caseIndex++]);
+            samplers.add(reference.get("sampler").asText());
+        }
+        assertThat(samplers).containsAll(Samplers.names());
+    }
+
+    /** The window's audio is 16-bit PCM: besides the relative tolerance, allow one quantisation step. */
+    private static void assertAudioMatches(String name, float[] actual, float[] expected) {
+        assertThat(actual).as(name).hasSameSizeAs(expected);
+        double scale = 0;
+        for (float value : expected) {
+            scale = Math.max(scale, Math.abs(value));
+        }
+        double tolerance = RELATIVE_TOLERANCE * scale + 1.0 / 32767;
+        for (int i = 0; i < expected.length; i++) {
+            double clamped = Math.max(-1, Math.min(1, expected[i]));
+            assertThat((double) actual[i]).as("%s, audio sample %d", name, i)
+                    .isBetween(clamped - tolerance, clamped + tolerance);
+        }
+    }
+
+    private static float[] pcm(AudioWindow audio) {
+        ShortBuffer samples = ByteBuffer.wrap(audio.getPcmS16Le().toByteArray()).order(ByteOrder.LITTLE_ENDIAN)
+                .asShortBuffer();
+        float[] values = new float[samples.remaining()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = samples.get(i) / 32767f;
+        }
+        return values;
+    }
+
+    private static ConditionedWindow window(JsonNode reference) {
+        SamplerSettings sampler = SamplerSettings.newBuilder()
+                .setSampler(reference.get("sampler").asText())
+                .setSteps(reference.get("steps").asInt())
+                .setCfgScale((float) reference.get("cfgScale").asDouble())
+                .setSigmaMin((float) reference.get("sigmaMin").asDouble())
+                .setSigmaMax((float) reference.get("sigmaMax").asDouble())
+                .setSeed(reference.get("seed").asLong())
+                .build();
+        ConditionedWindow.Builder window = ConditionedWindow.newBuilder()
+                .setJobId("parity")
+                .setIndex(reference.get("index").asInt())
+                .setStartS(reference.get("startS").asDouble())
+                .setDurationS(reference.get("durationS").asDouble())
+                .setVideoDurationS(reference.get("videoDurationS").asDouble())
+                .setTotalWindows(reference.get("index").asInt() + 1)
+                .setEnvelopeRateHz(reference.get("envelopeRateHz").asDouble())
+                .setRequest(JobRequest.newBuilder().setJobId("parity").setSampler(sampler));
+        for (float value : ReferenceData.floats(reference.get("envelope"))) {
+            window.addEnvelope(value);
+        }
+        for (JsonNode modality : reference.get("modalities")) {
+            Embedding.Builder embedding = Embedding.newBuilder()
+                    .setModality(Modality.valueOf(modality.asText().toUpperCase(Locale.ROOT)));
+            for (float value : ReferenceData.floats(REFERENCE.get("embeddings").get(modality.asText()))) {
+                embedding.addValues(value);
+            }
+            window.addEmbeddings(embedding);
+        }
+        return window.build();
+    }
+
+    private static String name(JsonNode reference) {
+        return reference.get("name").asText();
+    }
+
+    private static Iterable<Map.Entry<String, JsonNode>> iterable(JsonNode object) {
+        return object::fields;
+    }
+}
