@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Exports FoleyGRAM (GRAM encoders + Stable Audio Open + envelope ControlNet) checkpoints to a FoleyStream pack.
 
-The pack follows contract v1 (models/README.md): video/text/audio encoders, the GRAM->token projector, the
+The pack follows contract v2 (models/README.md): video/text/audio encoders, the GRAM->token projector, the
 envelope encoder, the DiT with the ControlNet folded in, and the VAE decoder, as ONNX (opset 17), plus
 tokenizer.json and pack.json. The networks are defined here in plain PyTorch with the module names of the
 upstream code (stable-audio-tools, stable-audio-controlnet / Stable-V2A, GRAM's EVA-CLIP, BERT and BEATs), so
@@ -38,8 +38,9 @@ from torch.nn.utils import remove_weight_norm, weight_norm
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from packlib import (  # noqa: E402
-    BEATS_FBANK_MEAN, BEATS_FBANK_STD, CLIP_MEAN, CLIP_STD, FORMAT, contract_io, export_onnx, file_entry, sha256,
-    write_json)
+    BEATS_FBANK_MEAN, BEATS_FBANK_STD, CLIP_MEAN, CLIP_STD, ENVELOPE_CHANNELS as CHANNEL_LAYOUTS,
+    ENVELOPE_ENCODINGS as ENCODINGS, ENVELOPE_NORMALISATIONS as NORMALISATIONS, FORMAT, SECONDS_CONVENTIONS,
+    contract_io, export_onnx, file_entry, sha256, write_json)
 
 PRODUCER = "foleystream-export_foleygram"
 MODALITIES = ("video", "text", "audio")
@@ -384,10 +385,12 @@ class NumberConditioner(nn.Module):
 
 
 class FoleyDiT(nn.Module):
-    """The pack's `dit`: seconds embedders, the ControlNet and the DiT in one graph (contract v1).
+    """The pack's `dit`: seconds embedders, the ControlNet and the DiT in one graph (contract v2).
 
     Cross-attention holds the GRAM tokens; with `seconds_tokens` the two seconds embeddings are appended to it as
-    SAO does with its T5 tokens. Global conditioning is always [seconds_start, seconds_total]."""
+    SAO does with its T5 tokens. Global conditioning is always [seconds_start, seconds_total]. `controlnet_scale`
+    multiplies every ControlNet embedding per batch row (stable-audio-controlnet's `scale_controlnet_embeds`):
+    1 is the trained behaviour, 0 turns timing control off."""
 
     def __init__(self, dit, controlnet, seconds_start, seconds_total, seconds_tokens):
         super().__init__()
@@ -395,13 +398,14 @@ class FoleyDiT(nn.Module):
         self.seconds_start, self.seconds_total = seconds_start, seconds_total
         self.seconds_tokens = seconds_tokens
 
-    def forward(self, x, t, cross_attn_cond, seconds_start, seconds_total, controlnet_cond):
+    def forward(self, x, t, cross_attn_cond, seconds_start, seconds_total, controlnet_cond, controlnet_scale):
         start, total = self.seconds_start(seconds_start), self.seconds_total(seconds_total)
         global_cond = torch.cat([start, total], dim=-1)
         context = cross_attn_cond
         if self.seconds_tokens:
             context = torch.cat([context, start[:, None], total[:, None]], dim=1)
         embeds = self.controlnet(x, t, controlnet_cond, context, global_cond)
+        embeds = [embed * controlnet_scale[:, None, None] for embed in embeds]
         return self.dit(x, t, context, global_cond, embeds)
 
 
@@ -493,15 +497,16 @@ class OobleckDecoder(nn.Module):
 
 
 class EnvelopeEncoder(nn.Module):
-    """The ControlNet's frozen VAE encoder: audio-rate envelope -> the mean half of (mean, scale) latents.
-    Stable-V2A samples the VAE here; the pack is deterministic and takes the mean (contract v1)."""
+    """The ControlNet's frozen VAE encoder: audio-rate envelope -> the (mean, scale) moments, 2 x latent_dim
+    channels. The generator takes the mean or, as Stable-V2A does, samples mean + (softplus(scale) + 1e-4) * z,
+    as the pack's `envelope.encoding` says (contract v2)."""
 
     def __init__(self, encoder, latent_dim):
         super().__init__()
         self.encoder, self.latent_dim = encoder, latent_dim
 
     def forward(self, envelope):
-        return self.encoder(envelope)[:, :self.latent_dim]
+        return self.encoder(envelope)[:, :2 * self.latent_dim]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -987,6 +992,8 @@ def example_inputs(name, io, vocab):
             tensors.append(torch.ones(shape, dtype=torch.int64))
         elif spec["name"] == "t":
             tensors.append(torch.rand(shape, generator=generator))
+        elif spec["name"] == "controlnet_scale":
+            tensors.append(torch.ones(shape))
         elif spec["name"] in ("seconds_start", "seconds_total"):
             tensors.append(torch.full(shape, 10.0))
         else:
@@ -1042,6 +1049,8 @@ def run_shapes(models, io, pack, vocab):
                                   else torch.randint(0, vocab, shape))
                 elif spec["name"] in ("seconds_start", "seconds_total"):
                     inputs.append(torch.full(shape, float(pack["window_seconds"])))
+                elif spec["name"] == "controlnet_scale":
+                    inputs.append(torch.ones(shape))
                 else:
                     inputs.append(torch.rand(shape) if spec["name"] == "t" else torch.randn(shape))
             output = model(*inputs)
@@ -1100,8 +1109,11 @@ def export_pack(args, heads, external_data_above_bytes=None):
         "overlap_seconds": args.overlap_seconds,
         "latent": {"channels": dims["latent_dim"], "downsampling": dims["downsampling"]},
         "envelope": {"preset": args.envelope_preset, "frame_length": args.envelope_frame_length or frame_length,
-                     "hop_length": args.envelope_hop_length or hop_length},
-        "conditioning": {"gram_dim": gram_dim, "token_dim": token_dim, "modalities": modalities},
+                     "hop_length": args.envelope_hop_length or hop_length, "channels": args.envelope_channels,
+                     "normalisation": args.envelope_normalisation, "absent_value": args.envelope_absent_value,
+                     "encoding": args.envelope_encoding},
+        "conditioning": {"gram_dim": gram_dim, "token_dim": token_dim, "modalities": modalities,
+                         "seconds": args.seconds},
         "sampler": {"type": args.sampler, "steps": args.steps, "cfg_scale": args.cfg_scale,
                     "sigma_min": args.sigma_min, "sigma_max": args.sigma_max, "rho": args.rho},
         "preprocessing": {
@@ -1232,15 +1244,21 @@ def self_test(args):
         x, t = torch.randn(1, 8, frames), torch.tensor([0.5])
         tokens, seconds = torch.randn(1, 3, 64), torch.tensor([float(args.window_seconds)])
         with torch.no_grad():
-            plain = dit(x, t, tokens, seconds * 0, seconds, torch.zeros(1, 8, frames))
-            steered = dit(x, t, tokens, seconds * 0, seconds, torch.randn(1, 8, frames))
-            unconditional = dit(x, t, torch.zeros_like(tokens), seconds * 0, seconds, torch.zeros(1, 8, frames))
+            control, one = torch.randn(1, 8, frames), torch.ones(1)
+            plain = dit(x, t, tokens, seconds * 0, seconds, torch.zeros(1, 8, frames), one)
+            steered = dit(x, t, tokens, seconds * 0, seconds, control, one)
+            switched_off = dit(x, t, tokens, seconds * 0, seconds, control, one * 0)
+            no_control = dit.dit(x, t, tokens, torch.cat([dit.seconds_start(seconds * 0),
+                                                          dit.seconds_total(seconds)], dim=-1), ())
+            unconditional = dit(x, t, torch.zeros_like(tokens), seconds * 0, seconds, torch.zeros(1, 8, frames), one)
         if torch.allclose(plain, steered):
             problems.append("dit: controlnet_cond does not change v (ControlNet not wired in)")
+        if not torch.allclose(switched_off, no_control, atol=1e-6):
+            problems.append("dit: controlnet_scale 0 does not remove the ControlNet")
         if torch.allclose(plain, unconditional):
             problems.append("dit: cross_attn_cond does not change v")
         expected = {"video_encoder": (1, 512), "text_encoder": (1, 512), "audio_encoder": (1, 512),
-                    "projector": (1, 3, 64), "envelope_encoder": (1, 8, frames), "dit": (1, 8, frames),
+                    "projector": (1, 3, 64), "envelope_encoder": (1, 16, frames), "dit": (1, 8, frames),
                     "decoder": (1, 2, frames * 2048)}
         problems += [f"{name}: torch output {shapes[name]}, contract {shape}"
                      for name, shape in expected.items() if shapes[name] != shape]
@@ -1293,6 +1311,19 @@ def parse_args(argv):
     parser.add_argument("--envelope-preset", choices=sorted(ENVELOPE_PRESETS), default="stable-v2a")
     parser.add_argument("--envelope-frame-length", type=int, help="default: the preset's")
     parser.add_argument("--envelope-hop-length", type=int, help="default: the preset's")
+    # Conditioning conventions (models/README.md); the defaults are Stable-V2A's training setup (model-facts 2.2-2.5).
+    parser.add_argument("--envelope-channels", choices=CHANNEL_LAYOUTS, default="per-channel",
+                        help="per-channel: one envelope per audio channel (Stable-V2A); mono: the channel mean's")
+    parser.add_argument("--envelope-normalisation", choices=NORMALISATIONS, default="audio-peak",
+                        help="audio-peak: the envelope of the window's audio divided by its peak, as training "
+                             "peak-normalises every chunk")
+    parser.add_argument("--envelope-absent-value", type=float, default=-1.0,
+                        help="what the ControlNet saw when the envelope was dropped out in training")
+    parser.add_argument("--envelope-encoding", choices=ENCODINGS, default="sample",
+                        help="sample: the VAE's mean + std * noise from the job's seed (Stable-V2A); mean: deterministic")
+    parser.add_argument("--seconds", choices=SECONDS_CONVENTIONS, default="chunk",
+                        help="chunk: seconds_start 0 and seconds_total the window length (Stable-V2A training); "
+                             "video: the window's start and the whole video's length")
     parser.add_argument("--sampler", default="dpmpp-3m-sde")
     parser.add_argument("--steps", type=int, default=100)
     parser.add_argument("--cfg-scale", type=float, default=7.0)

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes models/tiny/: a model pack with the real FoleyStream pack contract (v1) and random weights.
+"""Writes models/tiny/: a model pack with the real FoleyStream pack contract (v2) and random weights.
 
 Every Java test that needs models loads this pack, so the loading, validation and inference code that runs
 in tests is the code that runs with real weights. The networks are small but keep the real structure
@@ -103,14 +103,16 @@ class Projector(nn.Module):
 
 
 class EnvelopeEncoder(nn.Module):
-    """Stand-in for the envelope VAE's deterministic mean: one latent frame per 2048 audio samples."""
+    """Stand-in for the envelope VAE's encoder: (mean, scale) moments, one latent frame per 2048 audio samples."""
 
     def __init__(self):
         super().__init__()
-        self.conv = nn.Conv1d(AUDIO_CHANNELS, LATENT_CHANNELS, kernel_size=DOWNSAMPLING, stride=DOWNSAMPLING)
-        # Envelope values are small (RMS of audio in [-1, 1]); scale so the latents come out near unit size.
+        self.conv = nn.Conv1d(AUDIO_CHANNELS, 2 * LATENT_CHANNELS, kernel_size=DOWNSAMPLING, stride=DOWNSAMPLING)
+        # Envelope values are small (RMS of audio in [-1, 1]); scale so the latents come out near unit size, and
+        # start the scale half low so the sampled posterior is narrow (softplus(-4) ~ 0.02), as a trained VAE's is.
         with torch.no_grad():
             self.conv.weight.mul_(8.0)
+            self.conv.bias[LATENT_CHANNELS:] -= 4.0
 
     def forward(self, envelope):
         return self.conv(envelope)
@@ -222,8 +224,8 @@ class DiT(nn.Module):
     """v-prediction DiT with the ControlNet folded in (model-facts 3.3 and 4.2, scaled down).
 
     The global token (timestep features + seconds embeddings) is prepended; the ControlNet branch sees the
-    same front end plus conv_in(controlnet_cond), runs one block, and its conv_out output is added to the
-    hidden states before block 0 of the main stack. Unlike training, conv_in/conv_out are not zero-initialised,
+    same front end plus conv_in(controlnet_cond), runs one block, and its conv_out output, times the row's
+    controlnet_scale, is added to the hidden states before block 0 of the main stack. Unlike training, conv_in/conv_out are not zero-initialised,
     so the control input visibly changes v.
     """
 
@@ -255,7 +257,7 @@ class DiT(nn.Module):
         hidden = project_in(latents.transpose(1, 2))
         return torch.cat([global_token.unsqueeze(1), hidden], dim=1)
 
-    def forward(self, x, t, cross_attn_cond, seconds_start, seconds_total, controlnet_cond):
+    def forward(self, x, t, cross_attn_cond, seconds_start, seconds_total, controlnet_cond, controlnet_scale):
         timestep_embed = self.to_timestep_embed(self.timestep_features(t))
         global_embed = self.to_global_embed(
             torch.cat([self.seconds_start(seconds_start), self.seconds_total(seconds_total)], dim=-1))
@@ -269,7 +271,8 @@ class DiT(nn.Module):
         control = self.with_global_token(
             x + self.controlnet_conv_in(controlnet_cond), self.controlnet_project_in, global_token)
         control = self.controlnet_block(control, context, rotary)
-        hidden = hidden + self.controlnet_conv_out(control.transpose(1, 2)).transpose(1, 2)
+        control = self.controlnet_conv_out(control.transpose(1, 2)).transpose(1, 2)
+        hidden = hidden + control * controlnet_scale[:, None, None]
 
         for block in self.blocks:
             hidden = block(hidden, context, rotary)
@@ -317,19 +320,20 @@ def model_specs(vocab_size):
             EnvelopeEncoder,
             (randn(batch, AUDIO_CHANNELS, samples).abs() * 0.1,),
             [tensor_spec("envelope", "float32", [-1, AUDIO_CHANNELS, -1])],
-            [tensor_spec("latents", "float32", [-1, LATENT_CHANNELS, -1])],
+            [tensor_spec("moments", "float32", [-1, 2 * LATENT_CHANNELS, -1])],
         ),
         "dit": (
             DiT,
             (randn(batch, LATENT_CHANNELS, frames), torch.rand(batch, generator=generator),
              randn(batch, modalities, TOKEN_DIM), torch.zeros(batch), torch.full((batch,), 4.0),
-             randn(batch, LATENT_CHANNELS, frames)),
+             randn(batch, LATENT_CHANNELS, frames), torch.ones(batch)),
             [tensor_spec("x", "float32", [-1, LATENT_CHANNELS, -1]),
              tensor_spec("t", "float32", [-1]),
              tensor_spec("cross_attn_cond", "float32", [-1, -1, TOKEN_DIM]),
              tensor_spec("seconds_start", "float32", [-1]),
              tensor_spec("seconds_total", "float32", [-1]),
-             tensor_spec("controlnet_cond", "float32", [-1, LATENT_CHANNELS, -1])],
+             tensor_spec("controlnet_cond", "float32", [-1, LATENT_CHANNELS, -1]),
+             tensor_spec("controlnet_scale", "float32", [-1])],
             [tensor_spec("v", "float32", [-1, LATENT_CHANNELS, -1])],
         ),
         "decoder": (
@@ -402,8 +406,11 @@ def manifest(out_dir, specs):
         "window_seconds": 4.0,
         "overlap_seconds": 1.0,
         "latent": {"channels": LATENT_CHANNELS, "downsampling": DOWNSAMPLING},
-        "envelope": {"preset": "librosa-rms", "frame_length": 2048, "hop_length": 512},
-        "conditioning": {"gram_dim": GRAM_DIM, "token_dim": TOKEN_DIM, "modalities": ["video", "text", "audio"]},
+        # Stable-V2A's conventions (model-facts 2.2-2.5), except the mono librosa envelope FoleyGRAM describes.
+        "envelope": {"preset": "librosa-rms", "frame_length": 2048, "hop_length": 512, "channels": "mono",
+                     "normalisation": "audio-peak", "absent_value": -1.0, "encoding": "sample"},
+        "conditioning": {"gram_dim": GRAM_DIM, "token_dim": TOKEN_DIM, "modalities": ["video", "text", "audio"],
+                         "seconds": "chunk"},
         "sampler": {"type": "euler", "steps": 8, "cfg_scale": 3.0, "sigma_min": 0.3, "sigma_max": 500.0,
                     "rho": 1.0},
         "preprocessing": {

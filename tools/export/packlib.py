@@ -1,4 +1,4 @@
-"""Writing a FoleyStream model pack (contract v1, models/README.md): ONNX export with the contract's tensor names
+"""Writing a FoleyStream model pack (contract v2, models/README.md): ONNX export with the contract's tensor names
 and shapes stamped on the graph, sha256 of every file, and pack.json.
 
 Shared by make_tiny_pack.py (the random-weight test pack) and export_foleygram.py (real checkpoints), so that both
@@ -14,7 +14,12 @@ import onnx
 import torch
 
 OPSET = 17
-FORMAT = "foleystream-pack/1"
+FORMAT = "foleystream-pack/2"
+# The conventions a pack's ControlNet and DiT were trained with (models/README.md, "Conditioning conventions").
+SECONDS_CONVENTIONS = ("chunk", "video")
+ENVELOPE_CHANNELS = ("mono", "per-channel")
+ENVELOPE_NORMALISATIONS = ("none", "audio-peak")
+ENVELOPE_ENCODINGS = ("mean", "sample")
 CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073]
 CLIP_STD = [0.26862954, 0.26130258, 0.27577711]
 # BEATs' fbank statistics: the audio encoder reads (fbank - mean) / (2 * std).
@@ -26,6 +31,7 @@ PROTOBUF_LIMIT_BYTES = 2 ** 31 - 1
 # What each dynamic axis means, by tensor name and axis: used to name ONNX dim_params.
 DIM_NAMES = {
     ("x", 2): "frames", ("controlnet_cond", 2): "frames", ("v", 2): "frames", ("latents", 2): "frames",
+    ("moments", 2): "frames",
     ("envelope", 2): "samples", ("audio", 2): "samples",
     ("cross_attn_cond", 1): "modalities", ("embeddings", 1): "modalities", ("tokens", 1): "modalities",
 }
@@ -45,9 +51,10 @@ def contract_io(channels, audio_channels, gram_dim, token_dim, image_size, text_
                          [f32("embeddings", -1, gram_dim)]),
         "audio_encoder": ([f32("fbank", -1, fbank_frames, mel_bins)], [f32("embeddings", -1, gram_dim)]),
         "projector": ([f32("embeddings", -1, -1, gram_dim)], [f32("tokens", -1, -1, token_dim)]),
-        "envelope_encoder": ([f32("envelope", -1, audio_channels, -1)], [f32("latents", -1, channels, -1)]),
+        "envelope_encoder": ([f32("envelope", -1, audio_channels, -1)], [f32("moments", -1, 2 * channels, -1)]),
         "dit": ([f32("x", -1, channels, -1), f32("t", -1), f32("cross_attn_cond", -1, -1, token_dim),
-                 f32("seconds_start", -1), f32("seconds_total", -1), f32("controlnet_cond", -1, channels, -1)],
+                 f32("seconds_start", -1), f32("seconds_total", -1), f32("controlnet_cond", -1, channels, -1),
+                 f32("controlnet_scale", -1)],
                 [f32("v", -1, channels, -1)]),
         "decoder": ([f32("latents", -1, channels, -1)], [f32("audio", -1, audio_channels, -1)]),
     }

@@ -74,10 +74,11 @@ public final class ModelPack implements AutoCloseable {
             throw new PackException(MANIFEST_FILE + ": not found in " + directory);
         }
         PackManifest manifest = PackManifest.read(packJson);
-        if (!PackManifest.FORMAT_V1.equals(manifest.format())) {
+        if (!PackManifest.FORMAT.equals(manifest.format())) {
             throw new PackException(MANIFEST_FILE + ": format is '" + manifest.format() + "', this reader knows '"
-                    + PackManifest.FORMAT_V1 + "'");
+                    + PackManifest.FORMAT + "'");
         }
+        manifest.validate();
         verifyFiles(directory, manifest);
 
         SessionFactory factory = new SessionFactory(options);

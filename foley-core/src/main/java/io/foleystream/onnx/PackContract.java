@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The I/O every model of a v1 pack must have, derived from the manifest's own dimensions.
+ * The I/O every model of a v2 pack must have, derived from the manifest's own dimensions.
  *
  * <p>The runners address tensors by these names and lay data out in these shapes, so a pack.json that
  * lists anything else is refused even when its ONNX files agree with it.
@@ -43,12 +43,12 @@ final class PackContract {
                         List.of(f32("tokens", DYNAMIC, DYNAMIC, tokenDim))),
                 PackComponent.ENVELOPE_ENCODER, new Io(
                         List.of(f32("envelope", DYNAMIC, audioChannels, DYNAMIC)),
-                        List.of(f32("latents", DYNAMIC, channels, DYNAMIC))),
+                        List.of(f32("moments", DYNAMIC, 2 * channels, DYNAMIC))),
                 PackComponent.DIT, new Io(
                         List.of(f32("x", DYNAMIC, channels, DYNAMIC), f32("t", DYNAMIC),
                                 f32("cross_attn_cond", DYNAMIC, DYNAMIC, tokenDim),
                                 f32("seconds_start", DYNAMIC), f32("seconds_total", DYNAMIC),
-                                f32("controlnet_cond", DYNAMIC, channels, DYNAMIC)),
+                                f32("controlnet_cond", DYNAMIC, channels, DYNAMIC), f32("controlnet_scale", DYNAMIC)),
                         List.of(f32("v", DYNAMIC, channels, DYNAMIC))),
                 PackComponent.DECODER, new Io(
                         List.of(f32("latents", DYNAMIC, channels, DYNAMIC)),
@@ -66,13 +66,13 @@ final class PackContract {
         List<String> neededNames = needed.stream().map(TensorSpec::name).sorted().toList();
         if (!listedNames.equals(neededNames)) {
             throw new PackException("pack.json: files." + component.key() + " lists " + kind + "s " + listedNames
-                    + ", contract " + PackManifest.FORMAT_V1 + " needs " + neededNames);
+                    + ", contract " + PackManifest.FORMAT + " needs " + neededNames);
         }
         for (TensorSpec need : needed) {
             TensorSpec have = listed.stream().filter(spec -> spec.name().equals(need.name())).findFirst().orElseThrow();
             if (!have.dtype().equals(need.dtype()) || !Arrays.equals(have.shape(), need.shape())) {
                 throw new PackException("pack.json: files." + component.key() + " " + kind + " '" + need.name()
-                        + "' is " + have.dtype() + " " + have.shapeText() + ", contract " + PackManifest.FORMAT_V1
+                        + "' is " + have.dtype() + " " + have.shapeText() + ", contract " + PackManifest.FORMAT
                         + " with this pack's dimensions needs " + need.dtype() + " " + need.shapeText());
             }
         }

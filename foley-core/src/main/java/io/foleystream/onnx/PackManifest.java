@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The contents of a pack's {@code pack.json} (pack contract v1, described in {@code models/README.md}).
+ * The contents of a pack's {@code pack.json} (pack contract v2, described in {@code models/README.md}).
  *
  * <p>Plain data: {@link ModelPack#load} is what checks it against the files and against the contract.
  */
@@ -30,7 +30,7 @@ public record PackManifest(
         Preprocessing preprocessing,
         Map<String, PackFile> files) {
 
-    public static final String FORMAT_V1 = "foleystream-pack/1";
+    public static final String FORMAT = "foleystream-pack/2";
 
     // Unknown fields are tolerated so that a newer exporter can add fields without breaking older readers.
     private static final ObjectMapper MAPPER =
@@ -70,11 +70,75 @@ public record PackManifest(
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Latent(int channels, int downsampling) {}
 
+    /**
+     * The envelope the ControlNet was trained on and how it reached it.
+     *
+     * @param channels      {@code mono}: one envelope (of the channel mean) on every audio channel; {@code per-channel}:
+     *                      one envelope per audio channel, mono audio duplicated and extra channels dropped
+     *                      (stable-audio-tools' {@code Stereo()})
+     * @param normalisation {@code none}, or {@code audio-peak}: divided by the peak of the window's own audio, as
+     *                      training peak-normalises each chunk before measuring it
+     * @param absentValue   what the ControlNet saw for "no envelope" (Stable-V2A's envelope dropout fills -1)
+     * @param encoding      {@code mean}: the VAE posterior's mean; {@code sample}: mean + std·z with z from the job's
+     *                      seed, as Stable-V2A's pretransform encodes
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Envelope(String preset, int frameLength, int hopLength) {}
+    public record Envelope(String preset, int frameLength, int hopLength, String channels, String normalisation,
+                           Double absentValue, String encoding) {
 
+        public static final String MONO = "mono";
+        public static final String PER_CHANNEL = "per-channel";
+        public static final String NO_NORMALISATION = "none";
+        public static final String AUDIO_PEAK = "audio-peak";
+        public static final String MEAN = "mean";
+        public static final String SAMPLE = "sample";
+
+        /** Refuses a value outside the contract, naming the field. */
+        void validate() {
+            oneOf("envelope.channels", channels, MONO, PER_CHANNEL);
+            oneOf("envelope.normalisation", normalisation, NO_NORMALISATION, AUDIO_PEAK);
+            oneOf("envelope.encoding", encoding, MEAN, SAMPLE);
+            if (absentValue == null || !Double.isFinite(absentValue)) {
+                throw new PackException("pack.json: envelope.absent_value must be a finite number, got " + absentValue);
+            }
+        }
+
+        public boolean perChannel() {
+            return PER_CHANNEL.equals(channels);
+        }
+    }
+
+    /**
+     * @param seconds how the DiT's seconds_start / seconds_total were set in training: {@code chunk} (0 and the
+     *                window's length, as Stable-V2A trains on 10 s chunks) or {@code video} (the window's start and
+     *                the whole video's length)
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Conditioning(int gramDim, int tokenDim, List<String> modalities) {}
+    public record Conditioning(int gramDim, int tokenDim, List<String> modalities, String seconds) {
+
+        public static final String SECONDS_CHUNK = "chunk";
+        public static final String SECONDS_VIDEO = "video";
+
+        void validate() {
+            oneOf("conditioning.seconds", seconds, SECONDS_CHUNK, SECONDS_VIDEO);
+        }
+    }
+
+    /** Refuses a manifest whose conventions the generator could not follow. */
+    void validate() {
+        if (envelope == null || conditioning == null) {
+            throw new PackException("pack.json: the envelope and conditioning sections are required");
+        }
+        envelope.validate();
+        conditioning.validate();
+    }
+
+    private static void oneOf(String field, String value, String... allowed) {
+        if (!List.of(allowed).contains(value)) {
+            throw new PackException("pack.json: " + field + " is " + (value == null ? "missing" : "'" + value + "'")
+                    + ", expected one of " + String.join(", ", allowed));
+        }
+    }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Sampler(String type, int steps, double cfgScale, double sigmaMin, double sigmaMax, double rho) {}

@@ -2,10 +2,11 @@ package io.foleystream.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.data.Offset.offset;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.foleystream.diffusion.NoiseSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ModelPackTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static ModelPack pack;
 
     @TempDir
@@ -69,7 +69,8 @@ class ModelPackTest {
     void latentModelsTakeAnyNumberOfFrames() {
         for (int frames : new int[] {3, 87}) {
             int samples = frames * 2048;
-            assertFinite(pack.envelopeEncoder().encode(random(2 * samples), 1, samples), 8 * frames);
+            assertFinite(pack.envelopeEncoder().encode(random(2 * samples), 1, samples, NoiseSource.seeded(1)),
+                    8 * frames);
             float[] audio = pack.decoder().decode(random(2 * 8 * frames), 2, frames);
             assertFinite(audio, 2 * 2 * samples);
         }
@@ -94,7 +95,7 @@ class ModelPackTest {
         assertThatThrownBy(() -> pack.projector().project(new float[100], 1, 1))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("projector.onnx: input 'embeddings' has 100 values");
-        assertThatThrownBy(() -> pack.envelopeEncoder().encode(new float[2 * 3000], 1, 3000))
+        assertThatThrownBy(() -> pack.envelopeEncoder().encode(new float[2 * 3000], 1, 3000, NoiseSource.seeded(1)))
                 .hasMessageContaining("multiple of 2048");
     }
 
@@ -139,8 +140,8 @@ class ModelPackTest {
 
         assertThatThrownBy(() -> ModelPack.load(copy))
                 .isInstanceOf(PackException.class)
-                .hasMessageContaining("files.envelope_encoder output 'latents' is float32 [-1,8,-1]")
-                .hasMessageContaining("needs float32 [-1,16,-1]");
+                .hasMessageContaining("files.envelope_encoder output 'moments' is float32 [-1,16,-1]")
+                .hasMessageContaining("needs float32 [-1,32,-1]");
     }
 
     @Test
@@ -164,7 +165,77 @@ class ModelPackTest {
         }
     }
 
+    @Test
+    void controlScaleZeroSilencesTheControlNetAndOtherScalesWeighIt() {
+        float[] control = random(8 * 5);
+        float[] otherControl = random(8 * 5 + 1);
+        otherControl = Arrays.copyOf(otherControl, 8 * 5);
+
+        assertThat(velocity(1, 5, 3, control, 0f)).isEqualTo(velocity(1, 5, 3, otherControl, 0f));
+        assertThat(velocity(1, 5, 3, control, 1f)).isNotEqualTo(velocity(1, 5, 3, otherControl, 1f));
+        assertThat(velocity(1, 5, 3, control, 2f)).isNotEqualTo(velocity(1, 5, 3, control, 1f));
+    }
+
+    @Test
+    void aSampledEnvelopeEncodingIsTheMeanPlusAPositiveDeviationTimesTheNoise() throws IOException {
+        Path copy = copyOfTinyPack();
+        editManifest(copy, manifest -> ((ObjectNode) manifest.path("envelope")).put("encoding", "mean"));
+        int samples = 4 * 2048;
+        float[] envelope = random(2 * samples);
+        NoiseSource unused = n -> {
+            throw new AssertionError("the mean needs no noise");
+        };
+        float[] mean;
+        try (ModelPack meanPack = ModelPack.load(copy, RuntimeOptions.cpu(1), Set.of(PackComponent.ENVELOPE_ENCODER))) {
+            mean = meanPack.envelopeEncoder().encode(envelope, 1, samples, unused);
+        }
+        float[] ones = new float[8 * 4];
+        Arrays.fill(ones, 1f);
+        float[] once = pack.envelopeEncoder().encode(envelope, 1, samples, n -> ones.clone());
+        float[] twice = pack.envelopeEncoder().encode(envelope, 1, samples, n -> {
+            float[] twos = new float[n];
+            Arrays.fill(twos, 2f);
+            return twos;
+        });
+        float[] none = pack.envelopeEncoder().encode(envelope, 1, samples, n -> new float[n]);
+
+        assertThat(none).containsExactly(mean, offset(1e-6f));
+        for (int i = 0; i < mean.length; i++) {
+            double deviation = once[i] - mean[i];
+            assertThat(deviation).as("softplus(scale) + 1e-4 at %d", i).isGreaterThanOrEqualTo(0.99e-4);
+            assertThat((double) twice[i] - mean[i]).isCloseTo(2 * deviation, offset(1e-5));
+        }
+    }
+
+    @Test
+    void refusesAnUnknownConditioningConvention() throws IOException {
+        String[][] fields = {{"envelope", "channels", "quad"}, {"envelope", "normalisation", "rms"},
+                {"envelope", "encoding", "median"}, {"conditioning", "seconds", "frames"}};
+        for (String[] field : fields) {
+            Path copy = copyOfTinyPack();
+            editManifest(copy, manifest -> ((ObjectNode) manifest.path(field[0])).put(field[1], field[2]));
+            assertThatThrownBy(() -> ModelPack.load(copy))
+                    .isInstanceOf(PackException.class)
+                    .hasMessageContaining(field[0] + "." + field[1] + " is '" + field[2] + "'");
+            deleteRecursively(copy);
+        }
+        Path copy = copyOfTinyPack();
+        editManifest(copy, manifest -> ((ObjectNode) manifest.path("envelope")).remove("absent_value"));
+        assertThatThrownBy(() -> ModelPack.load(copy)).hasMessageContaining("envelope.absent_value");
+    }
+
+    @Test
+    void refusesAVersionOnePack() throws IOException {
+        Path copy = copyOfTinyPack();
+        editManifest(copy, manifest -> manifest.put("format", "foleystream-pack/1"));
+        assertThatThrownBy(() -> ModelPack.load(copy)).hasMessageContaining("this reader knows 'foleystream-pack/2'");
+    }
+
     private static float[] velocity(int batch, int frames, int m, float[] control) {
+        return velocity(batch, frames, m, control, 1f);
+    }
+
+    private static float[] velocity(int batch, int frames, int m, float[] control, float controlScale) {
         Random random = new Random(7);
         float[] x = values(random, batch * 8 * frames);
         float[] t = new float[batch];
@@ -173,7 +244,9 @@ class ModelPackTest {
         float[] start = new float[batch];
         float[] total = new float[batch];
         Arrays.fill(total, 4f);
-        return pack.dit().velocity(x, t, tokens, m, start, total, control, batch, frames);
+        float[] scale = new float[batch];
+        Arrays.fill(scale, controlScale);
+        return pack.dit().velocity(x, t, tokens, m, start, total, control, scale, batch, frames);
     }
 
     private static void assertFinite(float[] values, int expectedLength) {
@@ -196,20 +269,19 @@ class ModelPackTest {
     }
 
     private Path copyOfTinyPack() throws IOException {
-        Path copy = temp.resolve("tiny");
-        Files.createDirectories(copy);
-        try (Stream<Path> files = Files.list(TinyPack.directory())) {
+        return TinyPack.variant(temp.resolve("tiny"), manifest -> { });
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.toList()) {
-                Files.copy(file, copy.resolve(file.getFileName()));
+                Files.delete(file);
             }
         }
-        return copy;
+        Files.delete(dir);
     }
 
     private static void editManifest(Path packDir, java.util.function.Consumer<ObjectNode> edit) throws IOException {
-        Path packJson = packDir.resolve("pack.json");
-        ObjectNode manifest = (ObjectNode) JSON.readTree(packJson.toFile());
-        edit.accept(manifest);
-        JSON.writerWithDefaultPrettyPrinter().writeValue(packJson.toFile(), manifest);
+        TinyPack.editManifest(packDir, edit);
     }
 }
