@@ -49,14 +49,6 @@ public final class Samplers {
         };
     }
 
-    /** @throws IllegalArgumentException for an unknown name or noise options the sampler does not take */
-    public static Sampler byName(String name, double eta, double sNoise) {
-        if (eta != 1 || sNoise != 1) {
-            throw new IllegalArgumentException("sampler '" + name + "' takes no eta or s_noise");
-        }
-        return byName(name);
-    }
-
     public static List<String> names() {
         return NAMES;
     }

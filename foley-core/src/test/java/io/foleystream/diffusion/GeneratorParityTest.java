@@ -3,8 +3,10 @@ package io.foleystream.diffusion;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.foleystream.gram.NpyFile;
 import io.foleystream.onnx.ModelPack;
+import io.foleystream.onnx.TinyPack;
 import io.foleystream.proto.v1.AudioWindow;
 import io.foleystream.proto.v1.ConditionedWindow;
 import io.foleystream.proto.v1.Embedding;
@@ -21,42 +23,61 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The generator on the tiny pack's ONNX files against tools/reference/generator_reference.py, which runs the same
- * window through the pack's PyTorch modules and k-diffusion's samplers: every sampler step's latent and the decoded
- * audio agree to 1e-4 of the reference's magnitude (ONNX Runtime vs PyTorch float32 numerics).
+ * windows through the pack's PyTorch modules and k-diffusion's samplers: every sampler step's latent and the decoded
+ * audio agree to 1e-4 of the reference's magnitude (ONNX Runtime vs PyTorch float32 numerics). The cases cover each
+ * sampler and its options, the negative prompt, the ControlNet scale, and every value of each conditioning
+ * convention: a case that overrides pack.json fields runs on a copy of the tiny pack with the same edits.
  */
 class GeneratorParityTest {
 
     private static final double RELATIVE_TOLERANCE = 1e-4;
     private static final JsonNode REFERENCE = ReferenceData.load("generator_parity.json");
 
-    private static ModelPack pack;
-    private static WindowGenerator generator;
+    @TempDir
+    static Path variants;
 
-    @BeforeAll
-    static void loadPack() {
-        pack = ModelPack.load(Path.of(System.getProperty("foley.models.dir", "../models")).resolve("tiny"));
-        generator = new WindowGenerator(pack);
-    }
+    private static final Map<JsonNode, ModelPack> PACKS = new HashMap<>();
 
     @AfterAll
-    static void closePack() {
-        pack.close();
+    static void closePacks() {
+        PACKS.values().forEach(ModelPack::close);
+    }
+
+    /** The tiny pack, or a copy of it with the case's pack.json overrides ({@code "envelope.encoding": "mean"}). */
+    private static ModelPack pack(JsonNode overrides) {
+        return PACKS.computeIfAbsent(overrides, edits -> {
+            if (edits.isEmpty()) {
+                return ModelPack.load(TinyPack.directory());
+            }
+            Path copy = TinyPack.variant(variants.resolve("variant-" + PACKS.size()), manifest -> {
+                for (Map.Entry<String, JsonNode> edit : iterable(edits)) {
+                    String[] path = edit.getKey().split("\\.");
+                    ObjectNode node = manifest;
+                    for (int i = 0; i < path.length - 1; i++) {
+                        node = (ObjectNode) node.get(path[i]);
+                    }
+                    node.set(path[path.length - 1], edit.getValue());
+                }
+            });
+            return ModelPack.load(copy);
+        });
     }
 
     @Test
     void theReferenceWasMadeFromThisPack() throws IOException, NoSuchAlgorithmException {
         for (Map.Entry<String, JsonNode> file : iterable(REFERENCE.get("packSha256"))) {
-            byte[] bytes = Files.readAllBytes(pack.directory().resolve(file.getKey() + ".onnx"));
+            byte[] bytes = Files.readAllBytes(TinyPack.directory().resolve(file.getKey() + ".onnx"));
             String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
             assertThat(sha256).as("models/tiny/%s.onnx changed: rerun tools/reference/generator_reference.py",
                     file.getKey()).isEqualTo(file.getValue().asText());
@@ -66,13 +87,18 @@ class GeneratorParityTest {
     @Test
     void eachWindowDrawsTheNoiseOfItsJobSeedAndIndex() {
         for (JsonNode reference : REFERENCE.get("cases")) {
-            NoiseSource noise = NoiseSource.seeded(
-                    WindowGenerator.windowSeed(reference.get("seed").asLong(), reference.get("index").asInt()));
+            WindowNoise noise = WindowNoise.of(reference.get("seed").asLong(), reference.get("index").asInt());
             float[] initial = ReferenceData.floats(reference.get("initialNoise"));
 
-            assertThat(noise.next(initial.length)).as(name(reference)).containsExactly(initial);
+            assertThat(noise.sampler().next(initial.length)).as(name(reference)).containsExactly(initial);
             for (JsonNode draw : reference.get("stepNoise")) {
-                assertThat(noise.next(draw.size())).as(name(reference)).containsExactly(ReferenceData.floats(draw));
+                assertThat(noise.sampler().next(draw.size())).as(name(reference))
+                        .containsExactly(ReferenceData.floats(draw));
+            }
+            JsonNode envelopeNoise = reference.get("envelopeNoise");
+            if (!envelopeNoise.isNull()) {
+                assertThat(noise.envelope().next(envelopeNoise.size())).as(name(reference))
+                        .containsExactly(ReferenceData.floats(envelopeNoise));
             }
         }
     }
@@ -96,7 +122,8 @@ class GeneratorParityTest {
                 }
             };
 
-            AudioWindow audio = generator.generate(window(reference), recorder);
+            AudioWindow audio = new WindowGenerator(pack(reference.get("packOverrides")))
+                    .generate(window(reference), recorder);
 
             JsonNode expectedLatents = reference.get("latents");
             assertThat(latents).as(name(reference)).hasSize(expectedLatents.size());
@@ -145,6 +172,9 @@ class GeneratorParityTest {
                 .setSigmaMin((float) reference.get("sigmaMin").asDouble())
                 .setSigmaMax((float) reference.get("sigmaMax").asDouble())
                 .setSeed(reference.get("seed").asLong())
+                .setEta((float) reference.get("eta").asDouble())
+                .setSNoise((float) reference.get("sNoise").asDouble())
+                .setControlScale((float) reference.get("controlScale").asDouble())
                 .build();
         ConditionedWindow.Builder window = ConditionedWindow.newBuilder()
                 .setJobId("parity")
@@ -154,19 +184,27 @@ class GeneratorParityTest {
                 .setVideoDurationS(reference.get("videoDurationS").asDouble())
                 .setTotalWindows(reference.get("index").asInt() + 1)
                 .setEnvelopeRateHz(reference.get("envelopeRateHz").asDouble())
+                .setEnvelopeChannels(reference.get("envelopeChannels").asInt())
+                .setAudioPeak((float) reference.get("audioPeak").asDouble())
                 .setRequest(JobRequest.newBuilder().setJobId("parity").setSampler(sampler));
         for (float value : ReferenceData.floats(reference.get("envelope"))) {
             window.addEnvelope(value);
         }
         for (JsonNode modality : reference.get("modalities")) {
-            Embedding.Builder embedding = Embedding.newBuilder()
-                    .setModality(Modality.valueOf(modality.asText().toUpperCase(Locale.ROOT)));
-            for (float value : ReferenceData.floats(REFERENCE.get("embeddings").get(modality.asText()))) {
-                embedding.addValues(value);
-            }
-            window.addEmbeddings(embedding);
+            window.addEmbeddings(embedding(modality.asText(), modality.asText()));
+        }
+        if (reference.get("negativePrompt").asBoolean()) {
+            window.addNegativeEmbeddings(embedding("text", "negative"));
         }
         return window.build();
+    }
+
+    private static Embedding embedding(String modality, String reference) {
+        Embedding.Builder embedding = Embedding.newBuilder().setModality(Modality.valueOf(modality.toUpperCase(Locale.ROOT)));
+        for (float value : ReferenceData.floats(REFERENCE.get("embeddings").get(reference))) {
+            embedding.addValues(value);
+        }
+        return embedding.build();
     }
 
     private static String name(JsonNode reference) {
