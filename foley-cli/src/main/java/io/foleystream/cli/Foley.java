@@ -7,7 +7,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code foley} command. Exit codes: 0 done, 1 internal error, 2 bad input or usage. */
-@Command(name = "foley", mixinStandardHelpOptions = true, version = "foley 0.1.0",
+// INHERIT: every subcommand answers --help/-h (and --version) with its usage, whatever else is missing
+@Command(name = "foley", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "foley 0.1.0",
         description = "Automatic Foley for video: streams an upload through FoleyStream and writes the sound.",
         subcommands = {RunCommand.class, UpCommand.class, DownCommand.class, SubmitCommand.class,
                 StatusCommand.class, ProbeCommand.class, EnvelopeCommand.class, FbankCommand.class,

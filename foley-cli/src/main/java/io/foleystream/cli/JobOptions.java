@@ -22,10 +22,12 @@ final class JobOptions {
     @Option(names = "--prompt", description = "what the sound should be, e.g. 'a wooden stick hitting metal'")
     String prompt = "";
 
-    @Option(names = "--negative-prompt", description = "what to steer away from")
+    @Option(names = "--negative-prompt",
+            description = "what to steer away from: guidance's unconditional half carries it instead of nothing")
     String negativePrompt = "";
 
-    @Option(names = "--seed", description = "random seed; the same seed and settings give the same sound (default: random)")
+    @Option(names = "--seed", description = "random seed; the same seed and settings give the same sound "
+            + "(default: the service chooses one and reports it in the job's status)")
     Long seed;
 
     @Option(names = "--steps", description = "sampler steps (default: the model pack's)")
@@ -34,8 +36,19 @@ final class JobOptions {
     @Option(names = "--cfg-scale", description = "classifier-free guidance scale (default: the model pack's)")
     float cfgScale;
 
-    @Option(names = "--sampler", description = "euler, dpmpp-2m or dpmpp-3m-sde (default: the model pack's)")
+    @Option(names = "--sampler",
+            description = "euler, dpmpp-2m, dpmpp-2m-sde or dpmpp-3m-sde (default: the model pack's)")
     String sampler = "";
+
+    @Option(names = "--eta", description = "SDE samplers' noise amount: 0 is deterministic, 1 k-diffusion's default")
+    Float eta;
+
+    @Option(names = "--s-noise", description = "SDE samplers' noise scale (default 1)")
+    Float sNoise;
+
+    @Option(names = "--control-scale",
+            description = "strength of the envelope ControlNet: 1 as trained (default), 0 turns timing control off")
+    Float controlScale;
 
     @Option(names = "--modalities", split = ",", paramLabel = "M", converter = ModalityConverter.class,
             description = "GRAM conditioning to use, any of video,text,audio (default: all the upload and pack allow)")
@@ -72,6 +85,11 @@ final class JobOptions {
         if (steps < 0 || cfgScale < 0) {
             throw new Foley.CliException(Foley.BAD_INPUT, "--steps and --cfg-scale must not be negative");
         }
+        for (Float value : new Float[] {eta, sNoise, controlScale}) {
+            if (value != null && !(value >= 0 && Float.isFinite(value))) {
+                throw new Foley.CliException(Foley.BAD_INPUT, "--eta, --s-noise and --control-scale must be ≥ 0");
+            }
+        }
         if (!sampler.isEmpty() && !Samplers.names().contains(sampler)) {
             throw new Foley.CliException(Foley.BAD_INPUT, "--sampler must be one of " + Samplers.names());
         }
@@ -82,13 +100,25 @@ final class JobOptions {
             default -> throw new Foley.CliException(Foley.BAD_INPUT,
                     "--envelope-source must be auto, audio or video, not " + envelopeSource);
         };
-        long jobSeed = seed != null ? seed : new java.security.SecureRandom().nextInt(Integer.MAX_VALUE);
+        SamplerSettings.Builder settings = SamplerSettings.newBuilder()
+                .setSampler(sampler).setSteps(steps).setCfgScale(cfgScale);
+        if (seed != null) {
+            settings.setSeed(seed);
+        }
+        if (eta != null) {
+            settings.setEta(eta);
+        }
+        if (sNoise != null) {
+            settings.setSNoise(sNoise);
+        }
+        if (controlScale != null) {
+            settings.setControlScale(controlScale);
+        }
         return JobRequest.newBuilder()
                 .setJobId(UUID.randomUUID().toString())
                 .setPrompt(prompt)
                 .setNegativePrompt(negativePrompt)
-                .setSampler(SamplerSettings.newBuilder()
-                        .setSampler(sampler).setSteps(steps).setCfgScale(cfgScale).setSeed(jobSeed))
+                .setSampler(settings)
                 .addAllModalities(modalities)
                 .setEnvelopeSource(source)
                 .setEnvelopePreset(envelopePreset)

@@ -1,5 +1,6 @@
 package io.foleystream.cli;
 
+import io.foleystream.proto.v1.JobState;
 import io.foleystream.proto.v1.JobStatus;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,6 +34,9 @@ final class StatusCommand implements Callable<Integer> {
         StringBuilder line = new StringBuilder(s.getJobId()).append(' ').append(s.getState())
                 .append(" stage=").append(s.getStage())
                 .append(" windows=").append(s.getWindowsDone()).append('/').append(s.getWindowsTotal());
+        if (s.getState() == JobState.RUNNING || s.getState() == JobState.COMPLETED) {
+            line.append(" seed=").append(s.getSeed()); // chosen by the service when the job named none
+        }
         if (!s.getErrorMessage().isEmpty()) {
             line.append(" error=").append(s.getErrorCode()).append(": ").append(s.getErrorMessage());
         }

@@ -51,6 +51,27 @@ class JobOptionsTest {
     }
 
     @Test
+    void carriesTheGuidanceAndNoiseControlsAndLeavesUnsetOnesUnset() throws Exception {
+        Path video = Files.writeString(dir.resolve("v.mp4"), "x");
+        Job job = new Job();
+        new CommandLine(job).execute(video.toString(), "--negative-prompt", "wind", "--sampler", "dpmpp-2m-sde",
+                "--eta", "0.5", "--s-noise", "0.9", "--control-scale", "0");
+        assertThat(job.request.getNegativePrompt()).isEqualTo("wind");
+        assertThat(job.request.getSampler().getEta()).isEqualTo(0.5f);
+        assertThat(job.request.getSampler().getSNoise()).isEqualTo(0.9f);
+        assertThat(job.request.getSampler().hasControlScale()).isTrue();
+        assertThat(job.request.getSampler().getControlScale()).isZero();
+        assertThat(job.request.getSampler().hasSeed()).as("no --seed: the service chooses").isFalse();
+
+        Job plain = new Job();
+        new CommandLine(plain).execute(video.toString());
+        assertThat(plain.request.getSampler().hasEta()).isFalse();
+        assertThat(plain.request.getSampler().hasSNoise()).isFalse();
+        assertThat(plain.request.getSampler().hasControlScale()).isFalse();
+        assertThat(Foley.execute("submit", video.toString(), "--control-scale", "-1")).isEqualTo(Foley.BAD_INPUT);
+    }
+
+    @Test
     void refusesWhatIsNotAChoiceAsBadInput() throws Exception {
         Path video = Files.writeString(dir.resolve("v.mp4"), "x");
         // options are checked before any cluster is looked for

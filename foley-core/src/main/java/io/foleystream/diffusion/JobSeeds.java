@@ -1,9 +1,17 @@
 package io.foleystream.diffusion;
 
 import io.foleystream.proto.v1.JobRequest;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 
-/** A job without a seed gets one drawn by the service, recorded with the job, so any result can be reproduced. */
+/**
+ * A job without a seed gets one chosen by the service and recorded with the job (on its windows, audio and status),
+ * so any result can be reproduced. The seed is drawn from the job id's SHA-256 rather than a fresh random number: job
+ * ids are random, and a stage that re-reads the job after a restart then chooses the same seed again.
+ */
 public final class JobSeeds {
 
     /** Seeds stay below 2^53 so they survive JSON and JavaScript numbers unchanged. */
@@ -13,15 +21,21 @@ public final class JobSeeds {
     private JobSeeds() {
     }
 
-    /** The request as it is, when it names a seed; else with a freshly drawn one. */
+    /** The request as it is when it names a seed; else with the seed of its job id (a random one without an id). */
     public static JobRequest ensure(JobRequest request) {
         if (request.getSampler().hasSeed()) {
             return request;
         }
-        return request.toBuilder().setSampler(request.getSampler().toBuilder().setSeed(draw())).build();
+        long seed = request.getJobId().isEmpty() ? RANDOM.nextLong() & SEED_MASK : ofJob(request.getJobId());
+        return request.toBuilder().setSampler(request.getSampler().toBuilder().setSeed(seed)).build();
     }
 
-    public static long draw() {
-        return RANDOM.nextLong() & SEED_MASK;
+    static long ofJob(String jobId) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(jobId.getBytes(StandardCharsets.UTF_8));
+            return ByteBuffer.wrap(digest).getLong() & SEED_MASK;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
     }
 }

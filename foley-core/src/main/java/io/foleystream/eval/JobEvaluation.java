@@ -74,6 +74,11 @@ public final class JobEvaluation {
         return durationSeconds;
     }
 
+    /** The job's seed, as its windows carry it (once any window has been seen). */
+    public long seed() {
+        return anyWindow == null ? 0 : anyWindow.getRequest().getSampler().getSeed();
+    }
+
     public boolean isComplete() {
         return totalWindows > 0 && reference.size() == totalWindows && generated.size() == totalWindows;
     }

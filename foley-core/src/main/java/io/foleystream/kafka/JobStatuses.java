@@ -13,9 +13,11 @@ public final class JobStatuses {
     private JobStatuses() {
     }
 
-    public static ProducerRecord<String, byte[]> running(String jobId, String stage, int windowsDone, int windowsTotal) {
+    /** @param seed the job's seed, so a client can reproduce it while it runs */
+    public static ProducerRecord<String, byte[]> running(String jobId, String stage, int windowsDone, int windowsTotal,
+                                                         long seed) {
         return record(base(jobId, stage, JobState.RUNNING).setWindowsDone(windowsDone).setWindowsTotal(windowsTotal)
-                .build());
+                .setSeed(seed).build());
     }
 
     public static ProducerRecord<String, byte[]> failed(String jobId, String stage, ErrorCode code, String message) {
@@ -23,9 +25,10 @@ public final class JobStatuses {
     }
 
     public static ProducerRecord<String, byte[]> completed(String jobId, String stage, int windows,
-                                                           double videoDurationSeconds, Map<String, Double> metrics) {
-        JobStatus.Builder status = base(jobId, stage, JobState.COMPLETED)
-                .setWindowsDone(windows).setWindowsTotal(windows).setVideoDurationS(videoDurationSeconds);
+                                                           double videoDurationSeconds, long seed,
+                                                           Map<String, Double> metrics) {
+        JobStatus.Builder status = base(jobId, stage, JobState.COMPLETED).setWindowsDone(windows)
+                .setWindowsTotal(windows).setVideoDurationS(videoDurationSeconds).setSeed(seed);
         metrics.forEach((name, value) -> status.addMetrics(Metric.newBuilder().setName(name).setValue(value)));
         return record(status.build());
     }

@@ -35,6 +35,7 @@ final class WindowConditioner {
     private final GramEncoder encoder;
     /** A job's prompt is the same in every window: encode it once (bounded: jobs leave with their last window). */
     private final Map<String, float[]> promptEmbeddings = new ConcurrentHashMap<>();
+    private final Map<String, float[]> negativePromptEmbeddings = new ConcurrentHashMap<>();
 
     WindowConditioner(GramEncoder encoder) {
         this.encoder = encoder;
@@ -57,6 +58,7 @@ final class WindowConditioner {
             }
             if (window.getLast()) {
                 promptEmbeddings.remove(window.getJobId());
+                negativePromptEmbeddings.remove(window.getJobId());
             }
         }
         return outcomes;
@@ -124,6 +126,12 @@ final class WindowConditioner {
                 .setTotalWindows(window.getTotalWindows())
                 .setVideoDurationS(window.getVideoDurationS())
                 .setRequest(window.getRequest());
+        // the negative prompt steers the unconditional half of guidance, whichever modalities condition the other
+        String negativePrompt = window.getRequest().getNegativePrompt();
+        if (!negativePrompt.isBlank()) {
+            out.addNegativeEmbeddings(embedding(Modality.TEXT,
+                    negativePromptEmbeddings.computeIfAbsent(window.getJobId(), id -> encoder.embedText(negativePrompt))));
+        }
         if (embeddings.size() >= 2) {
             out.setGramVolume((float) Gram.volume(embeddings.stream().map(WindowConditioner::values)
                     .toArray(float[][]::new)));

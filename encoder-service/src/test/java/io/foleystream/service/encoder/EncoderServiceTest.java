@@ -99,7 +99,8 @@ class EncoderServiceTest {
     void windowsOfSeveralJobsComeOutConditionedAndABrokenFrameFailsOnlyItsJob() throws IOException {
         JobRequest both = JobRequest.newBuilder().setJobId("job-both").setPrompt("footsteps on gravel")
                 .addModalities(Modality.VIDEO).addModalities(Modality.TEXT).build();
-        JobRequest videoOnly = JobRequest.newBuilder().setJobId("job-video").addModalities(Modality.VIDEO).build();
+        JobRequest videoOnly = JobRequest.newBuilder().setJobId("job-video").addModalities(Modality.VIDEO)
+                .setNegativePrompt("wind noise").build();
         JobRequest broken = JobRequest.newBuilder().setJobId("job-broken").build();
         List<Window> windows = List.of(
                 window(both, 0, false, jpeg(0x884422), jpeg(0x2266AA)),
@@ -128,6 +129,14 @@ class EncoderServiceTest {
         assertThat(first.getRequest().getPrompt()).isEqualTo("footsteps on gravel");
         assertThat(conditioned.get("job-video/0").getEmbeddingsList()).extracting(Embedding::getModality)
                 .containsExactly(Modality.VIDEO);
+        // the negative prompt is encoded for guidance's unconditional half even when text does not condition
+        float[] windNoise = WindowConditioner.values(gram.embed(EmbedRequest.newBuilder().setText("wind noise").build())
+                .getEmbeddings(0));
+        assertThat(conditioned.get("job-video/0").getNegativeEmbeddingsList()).singleElement().satisfies(e -> {
+            assertThat(e.getModality()).isEqualTo(Modality.TEXT);
+            assertThat(WindowConditioner.values(e)).containsExactly(windNoise, within(1e-6f));
+        });
+        assertThat(first.getNegativeEmbeddingsList()).isEmpty();
         // Batched with other jobs' windows or not, a window's embedding is that of its own frames.
         float[] alone = WindowConditioner.values(gram.embed(EmbedRequest.newBuilder().addJpegFrames(jpeg(0x884422))
                 .addJpegFrames(jpeg(0x2266AA)).build()).getEmbeddings(0));

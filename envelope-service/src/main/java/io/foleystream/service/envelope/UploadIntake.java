@@ -2,7 +2,8 @@ package io.foleystream.service.envelope;
 
 import io.foleystream.assembly.UploadWindowing;
 import io.foleystream.assembly.WindowPlan;
-import io.foleystream.diffusion.Samplers;
+import io.foleystream.diffusion.GenerationRequests;
+import io.foleystream.diffusion.JobSeeds;
 import io.foleystream.kafka.Consumers;
 import io.foleystream.kafka.DeadLetters;
 import io.foleystream.kafka.JobStatuses;
@@ -16,6 +17,7 @@ import io.foleystream.onnx.PackManifest;
 import io.foleystream.onnx.PackRegistry;
 import io.foleystream.proto.v1.ErrorCode;
 import io.foleystream.proto.v1.JobRequest;
+import io.foleystream.proto.v1.SamplerSettings;
 import io.foleystream.proto.v1.VideoChunk;
 import io.foleystream.proto.v1.Window;
 import io.micrometer.core.instrument.Counter;
@@ -223,7 +225,8 @@ public class UploadIntake {
         decoders.submit(() -> {
             try {
                 JobRequest request = effective(session.request());
-                producer.send(JobStatuses.running(jobId, STAGE, 0, 0));
+                long seed = request.getSampler().getSeed();
+                producer.send(JobStatuses.running(jobId, STAGE, 0, 0, seed));
                 // the last window waits for the integrity check: without it no later stage completes the job
                 Window[] last = new Window[1];
                 UploadWindowing.Result result = decodeTime.recordCallable(() -> UploadWindowing.run(request,
@@ -236,7 +239,7 @@ public class UploadIntake {
                         }));
                 session.verifyIntegrity();
                 send(jobId, last[0]);
-                producer.send(JobStatuses.running(jobId, STAGE, 0, result.windows()));
+                producer.send(JobStatuses.running(jobId, STAGE, 0, result.windows(), seed));
                 LOG.infof("job %s: %.3f s of video in %d windows", jobId, result.videoDurationSeconds(),
                         result.windows());
             } catch (MediaException e) {
@@ -262,11 +265,12 @@ public class UploadIntake {
     }
 
     /**
-     * The request pinned to one pack version, with that pack's window defaults filled in, so every later stage sees
-     * the same pack and window geometry.
+     * The request pinned to one pack version and one seed, with that pack's window defaults filled in, so every later
+     * stage sees the same pack, seed and window geometry.
      *
-     * @throws MediaException BAD_INPUT when the job names a pack this deployment does not hold, or a window geometry
-     *                        or envelope preset no one can use
+     * @throws MediaException BAD_INPUT when the job names a pack this deployment does not hold, sampler settings its
+     *                        sampler cannot take, a negative prompt the pack has no text for, or a window geometry or
+     *                        envelope preset no one can use
      */
     JobRequest effective(JobRequest request) {
         PackManifest pack;
@@ -275,15 +279,16 @@ public class UploadIntake {
         } catch (PackException e) {
             throw MediaException.badInput(e.getMessage());
         }
-        String sampler = request.getSampler().getSampler();
-        if (!sampler.isEmpty() && !Samplers.names().contains(sampler)) {
-            throw MediaException.badInput("unknown sampler '" + sampler + "' (one of " + Samplers.names() + ")");
-        }
-        if (request.getSampler().getSteps() < 0 || request.getSampler().getSteps() > MAX_STEPS
-                || request.getSampler().getCfgScale() < 0) {
+        SamplerSettings sampler = request.getSampler();
+        if (sampler.getSteps() < 0 || sampler.getSteps() > MAX_STEPS || sampler.getCfgScale() < 0) {
             throw MediaException.badInput("steps must be 0.." + MAX_STEPS + " and cfg scale not negative");
         }
-        JobRequest.Builder pinned = request.toBuilder().setPack(pack.id());
+        try {
+            GenerationRequests.check(request, pack);
+        } catch (IllegalArgumentException e) {
+            throw MediaException.badInput(e.getMessage());
+        }
+        JobRequest.Builder pinned = JobSeeds.ensure(request).toBuilder().setPack(pack.id());
         if (request.getWindowSeconds() <= 0) {
             pinned.setWindowSeconds((float) pack.windowSeconds()).setOverlapSeconds((float) pack.overlapSeconds());
         }

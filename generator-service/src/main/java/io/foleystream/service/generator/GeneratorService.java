@@ -1,5 +1,6 @@
 package io.foleystream.service.generator;
 
+import io.foleystream.diffusion.JobSeeds;
 import io.foleystream.diffusion.ProgressListener;
 import io.foleystream.diffusion.WindowGenerator;
 import io.foleystream.onnx.PackException;
@@ -18,8 +19,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * gRPC {@code foley.v1.Generator}: one conditioned window to audio without Kafka, for short clips, with the same
- * generator (and so the same audio for the same window and seed) as the Kafka stage. A window it cannot use is
- * INVALID_ARGUMENT with the reason.
+ * generator (and so the same audio for the same window and seed) as the Kafka stage. A window without a seed gets a
+ * drawn one, returned on the reply's audio. A window it cannot use is INVALID_ARGUMENT with the reason.
  */
 @GrpcService
 @Blocking
@@ -40,7 +41,8 @@ public class GeneratorService extends GeneratorGrpc.GeneratorImplBase {
 
     @Override
     public void generate(GenerateRequest request, StreamObserver<GenerateReply> response) {
-        ConditionedWindow window = request.getWindow();
+        ConditionedWindow asked = request.getWindow();
+        ConditionedWindow window = asked.toBuilder().setRequest(JobSeeds.ensure(asked.getRequest())).build();
         String refusal = refusal(window);
         if (refusal != null) {
             response.onError(invalid(refusal));

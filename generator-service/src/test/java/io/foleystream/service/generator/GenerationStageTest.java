@@ -96,6 +96,44 @@ class GenerationStageTest {
                 .addValues(1f)).build(), "has 1 values, the pack expects 512");
     }
 
+    @Test
+    void everyControlOfTheRequestReachesTheSamplerOverGrpc() {
+        ConditionedWindow window = window("job-controls", 0);
+        byte[] plain = pcm(window);
+
+        AudioWindow drawn = generate(with(window, s -> s.clearSeed()));
+        assertThat(pcm(with(window, s -> s.setSeed(drawn.getSeed())))).isEqualTo(drawn.getPcmS16Le().toByteArray());
+        ConditionedWindow otherJob = window.toBuilder().setJobId("job-controls-2").build();
+        assertThat(generate(with(otherJob, s -> s.clearSeed())).getSeed()).isNotEqualTo(drawn.getSeed());
+
+        ConditionedWindow otherEnvelope = window.toBuilder().clearEnvelope()
+                .addAllEnvelope(java.util.Collections.nCopies(172, 0.2f)).build();
+        assertThat(pcm(with(window, s -> s.setControlScale(0f))))
+                .isEqualTo(pcm(with(otherEnvelope, s -> s.setControlScale(0f))))
+                .isNotEqualTo(plain);
+
+        Embedding negative = Embedding.newBuilder().setModality(Modality.TEXT)
+                .addAllValues(java.util.Collections.nCopies(512, 0.044f)).build();
+        assertThat(pcm(window.toBuilder().addNegativeEmbeddings(negative).build())).isNotEqualTo(plain);
+
+        byte[] sde = pcm(with(window, s -> s.setSampler("dpmpp-2m-sde")));
+        assertThat(pcm(with(window, s -> s.setSampler("dpmpp-2m-sde").setEta(0.5f)))).isNotEqualTo(sde);
+        assertThat(pcm(with(window, s -> s.setSampler("dpmpp-2m-sde").setSNoise(0.5f)))).isNotEqualTo(sde);
+        assertInvalid(with(window, s -> s.setSampler("euler").setEta(0.5f)), "euler");
+    }
+
+    private static ConditionedWindow with(ConditionedWindow window,
+                                          java.util.function.UnaryOperator<SamplerSettings.Builder> change) {
+        JobRequest request = window.getRequest();
+        return window.toBuilder()
+                .setRequest(request.toBuilder().setSampler(change.apply(request.getSampler().toBuilder())))
+                .build();
+    }
+
+    private byte[] pcm(ConditionedWindow window) {
+        return generate(window).getPcmS16Le().toByteArray();
+    }
+
     private AudioWindow generate(ConditionedWindow window) {
         return generator.generate(GenerateRequest.newBuilder().setWindow(window).build()).getAudio();
     }

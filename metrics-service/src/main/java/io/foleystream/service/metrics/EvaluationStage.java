@@ -109,14 +109,15 @@ public class EvaluationStage {
         }
         if (!job.isComplete()) {
             return record.value() instanceof AudioWindow
-                    ? List.of(JobStatuses.running(jobId, "generator", job.audioWindows(), job.totalWindows()))
+                    ? List.of(JobStatuses.running(jobId, "generator", job.audioWindows(), job.totalWindows(),
+                            ((AudioWindow) record.value()).getSeed()))
                     : List.of();
         }
         jobs.remove(jobId);
         double l1 = job.envelopeL1();
         envelopeL1.record(l1);
         return List.of(JobStatuses.completed(jobId, STAGE, job.totalWindows(), job.durationSeconds(),
-                Map.of("envelope_l1", l1)));
+                job.seed(), Map.of("envelope_l1", l1)));
     }
 
     /** The envelope a job's windows carry: the preset its request names, else its pack's. */

@@ -1,0 +1,39 @@
+package io.foleystream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** A newcomer's first command: every subcommand shows its usage for --help and -h, even without its arguments. */
+class HelpTest {
+
+    @ParameterizedTest
+    @CsvSource({
+            "run, --control-scale", "up, --base-port", "down, Usage", "submit, --negative-prompt", "status, JOB",
+            "probe, FILE", "envelope, --preset", "fbank, --mel-bins", "gram-volume, Usage"})
+    void everySubcommandAnswersHelpWithItsUsage(String command, String mentions) {
+        for (String flag : new String[] {"--help", "-h"}) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            PrintStream stdout = System.out;
+            PrintStream stderr = System.err;
+            int exit;
+            try {
+                System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+                System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+                exit = Foley.execute(command, flag);
+            } finally {
+                System.setOut(stdout);
+                System.setErr(stderr);
+            }
+            String usage = out.toString(StandardCharsets.UTF_8);
+            assertThat(exit).as("%s %s exit code", command, flag).isZero();
+            assertThat(usage).startsWith("Usage: foley " + command).contains(mentions);
+            assertThat(err.toString(StandardCharsets.UTF_8)).as("%s %s stderr", command, flag).isEmpty();
+        }
+    }
+}

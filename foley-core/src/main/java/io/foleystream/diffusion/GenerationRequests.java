@@ -1,0 +1,30 @@
+package io.foleystream.diffusion;
+
+import io.foleystream.onnx.PackManifest;
+import io.foleystream.proto.v1.JobRequest;
+import io.foleystream.proto.v1.SamplerSettings;
+
+/** What a job may ask of a pack's generator, checked at the door so a job fails at once rather than per window. */
+public final class GenerationRequests {
+
+    private GenerationRequests() {
+    }
+
+    /**
+     * @throws IllegalArgumentException for a sampler or noise option the sampler does not take, a negative or
+     *                                  non-finite control scale, or a negative prompt for a pack without text
+     */
+    public static void check(JobRequest request, PackManifest pack) {
+        SamplerSettings sampler = request.getSampler();
+        Samplers.byName(sampler.getSampler().isEmpty() ? pack.sampler().type() : sampler.getSampler(),
+                sampler.hasEta() ? sampler.getEta() : WindowGenerator.DEFAULT_ETA,
+                sampler.hasSNoise() ? sampler.getSNoise() : WindowGenerator.DEFAULT_S_NOISE);
+        if (sampler.hasControlScale() && !(sampler.getControlScale() >= 0 && Float.isFinite(sampler.getControlScale()))) {
+            throw new IllegalArgumentException("control scale must be a finite number ≥ 0, got "
+                    + sampler.getControlScale());
+        }
+        if (!request.getNegativePrompt().isBlank() && !pack.conditioning().modalities().contains("text")) {
+            throw new IllegalArgumentException("pack " + pack.id() + " has no text conditioning for a negative prompt");
+        }
+    }
+}
