@@ -96,7 +96,7 @@ public final class DecodeVsFfmpegCli {
         DecodedCounts counts = new DecodedCounts();
         try (UploadSpool spool = UploadSpool.ofFile(clip);
              StreamingDecoder decoder = StreamingDecoder.open(spool, MediaLimits.defaults(),
-                     DecodeSpec.of(SAMPLE_RATE, 1, SIZE, SIZE))) {
+                     DecodeSpec.of(SAMPLE_RATE, SIZE, SIZE))) {
             decoder.decode(counts);
         }
         return counts;

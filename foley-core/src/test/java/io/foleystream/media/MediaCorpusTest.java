@@ -119,7 +119,7 @@ class MediaCorpusTest {
         MediaInfo info;
         try (UploadSpool spool = UploadSpool.ofFile(clip);
              StreamingDecoder decoder = StreamingDecoder.open(spool, MediaLimits.defaults(),
-                     DecodeSpec.of(RATE, 1, FRAME_WIDTH, FRAME_HEIGHT))) {
+                     DecodeSpec.of(RATE, FRAME_WIDTH, FRAME_HEIGHT))) {
             info = decoder.info();
             decoded = new RecordingListener(spool);
             decoder.decode(decoded);

@@ -31,7 +31,7 @@ class SyntheticClipTest {
         RecordingListener decoded;
         try (UploadSpool spool = UploadSpool.ofFile(clip);
              StreamingDecoder decoder = StreamingDecoder.open(spool, MediaLimits.defaults(),
-                     DecodeSpec.of(16000, 1, 80, 60))) {
+                     DecodeSpec.of(16000, 80, 60))) {
             decoded = new RecordingListener(spool);
             decoder.decode(decoded);
         }

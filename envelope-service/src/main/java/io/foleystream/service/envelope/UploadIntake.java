@@ -299,7 +299,7 @@ public class UploadIntake {
     private UploadWindowing.Settings settings(JobRequest request) {
         PackManifest pack = packs.resolve(request.getPack());
         WindowPlan plan = new WindowPlan(request.getWindowSeconds(), request.getOverlapSeconds());
-        return new UploadWindowing.Settings(plan, pack.envelopeSpec(request.getEnvelopePreset()),
+        return new UploadWindowing.Settings(plan, pack.envelopeSpec(request.getEnvelopePreset()), pack.audioChannels(),
                 pack.preprocessing().video().framesPerWindow(), pack.preprocessing().video().size(), limits);
     }
 }
