@@ -9,6 +9,13 @@ length L+1 truncated to L). Both are plain float64 convolutions here, so they ar
 t-foley follows T-Foley's utils.py::get_rms: librosa.feature.rms (frame 512, hop 128, center=True, zero padding),
 then scipy.signal.filtfilt(b, a, rms, method="gust") with b, a = scipy.signal.ellip(4, 0.01, 120, 0.125).
 The printed b and a are the constants EllipticLowPass.java holds.
+
+Channel layouts: envelope/layouts/ holds mono, stereo and 5.1 AAC clips made by foley-core's own encoder
+(ChannelLayoutFixtures.java) with the audio their decode gives (<clip>.decoded.f32, interleaved float32 at 16 kHz on
+the video's clock). Each preset's reference turns those very samples into what it measures, in float64:
+librosa-rms and t-foley the arithmetic mean of all channels (librosa.to_mono), stable-v2a the layout of its model
+(stable-audio-tools' force_channels: Mono() = the mean for a 1-channel model, Stereo() = the first two channels, mono
+duplicated, for a 2-channel one), each channel measured on its own and sampled at every hop.
 """
 import json
 import pathlib
@@ -17,6 +24,16 @@ import numpy as np
 import scipy.signal
 
 OUT = pathlib.Path(__file__).resolve().parents[2] / "foley-core/src/test/resources/envelope"
+LAYOUTS = OUT / "layouts"
+LAYOUT_RATE = 16000
+LAYOUT_CLIPS = {"aac_1ch": 1, "aac_2ch": 2, "aac_6ch": 6}
+# (case, preset, frame, hop, model channels)
+LAYOUT_CASES = [
+    ("librosa-rms", "librosa-rms", 2048, 512, 2),
+    ("t-foley", "t-foley", 512, 128, 2),
+    ("stable-v2a_stereo", "stable-v2a", 2000, 64, 2),
+    ("stable-v2a_mono", "stable-v2a", 2000, 64, 1),
+]
 
 
 def librosa_rms(y, frame_length, hop_length):
@@ -49,6 +66,42 @@ def signal(n, rate, seed, hits):
     return np.clip(y, -1, 1).astype(np.float32)
 
 
+def to_mono(channels):
+    """librosa.to_mono: the mean over the channel axis."""
+    return np.mean(channels, axis=0)
+
+
+def stereo(channels):
+    """stable-audio-tools' Stereo(): mono duplicated, more than two channels cut to the first two."""
+    return np.repeat(channels, 2, axis=0) if channels.shape[0] == 1 else channels[:2]
+
+
+def layout_reference(channels, preset, frame, hop, model_channels):
+    """Each measured channel's envelope, channel-major."""
+    if preset == "librosa-rms":
+        return [librosa_rms(to_mono(channels), frame, hop)]
+    if preset == "t-foley":
+        return [t_foley(to_mono(channels), frame, hop)]
+    measured = stereo(channels) if model_channels == 2 else to_mono(channels)[None, :]
+    return [stable_v2a(y, rms_window=frame)[::hop] for y in measured]
+
+
+def write_layouts():
+    cases = []
+    for clip, count in LAYOUT_CLIPS.items():
+        interleaved = np.fromfile(LAYOUTS / f"{clip}.decoded.f32", dtype="<f4").astype(np.float64)
+        channels = interleaved.reshape(-1, count).T
+        for case, preset, frame, hop, model_channels in LAYOUT_CASES:
+            expected = np.stack(layout_reference(channels, preset, frame, hop, model_channels))
+            expected.astype("<f8").tofile(LAYOUTS / f"{clip}_{case}.expected.f64")
+            cases.append({"clip": clip, "source_channels": count, "case": case, "preset": preset,
+                          "sample_rate": LAYOUT_RATE, "frame_length": frame, "hop_length": hop,
+                          "model_channels": model_channels, "envelope_channels": expected.shape[0],
+                          "values": expected.shape[1]})
+    (LAYOUTS / "layouts.json").write_text(json.dumps({"cases": cases}, indent=1) + "\n")
+    print("wrote", len(cases), "layout cases to", LAYOUTS)
+
+
 def main():
     b, a = scipy.signal.ellip(4, 0.01, 120, 0.125)
     print("ellip b =", b.tolist())
@@ -70,6 +123,7 @@ def main():
                       "hop_length": hop, "samples": n, "frames": len(expected)})
     (OUT / "presets.json").write_text(json.dumps({"cases": cases}, indent=1) + "\n")
     print("wrote", len(cases), "cases to", OUT)
+    write_layouts()
 
 
 if __name__ == "__main__":

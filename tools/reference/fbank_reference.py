@@ -9,8 +9,14 @@ Writes into foley-core/src/test/resources/dsp/:
   <name>.wav            the fixture signal, 16-bit PCM mono at 16 kHz
   <name>_<bins>.f32     the expected log-mel fbank, float32 little-endian, frames x bins, time-major
   fbank_reference.json  the list of cases (wav, mel bins, frame count, fbank file)
+
+and, for foley-cli's `foley fbank` (which decodes any sound through FFmpeg), into foley-cli/src/test/resources/fbank/
+one stereo signal stored as 16-bit, 24-bit and float WAV and as 16-bit FLAC, with the fbank of what FFmpeg decodes
+from each (s16 / 2**15, s24 / 2**23, the floats themselves) mixed to mono as the mean of the channels:
+  <name>.wav|.flac, <name>_64.f32, formats.json
 """
 import json
+import struct
 import pathlib
 import wave
 
@@ -24,6 +30,7 @@ RATE = 16000
 # far inside the Java test's 1e-3 tolerance: the test then measures our code, not float32 rounding.
 FLOAT32_ROUNDING_BUDGET = 4e-4
 OUT = pathlib.Path(__file__).resolve().parents[2] / "foley-core/src/test/resources/dsp"
+FORMATS_OUT = pathlib.Path(__file__).resolve().parents[2] / "foley-cli/src/test/resources/fbank"
 
 
 def chirp_with_bursts(rng):
@@ -70,7 +77,10 @@ def write_wav(path, pcm):
 
 def kaldi_fbank(pcm, mel_bins, dtype=np.float32):
     # foley-core's WavFile reads 16-bit PCM as pcm / 32767 in float32; feed torchaudio the same floats.
-    samples = (pcm.astype(np.float32) / np.float32(32767)).astype(dtype)
+    return kaldi_fbank_of((pcm.astype(np.float32) / np.float32(32767)).astype(dtype), mel_bins)
+
+
+def kaldi_fbank_of(samples, mel_bins):
     waveform = torch.from_numpy(samples).unsqueeze(0) * 2 ** 15
     return torchaudio.compliance.kaldi.fbank(
         waveform, num_mel_bins=mel_bins, sample_frequency=RATE, frame_length=25, frame_shift=10).numpy()
@@ -99,5 +109,57 @@ def main():
     print("wrote", OUT)
 
 
+def stereo_tone_and_noise(rng):
+    """0.3 s: left a 1 kHz tone over noise, right a quieter 3 kHz tone over other noise, so the mean is neither."""
+    n = int(0.3 * RATE) + 11
+    t = np.arange(n) / RATE
+    left = 0.3 * np.sin(2 * np.pi * 1000 * t) + 0.05 * rng.standard_normal(n)
+    right = 0.15 * np.sin(2 * np.pi * 3000 * t) + 0.02 * rng.standard_normal(n)
+    return np.stack([left, right], axis=1)
+
+
+def write_pcm_wav(path, frames, format_tag, sample_bytes, data):
+    """A canonical RIFF/WAVE file: fmt tag 1 (PCM) or 3 (IEEE float), interleaved little-endian frames."""
+    channels = frames.shape[1]
+    fmt = struct.pack("<HHIIHH", format_tag, channels, RATE, RATE * channels * sample_bytes, channels * sample_bytes,
+                      8 * sample_bytes)
+    riff = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data
+    path.write_bytes(b"RIFF" + struct.pack("<I", len(riff)) + riff)
+
+
+def write_sample_formats():
+    FORMATS_OUT.mkdir(parents=True, exist_ok=True)
+    y = np.clip(stereo_tone_and_noise(np.random.default_rng(9)), -1, 1)
+    pcm16 = np.round(y * 32767).astype("<i2")
+    pcm24 = np.round(y * 8388607).astype("<i4")
+    floats = y.astype("<f4")
+    write_pcm_wav(FORMATS_OUT / "stereo_s16.wav", y, 1, 2, pcm16.tobytes())
+    write_pcm_wav(FORMATS_OUT / "stereo_s24.wav", y, 1, 3,
+                  b"".join(v.to_bytes(3, "little", signed=True) for v in pcm24.reshape(-1).tolist()))
+    write_pcm_wav(FORMATS_OUT / "stereo_f32.wav", y, 3, 4, floats.tobytes())
+    torchaudio.save(str(FORMATS_OUT / "stereo_s16.flac"), torch.from_numpy(pcm16.T.copy()), RATE, format="flac",
+                    bits_per_sample=16)
+    flac, _ = torchaudio.load(str(FORMATS_OUT / "stereo_s16.flac"))  # sox reads FLAC as s16 / 2**15
+    assert np.array_equal(np.round(flac.numpy().T * 2 ** 15), pcm16), "FLAC must hold the 16-bit samples exactly"
+    # what FFmpeg decodes each into (float32), then the mean of the two channels in float32 as Java computes it
+    decoded = {"stereo_s16.wav": pcm16.astype(np.float32) / np.float32(2 ** 15),
+               "stereo_s24.wav": pcm24.astype(np.float32) / np.float32(2 ** 23),
+               "stereo_f32.wav": floats,
+               "stereo_s16.flac": pcm16.astype(np.float32) / np.float32(2 ** 15)}
+    cases = []
+    for name, samples in decoded.items():
+        mono = ((samples[:, 0] + samples[:, 1]) / np.float32(2)).astype(np.float32)
+        fbank = kaldi_fbank_of(mono, 64)
+        rounding = np.abs(fbank - kaldi_fbank_of(mono.astype(np.float64), 64)).max()
+        assert rounding < FLOAT32_ROUNDING_BUDGET, f"{name}: float32 rounding moves the fbank by {rounding}"
+        expected = name.replace(".", "_") + "_64.f32"
+        fbank.astype("<f4").tofile(FORMATS_OUT / expected)
+        cases.append({"file": name, "mel_bins": 64, "frames": int(fbank.shape[0]), "fbank": expected})
+    (FORMATS_OUT / "formats.json").write_text(json.dumps(
+        {"torchaudio": torchaudio.__version__, "cases": cases}, indent=2) + "\n")
+    print("wrote", FORMATS_OUT)
+
+
 if __name__ == "__main__":
     main()
+    write_sample_formats()

@@ -96,7 +96,7 @@ public final class DecodeVsFfmpegCli {
         DecodedCounts counts = new DecodedCounts();
         try (UploadSpool spool = UploadSpool.ofFile(clip);
              StreamingDecoder decoder = StreamingDecoder.open(spool, MediaLimits.defaults(),
-                     DecodeSpec.of(SAMPLE_RATE, 1, SIZE, SIZE))) {
+                     DecodeSpec.of(SAMPLE_RATE, SIZE, SIZE))) {
             decoder.decode(counts);
         }
         return counts;
@@ -123,12 +123,12 @@ public final class DecodeVsFfmpegCli {
                 .getProcessCpuTime();
     }
 
-    /** The same work as ours: every frame scaled with area averaging to 224×224 RGB24, audio downmixed to mono f32. */
+    /** The same work as ours: every frame scaled with area averaging to 224×224 RGB24, audio as f32 with its channels. */
     private static List<String> cliArguments(String ffmpeg, Path clip) {
         return List.of(ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-i", clip.toString(),
                 "-map", "0:v", "-vf", "scale=" + SIZE + ":" + SIZE + ":flags=area", "-pix_fmt", "rgb24",
                 "-f", "rawvideo", "-y", "/dev/null",
-                "-map", "0:a", "-ac", "1", "-ar", String.valueOf(SAMPLE_RATE), "-f", "f32le", "-y", "/dev/null");
+                "-map", "0:a", "-ar", String.valueOf(SAMPLE_RATE), "-f", "f32le", "-y", "/dev/null");
     }
 
     private static final class DecodedCounts implements DecodeListener {

@@ -27,7 +27,10 @@ import picocli.CommandLine.Parameters;
                     + "at the time of the frame's centre (for stable-v2a, one row per hop).",
             "Presets: librosa-rms (librosa.feature.rms, default 2048/512), stable-v2a (Stable-V2A's causal "
                     + "10000-sample moving RMS and 2000-sample smoothing, default hop 512), t-foley (RMS 512/128 "
-                    + "and a zero-phase elliptic low-pass)."})
+                    + "and a zero-phase elliptic low-pass).",
+            "librosa-rms and t-foley measure the mean of all audio channels (librosa.to_mono); stable-v2a measures "
+                    + "each channel of the model's layout (--model-channels; stable-audio-tools' Stereo() keeps the "
+                    + "first two channels and duplicates mono), one column per channel: time_s,value_0,value_1."})
 final class EnvelopeCommand implements Callable<Integer> {
 
     enum Source { auto, audio, video }
@@ -50,6 +53,11 @@ final class EnvelopeCommand implements Callable<Integer> {
     @Option(names = "--hop-length", paramLabel = "N", description = "samples between envelope values")
     Integer hopLength;
 
+    @Option(names = "--model-channels", paramLabel = "N", defaultValue = "2",
+            description = "audio channels of the model the envelope is for, 1 or 2; only stable-v2a measures per "
+                    + "channel (default: ${DEFAULT-VALUE}, Stable Audio Open's stereo)")
+    int modelChannels;
+
     @Option(names = "--source", paramLabel = "SOURCE", defaultValue = "auto",
             description = "auto (the audio if there is any, else the picture), audio or video (default: "
                     + "${DEFAULT-VALUE})")
@@ -66,7 +74,7 @@ final class EnvelopeCommand implements Callable<Integer> {
         }
         UploadEnvelope.Measured envelope;
         try (UploadSpool spool = UploadSpool.ofFile(file)) {
-            envelope = UploadEnvelope.measure(spool, MediaLimits.defaults(), spec, envelopeSource());
+            envelope = UploadEnvelope.measure(spool, MediaLimits.defaults(), spec, modelChannels, envelopeSource());
         } catch (MediaException e) {
             throw asCliError(file, e);
         }
@@ -90,6 +98,9 @@ final class EnvelopeCommand implements Callable<Integer> {
     }
 
     private EnvelopeSpec spec() {
+        if (modelChannels != 1 && modelChannels != 2) {
+            throw new Foley.CliException(Foley.BAD_INPUT, "--model-channels must be 1 or 2, got " + modelChannels);
+        }
         if (!EnvelopeSpec.PRESETS.contains(preset)) {
             throw new Foley.CliException(Foley.BAD_INPUT, "unknown --preset '" + preset + "' (choose from "
                     + String.join(", ", EnvelopeSpec.PRESETS) + ")");
@@ -115,11 +126,21 @@ final class EnvelopeCommand implements Callable<Integer> {
         };
     }
 
+    /** One column per envelope channel: "value" alone, or "value_0", "value_1", ... */
     private static void writeCsv(UploadEnvelope.Measured envelope, Writer writer) throws IOException {
-        writer.write("time_s,value\n");
-        float[] values = envelope.values();
-        for (int i = 0; i < values.length; i++) {
-            writer.write(String.format(Locale.ROOT, "%.6f,%s\n", i / envelope.rate(), values[i]));
+        float[][] channels = envelope.channels();
+        StringBuilder row = new StringBuilder("time_s");
+        for (int c = 0; c < channels.length; c++) {
+            row.append(channels.length == 1 ? ",value" : ",value_" + c);
+        }
+        writer.write(row.append('\n').toString());
+        for (int i = 0; i < channels[0].length; i++) {
+            row.setLength(0);
+            row.append(String.format(Locale.ROOT, "%.6f", i / envelope.rate()));
+            for (float[] channel : channels) {
+                row.append(',').append(channel[i]);
+            }
+            writer.write(row.append('\n').toString());
         }
     }
 }

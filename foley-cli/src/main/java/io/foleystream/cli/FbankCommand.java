@@ -5,19 +5,14 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import io.foleystream.dsp.Channels;
 import io.foleystream.dsp.KaldiFbank;
 import io.foleystream.dsp.LogMelSpectrogram;
-import io.foleystream.dsp.Resampler;
 import io.foleystream.media.DecodeListener;
-import io.foleystream.media.DecodeSpec;
 import io.foleystream.media.MediaException;
 import io.foleystream.media.MediaLimits;
 import io.foleystream.media.StreamingDecoder;
 import io.foleystream.media.UploadSpool;
-import io.foleystream.media.WavFile;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,11 +29,12 @@ import picocli.CommandLine.Parameters;
                     + "frames every 10 ms, torchaudio.compliance.kaldi.fbank defaults), before normalisation.",
             "CSV: a header row mel_0,...,mel_<N-1>, then one row per frame; audio shorter than 25 ms gives the "
                     + "header only."},
-        footer = "FILE is a video with an audio track (decoded through the safe media path) or a 16-bit PCM WAV "
-                + "(downmixed to mono and, at another rate, resampled to 16 kHz).")
+        footer = "FILE is a sound file (WAV of any sample format, FLAC, M4A, Ogg, MP3) or a video with an audio "
+                + "track, decoded through the same safe media path as the services, resampled to 16 kHz and mixed "
+                + "to mono as the mean of its channels.")
 final class FbankCommand implements Callable<Integer> {
 
-    @Parameters(paramLabel = "FILE", description = "video file or 16-bit PCM WAV")
+    @Parameters(paramLabel = "FILE", description = "sound or video file")
     Path file;
 
     @Option(names = "--mel-bins", paramLabel = "N", defaultValue = "128",
@@ -69,47 +65,19 @@ final class FbankCommand implements Callable<Integer> {
         return Foley.OK;
     }
 
-    private float[] mono16k() throws IOException {
-        try {
-            return isWav() ? fromWav() : fromMedia();
+    /** The file's sound as the services decode it, resampled to 16 kHz, then the mean of its channels. */
+    private float[] mono16k() {
+        try (UploadSpool spool = UploadSpool.ofFile(file);
+                StreamingDecoder decoder = StreamingDecoder.openSound(spool, MediaLimits.defaults(),
+                        KaldiFbank.SAMPLE_RATE)) {
+            SampleCollector samples = new SampleCollector();
+            decoder.decode(samples);
+            return samples.all();
         } catch (MediaException e) {
             if (e.kind() == MediaException.Kind.BAD_INPUT) {
                 throw new Foley.CliException(Foley.BAD_INPUT, file.getFileName() + ": " + e.getMessage());
             }
             throw e;
-        } catch (IllegalArgumentException | UncheckedIOException e) {
-            throw new Foley.CliException(Foley.BAD_INPUT, file.getFileName() + ": " + e.getMessage());
-        }
-    }
-
-    /** Sniffs the RIFF/WAVE header: the name's extension is the user's claim, the bytes are the truth. */
-    private boolean isWav() throws IOException {
-        byte[] head = new byte[12];
-        try (InputStream in = Files.newInputStream(file)) {
-            if (in.readNBytes(head, 0, head.length) < head.length) {
-                return false;
-            }
-        }
-        return new String(head, 0, 4, UTF_8).equals("RIFF") && new String(head, 8, 4, UTF_8).equals("WAVE");
-    }
-
-    /** Mono as librosa.load makes it (the mean of the channels), then resampled to 16 kHz. */
-    private float[] fromWav() {
-        WavFile.Audio audio = WavFile.read(file);
-        float[] mono = Channels.monoMix(audio.samples(), audio.channels());
-        return Resampler.resample(mono, audio.sampleRate(), KaldiFbank.SAMPLE_RATE);
-    }
-
-    private float[] fromMedia() {
-        try (UploadSpool spool = UploadSpool.ofFile(file);
-                StreamingDecoder decoder = StreamingDecoder.open(spool, MediaLimits.defaults(),
-                        DecodeSpec.audioOnly(KaldiFbank.SAMPLE_RATE, 1))) {
-            if (!decoder.info().hasAudio()) {
-                throw MediaException.badInput("no audio track");
-            }
-            SampleCollector samples = new SampleCollector();
-            decoder.decode(samples);
-            return samples.all();
         }
     }
 
@@ -129,13 +97,14 @@ final class FbankCommand implements Callable<Integer> {
         }
     }
 
-    /** Appends the decoder's mono 16 kHz runs into one growing array. */
+    /** Mixes the decoder's 16 kHz runs to mono and appends them into one growing array. */
     private static final class SampleCollector implements DecodeListener {
         private float[] samples = new float[16_000];
         private int size;
 
         @Override
-        public void onAudio(float[] run, int channels, double startSeconds) {
+        public void onAudio(float[] interleaved, int channels, double startSeconds) {
+            float[] run = Channels.monoMix(interleaved, channels);
             if (size + run.length > samples.length) {
                 samples = Arrays.copyOf(samples, Math.max(2 * samples.length, size + run.length));
             }

@@ -52,7 +52,12 @@ class EnvelopeCommandTest {
         Result tFoley = run(new EnvelopeCommand(), clip.toString(), "--preset", "t-foley", "--sample-rate", "22050");
         Result stable = run(new EnvelopeCommand(), clip.toString(), "--preset", "stable-v2a", "--hop-length", "441");
 
+        Result stableMono = run(new EnvelopeCommand(), clip.toString(), "--preset", "stable-v2a", "--model-channels", "1");
+
         assertThat(tFoley.stdout.lines()).hasSize(1 + 1 + samples / 128);
+        // stable-v2a measures each channel of the model's layout: stereo by default, a mono model the mean
+        assertThat(stable.stdout.lines().findFirst()).hasValue("time_s,value_0,value_1");
+        assertThat(stableMono.stdout.lines().findFirst()).hasValue("time_s,value");
         assertThat(stable.stdout.lines()).hasSize(1 + (int) Math.ceil(3.0 * 44100 / 441));
         // the causal 10000-sample RMS peaks a little after the strike that caused it
         double loudest = loudestTime(stable.stdout.lines().toList());

@@ -1,6 +1,7 @@
 package io.foleystream.assembly;
 
 import com.google.protobuf.ByteString;
+import io.foleystream.dsp.Channels;
 import io.foleystream.dsp.KaldiFbank;
 import io.foleystream.dsp.Resampler;
 import io.foleystream.envelope.EnvelopeSpec;
@@ -23,9 +24,13 @@ import java.util.function.Consumer;
  */
 public final class UploadWindowing {
 
-    /** What the model pack and the job decide about windows. */
-    public record Settings(WindowPlan plan, EnvelopeSpec envelope, int framesPerWindow, int frameSize,
-                           MediaLimits limits) {
+    /**
+     * What the model pack and the job decide about windows.
+     *
+     * @param modelAudioChannels the pack's audio_channels: the layout a stable-v2a envelope is measured on
+     */
+    public record Settings(WindowPlan plan, EnvelopeSpec envelope, int modelAudioChannels, int framesPerWindow,
+                           int frameSize, MediaLimits limits) {
     }
 
     /** What decoding learned about the upload. */
@@ -40,8 +45,9 @@ public final class UploadWindowing {
 
     /**
      * Runs to the end of the upload, blocking while chunks are still to come. The envelope comes from the upload's
-     * audio, or from its picture when the request asks or (AUTO) the upload has no audio; windows of an upload with
-     * audio also carry a {@value #SOURCE_AUDIO_RATE} Hz mono slice of it for the audio encoder.
+     * audio, or from its picture when the request asks or (AUTO) the upload has no audio, with the channels and the
+     * audio peak {@link UploadEnvelope} gives; windows of an upload with audio also carry a
+     * {@value #SOURCE_AUDIO_RATE} Hz mono slice of it (the mean of its channels) for the audio encoder.
      *
      * @param request the job's settings, copied into every window so later stages need no other lookup
      * @throws io.foleystream.media.MediaException when the upload is bad or over a limit, or the request asks for an
@@ -49,7 +55,7 @@ public final class UploadWindowing {
      */
     public static Result run(JobRequest request, UploadSpool spool, Settings settings, Consumer<Window> windows) {
         EnvelopeSpec envelopeSpec = settings.envelope();
-        DecodeSpec spec = DecodeSpec.of(envelopeSpec.sampleRate(), 1, settings.frameSize(), settings.frameSize());
+        DecodeSpec spec = DecodeSpec.of(envelopeSpec.sampleRate(), settings.frameSize(), settings.frameSize());
         try (StreamingDecoder decoder = StreamingDecoder.open(spool, settings.limits(), spec)) {
             MediaInfo info = decoder.info();
             boolean fromVideo = UploadEnvelope.fromVideo(request.getEnvelopeSource(), info);
@@ -58,15 +64,16 @@ public final class UploadWindowing {
             WindowCutter cutter = new WindowCutter(settings.plan(), rate, settings.framesPerWindow(),
                     info.durationSeconds(), sourceAudioRate,
                     cut -> windows.accept(toWindow(request, cut, rate, fromVideo, sourceAudioRate)));
-            UploadEnvelope envelope = new UploadEnvelope(envelopeSpec, fromVideo, cutter::onEnvelope);
+            UploadEnvelope envelope = new UploadEnvelope(envelopeSpec, settings.modelAudioChannels(), fromVideo,
+                    cutter::onEnvelope);
             SourceAudio sourceAudio = info.hasAudio() ? new SourceAudio(envelopeSpec.sampleRate(), cutter) : null;
             double[] videoEnd = {Double.NaN};
             decoder.decode(new DecodeListener() {
                 @Override
                 public void onAudio(float[] samples, int channels, double startSeconds) {
-                    envelope.onAudio(samples, startSeconds);
+                    envelope.onAudio(samples, channels, startSeconds);
                     if (sourceAudio != null) {
-                        sourceAudio.push(samples, startSeconds);
+                        sourceAudio.push(samples, channels, startSeconds);
                     }
                 }
 
@@ -102,9 +109,11 @@ public final class UploadWindowing {
             this.cutter = cutter;
         }
 
-        void push(float[] samples, double startSeconds) {
-            clock.align(samples, startSeconds,
-                    aligned -> cutter.onSourceAudio(resampler.push(aligned, 0, aligned.length)));
+        void push(float[] interleaved, int channels, double startSeconds) {
+            clock.align(interleaved, channels, startSeconds, aligned -> {
+                float[] mono = Channels.monoMix(aligned, channels);
+                cutter.onSourceAudio(resampler.push(mono, 0, mono.length));
+            });
         }
 
         void finish() {
@@ -120,13 +129,17 @@ public final class UploadWindowing {
                 .setStartS(cut.startSeconds())
                 .setDurationS(cut.durationSeconds())
                 .setEnvelopeRateHz(envelopeRate)
+                .setEnvelopeChannels(cut.envelope().length)
+                .setAudioPeak(cut.audioPeak())
                 .setEnvelopeFromVideo(fromVideo)
                 .setLast(cut.last())
                 .setTotalWindows(cut.totalWindows())
                 .setVideoDurationS(cut.videoDurationSeconds())
                 .setRequest(request);
-        for (float v : cut.envelope()) {
-            window.addEnvelope(v);
+        for (float[] channel : cut.envelope()) {
+            for (float v : channel) {
+                window.addEnvelope(v);
+            }
         }
         if (cut.sourceAudio() != null) {
             window.setSourceAudioRate(sourceAudioRate);

@@ -1,5 +1,6 @@
 package io.foleystream.assembly;
 
+import io.foleystream.envelope.UploadEnvelope;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -66,10 +67,12 @@ public final class WindowCutter {
     /**
      * One window's share of the media.
      *
+     * @param envelope    the window's envelope values, one array per envelope channel
+     * @param audioPeak   the peak |sample| of the audio its envelope was measured on; 0 when read from the picture
      * @param sourceAudio the upload's own audio over the window at the source-audio rate, or null without it
      */
     public record Cut(int index, double startSeconds, double durationSeconds, double[] frameTimes, List<Frame> frames,
-                      float[] envelope, float[] sourceAudio, boolean last, int totalWindows,
+                      float[][] envelope, float audioPeak, float[] sourceAudio, boolean last, int totalWindows,
                       double videoDurationSeconds) {
     }
 
@@ -77,14 +80,13 @@ public final class WindowCutter {
     private static final int MIN_FRAMES_BEFORE_THINNING = 256;
 
     private final WindowPlan plan;
-    private final double envelopeRate;
     private final int framesPerWindow;
     private final double durationHintSeconds;
     private final int expectedWindows;
     private final int sourceAudioRate;
     private final Consumer<Cut> sink;
     private final Deque<Frame> frames = new ArrayDeque<>();
-    private final Timeline envelope = new Timeline();
+    private final EnvelopeTimeline envelope;
     private final Timeline sourceAudio = new Timeline();
     private double videoTime;
     private int thinAt = MIN_FRAMES_BEFORE_THINNING;
@@ -99,16 +101,16 @@ public final class WindowCutter {
     public WindowCutter(WindowPlan plan, double envelopeRate, int framesPerWindow, double durationHintSeconds,
                         int sourceAudioRate, Consumer<Cut> sink) {
         this.plan = plan;
-        this.envelopeRate = envelopeRate;
         this.framesPerWindow = framesPerWindow;
         this.durationHintSeconds = durationHintSeconds;
         this.expectedWindows = Double.isNaN(durationHintSeconds) ? 0 : plan.count(durationHintSeconds);
         this.sourceAudioRate = sourceAudioRate;
         this.sink = sink;
+        this.envelope = new EnvelopeTimeline(envelopeRate);
     }
 
     /** The next envelope values, contiguous with the previous ones, value i at time i / envelopeRate. */
-    public void onEnvelope(float[] values) {
+    public void onEnvelope(UploadEnvelope.Run values) {
         envelope.append(values);
         emitPassedWindows();
     }
@@ -190,7 +192,7 @@ public final class WindowCutter {
         // strictly past the end on both streams: then this window cannot be the last one
         while (!finished) {
             double end = plan.end(nextWindow);
-            boolean envelopePassed = envelope.end() / envelopeRate > end;
+            boolean envelopePassed = envelope.endSeconds() > end;
             boolean videoPassed = videoTime > end;
             boolean audioPassed = sourceAudioRate == 0 || (double) sourceAudio.end() / sourceAudioRate > end;
             if (!envelopePassed || !videoPassed || !audioPassed) {
@@ -212,11 +214,12 @@ public final class WindowCutter {
             }
         }
         float[] audio = sourceAudioRate == 0 ? null : sourceAudio.slice(index, sourceAudioRate);
+        EnvelopeTimeline.Share share = envelope.slice(plan.start(index), plan.windowSeconds());
         sink.accept(new Cut(index, plan.start(index), plan.windowSeconds(), times, picked,
-                envelope.slice(index, envelopeRate), audio, last, totalWindows, videoDurationSeconds));
+                share.channels(), share.audioPeak(), audio, last, totalWindows, videoDurationSeconds));
         nextWindow = index + 1;
         dropFramesBefore(plan.start(nextWindow));
-        envelope.discardBefore(Math.round(plan.start(nextWindow) * envelopeRate));
+        envelope.discardBefore(plan.start(nextWindow));
         if (sourceAudioRate > 0) {
             sourceAudio.discardBefore(Math.round(plan.start(nextWindow) * sourceAudioRate));
         }

@@ -1,5 +1,6 @@
 package io.foleystream.envelope;
 
+import io.foleystream.dsp.Channels;
 import java.util.List;
 
 /**
@@ -51,6 +52,24 @@ public record EnvelopeSpec(String preset, int sampleRate, int frameLength, int h
     /** How many values a signal of {@code samples} samples has. */
     public long valueCount(long samples) {
         return STABLE_V2A.equals(preset) ? (samples + hopLength - 1) / hopLength : 1 + samples / hopLength;
+    }
+
+    /**
+     * The signals this preset measures, one per envelope channel, from interleaved source audio at
+     * {@link #sampleRate()}: stable-v2a measures each channel of the layout its model trains on
+     * ({@link Channels#forModel}), the librosa presets the mean of all channels ({@code librosa.to_mono}).
+     *
+     * @param modelChannels the model's audio channels (a pack's audio_channels)
+     */
+    public float[][] measuredChannels(float[] interleaved, int channels, int modelChannels) {
+        return STABLE_V2A.equals(preset)
+                ? Channels.forModel(interleaved, channels, modelChannels)
+                : new float[][] {Channels.monoMix(interleaved, channels)};
+    }
+
+    /** How many envelope channels {@link #measuredChannels} gives for a model with {@code modelChannels}. */
+    public int envelopeChannels(int modelChannels) {
+        return STABLE_V2A.equals(preset) ? modelChannels : 1;
     }
 
     /** A fresh envelope for one stream of mono samples at {@link #sampleRate()}. */

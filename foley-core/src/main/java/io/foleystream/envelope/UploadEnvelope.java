@@ -15,27 +15,77 @@ import java.util.function.Consumer;
  * The envelope of an upload as it decodes: measured on its sound, or read from its picture ({@link VideoEnvelope})
  * when it has no sound or the job asks for that. Either way the values are at the spec's frame rate on the video's
  * clock, so windows, CSV and E-L1 need not know where they came from.
+ *
+ * <p>The sound is measured on the channels its preset defines ({@link EnvelopeSpec#measuredChannels}): the mean of
+ * all channels for librosa-rms and t-foley, each channel of the model's layout for stable-v2a. Every value also
+ * carries the peak {@code max|x|} of the measured samples of its hop, so a window knows the peak of its own span
+ * (Stable-V2A peak-normalises each training chunk, and RMS(x / p) = RMS(x) / p).
  */
 public final class UploadEnvelope {
 
     /** Frames this small are plenty for motion energy and cheap to decode. */
     private static final int MOTION_FRAME_SIDE = 64;
 
-    /** A whole upload's envelope, as many values as the video's duration gives (silence where audio is missing). */
-    public record Measured(float[] values, double rate, boolean fromVideo, double videoDurationSeconds) {
+    /**
+     * The next values, contiguous with the previous ones.
+     *
+     * @param channels one array of values per envelope channel, all of one length
+     * @param peaks    for each value, the peak |sample| of the measured audio over its hop, samples
+     *                 {@code [i·hop, (i+1)·hop)}; 0 for values read from the picture
+     */
+    public record Run(float[][] channels, float[] peaks) {
     }
 
-    private final boolean fromVideo;
-    private final Consumer<float[]> sink;
-    private final StreamingEnvelope audioEnvelope;
+    /**
+     * A whole upload's envelope, as many values per channel as the video's duration gives (silence where audio is
+     * missing).
+     *
+     * @param channels one array per envelope channel (one for the mean presets; the model's channels for stable-v2a)
+     * @param peaks    each value's hop peak, as in {@link Run}
+     */
+    public record Measured(float[][] channels, float[] peaks, double rate, boolean fromVideo,
+                           double videoDurationSeconds) {
+
+        /** The peak |sample| of everything measured: 0 for an envelope read from the picture. */
+        public float audioPeak() {
+            float peak = 0;
+            for (float p : peaks) {
+                peak = Math.max(peak, p);
+            }
+            return peak;
+        }
+    }
+
+    private final EnvelopeSpec spec;
+    private final int modelChannels;
+    private final int envelopeChannels;
+    private final Consumer<Run> sink;
+    private final StreamingEnvelope[] audioEnvelopes;
     private final VideoEnvelope videoEnvelope;
     private final VideoClockAudio clock;
+    private final Growing[] heldValues;
+    private final Growing hopPeaks = new Growing();
+    private float currentHopPeak;
+    private int currentHopFill;
 
-    /** @param sink receives each run of new values, in order */
-    public UploadEnvelope(EnvelopeSpec spec, boolean fromVideo, Consumer<float[]> sink) {
-        this.fromVideo = fromVideo;
+    /**
+     * @param modelChannels the audio channels of the model the envelope conditions (a pack's audio_channels); only
+     *                      stable-v2a measures per channel, the other presets give one channel whatever this is
+     * @param sink          receives each run of new values, in order
+     */
+    public UploadEnvelope(EnvelopeSpec spec, int modelChannels, boolean fromVideo, Consumer<Run> sink) {
+        this.spec = spec;
+        this.modelChannels = modelChannels;
+        this.envelopeChannels = spec.envelopeChannels(modelChannels);
         this.sink = sink;
-        this.audioEnvelope = fromVideo ? null : spec.newEnvelope();
+        this.audioEnvelopes = fromVideo ? null : new StreamingEnvelope[envelopeChannels];
+        this.heldValues = new Growing[envelopeChannels];
+        for (int c = 0; c < envelopeChannels; c++) {
+            heldValues[c] = new Growing();
+            if (!fromVideo) {
+                audioEnvelopes[c] = spec.newEnvelope();
+            }
+        }
         this.videoEnvelope = fromVideo ? new VideoEnvelope(spec.frameRate()) : null;
         this.clock = new VideoClockAudio(spec.sampleRate());
     }
@@ -62,17 +112,20 @@ public final class UploadEnvelope {
     /**
      * Decodes a whole upload and returns its envelope; the same path envelope-service takes, for offline use.
      *
+     * @param modelChannels as in the constructor
      * @throws MediaException BAD_INPUT for a bad upload, or an audio source asked of a silent one
      */
-    public static Measured measure(UploadSpool spool, MediaLimits limits, EnvelopeSpec spec, EnvelopeSource source) {
-        float[][] values = {new float[0]};
-        int[] count = {0};
-        Consumer<float[]> collect = more -> {
-            if (count[0] + more.length > values[0].length) {
-                values[0] = Arrays.copyOf(values[0], Math.max(2 * values[0].length, count[0] + more.length));
+    public static Measured measure(UploadSpool spool, MediaLimits limits, EnvelopeSpec spec, int modelChannels,
+                                   EnvelopeSource source) {
+        int channels = spec.envelopeChannels(modelChannels);
+        Growing[] values = new Growing[channels];
+        Arrays.setAll(values, c -> new Growing());
+        Growing peaks = new Growing();
+        Consumer<Run> collect = run -> {
+            for (int c = 0; c < channels; c++) {
+                values[c].add(run.channels()[c]);
             }
-            System.arraycopy(more, 0, values[0], count[0], more.length);
-            count[0] += more.length;
+            peaks.add(run.peaks());
         };
         // open once to learn whether there is audio; the decoder must know what to deliver before it starts
         boolean video;
@@ -80,15 +133,15 @@ public final class UploadEnvelope {
             video = fromVideo(source, probe.info());
         }
         DecodeSpec decode = video
-                ? DecodeSpec.of(0, 0, MOTION_FRAME_SIDE, MOTION_FRAME_SIDE)
-                : DecodeSpec.audioOnly(spec.sampleRate(), 1);
+                ? DecodeSpec.of(0, MOTION_FRAME_SIDE, MOTION_FRAME_SIDE)
+                : DecodeSpec.audioOnly(spec.sampleRate());
         double[] videoEnd = {Double.NaN};
-        UploadEnvelope envelope = new UploadEnvelope(spec, video, collect);
+        UploadEnvelope envelope = new UploadEnvelope(spec, modelChannels, video, collect);
         try (StreamingDecoder decoder = StreamingDecoder.open(spool, limits, decode)) {
             decoder.decode(new DecodeListener() {
                 @Override
-                public void onAudio(float[] samples, int channels, double startSeconds) {
-                    envelope.onAudio(samples, startSeconds);
+                public void onAudio(float[] samples, int sourceChannels, double startSeconds) {
+                    envelope.onAudio(samples, sourceChannels, startSeconds);
                 }
 
                 @Override
@@ -104,30 +157,118 @@ public final class UploadEnvelope {
         }
         envelope.finish(videoEnd[0]);
         // audio runs on past the picture (codec padding) or stops short of it; the envelope spans the video
-        long wanted = video ? count[0] : spec.valueCount(Math.round(videoEnd[0] * spec.sampleRate()));
-        return new Measured(Arrays.copyOf(values[0], (int) wanted), spec.frameRate(), video, videoEnd[0]);
+        int wanted = video ? peaks.size : (int) spec.valueCount(Math.round(videoEnd[0] * spec.sampleRate()));
+        float[][] kept = new float[channels][];
+        Arrays.setAll(kept, c -> Arrays.copyOf(values[c].values, wanted));
+        return new Measured(kept, Arrays.copyOf(peaks.values, wanted), spec.frameRate(), video, videoEnd[0]);
     }
 
     public boolean isFromVideo() {
-        return fromVideo;
+        return videoEnvelope != null;
     }
 
-    /** The next run of decoded mono audio at the spec's rate; ignored when the envelope comes from the picture. */
-    public void onAudio(float[] mono, double startSeconds) {
-        if (audioEnvelope != null) {
-            clock.align(mono, startSeconds, aligned -> sink.accept(audioEnvelope.push(aligned, 0, aligned.length)));
+    /** Envelope channels in every {@link Run}. */
+    public int channels() {
+        return envelopeChannels;
+    }
+
+    /**
+     * The next run of decoded audio at the spec's rate, interleaved with the source's own channels; ignored when
+     * the envelope comes from the picture.
+     */
+    public void onAudio(float[] interleaved, int sourceChannels, double startSeconds) {
+        if (audioEnvelopes != null) {
+            clock.align(interleaved, sourceChannels, startSeconds,
+                    aligned -> measureAudio(spec.measuredChannels(aligned, sourceChannels, modelChannels)));
         }
     }
 
     /** The next decoded frame; ignored when the envelope comes from the sound. */
     public void onVideoFrame(double ptsSeconds, byte[] rgb, int width, int height) {
         if (videoEnvelope != null) {
-            sink.accept(videoEnvelope.onFrame(ptsSeconds, rgb, width, height));
+            sendPictureValues(videoEnvelope.onFrame(ptsSeconds, rgb, width, height));
         }
     }
 
     /** The upload ended: delivers the values still owed. */
     public void finish(double videoEndSeconds) {
-        sink.accept(audioEnvelope != null ? audioEnvelope.finish() : videoEnvelope.finish(videoEndSeconds));
+        if (videoEnvelope != null) {
+            sendPictureValues(videoEnvelope.finish(videoEndSeconds));
+            return;
+        }
+        for (int c = 0; c < envelopeChannels; c++) {
+            heldValues[c].add(audioEnvelopes[c].finish());
+        }
+        if (currentHopFill > 0) {
+            hopPeaks.add(currentHopPeak);
+        }
+        // a centred frame past the last sample has an empty hop: its peak is 0
+        while (hopPeaks.size < heldValues[0].size) {
+            hopPeaks.add(0f);
+        }
+        send(heldValues[0].size);
+    }
+
+    private void measureAudio(float[][] measured) {
+        int hop = spec.hopLength();
+        for (int i = 0; i < measured[0].length; i++) {
+            for (float[] channel : measured) {
+                currentHopPeak = Math.max(currentHopPeak, Math.abs(channel[i]));
+            }
+            if (++currentHopFill == hop) {
+                hopPeaks.add(currentHopPeak);
+                currentHopPeak = 0;
+                currentHopFill = 0;
+            }
+        }
+        for (int c = 0; c < envelopeChannels; c++) {
+            heldValues[c].add(audioEnvelopes[c].push(measured[c], 0, measured[c].length));
+        }
+        // a value leaves once its hop's samples have all arrived
+        send(Math.min(heldValues[0].size, hopPeaks.size));
+    }
+
+    private void send(int count) {
+        float[][] values = new float[envelopeChannels][];
+        Arrays.setAll(values, c -> heldValues[c].take(count));
+        sink.accept(new Run(values, hopPeaks.take(count)));
+    }
+
+    /** The picture gives one curve; every channel carries it, as Stereo() duplicates a mono signal. */
+    private void sendPictureValues(float[] values) {
+        float[][] channels = new float[envelopeChannels][];
+        Arrays.fill(channels, values);
+        sink.accept(new Run(channels, new float[values.length]));
+    }
+
+    /** A float list that hands out its head. */
+    private static final class Growing {
+        private float[] values = new float[1024];
+        private int size;
+
+        void add(float value) {
+            ensure(size + 1);
+            values[size++] = value;
+        }
+
+        void add(float[] more) {
+            ensure(size + more.length);
+            System.arraycopy(more, 0, values, size, more.length);
+            size += more.length;
+        }
+
+        /** Removes and returns the first {@code count} values. */
+        float[] take(int count) {
+            float[] head = Arrays.copyOf(values, count);
+            System.arraycopy(values, count, values, 0, size - count);
+            size -= count;
+            return head;
+        }
+
+        private void ensure(int capacity) {
+            if (capacity > values.length) {
+                values = Arrays.copyOf(values, Math.max(2 * values.length, capacity));
+            }
+        }
     }
 }

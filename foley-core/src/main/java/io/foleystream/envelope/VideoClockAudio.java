@@ -18,23 +18,25 @@ public final class VideoClockAudio {
     }
 
     /**
-     * Hands {@code out} the run as it belongs on the video's clock; {@code startSeconds} counts only for the first
-     * run. Leading silence goes out in blocks of a second, so a late-starting track never needs one huge array.
+     * Hands {@code out} the interleaved run as it belongs on the video's clock; {@code startSeconds} counts only for
+     * the first run. Leading silence goes out in blocks of a second, so a late-starting track never needs one huge
+     * array.
      */
-    public void align(float[] samples, double startSeconds, Consumer<float[]> out) {
+    public void align(float[] interleaved, int channels, double startSeconds, Consumer<float[]> out) {
         if (started) {
-            out.accept(samples);
+            out.accept(interleaved);
             return;
         }
         started = true;
         long shift = Math.round(startSeconds * sampleRate);
         if (shift >= 0) {
             for (long left = shift; left > 0; left -= sampleRate) {
-                out.accept(new float[(int) Math.min(left, sampleRate)]);
+                out.accept(new float[(int) Math.min(left, sampleRate) * channels]);
             }
-            out.accept(samples);
+            out.accept(interleaved);
             return;
         }
-        out.accept(Arrays.copyOfRange(samples, (int) Math.min(samples.length, -shift), samples.length));
+        long drop = Math.min(interleaved.length, -shift * channels);
+        out.accept(Arrays.copyOfRange(interleaved, (int) drop, interleaved.length));
     }
 }

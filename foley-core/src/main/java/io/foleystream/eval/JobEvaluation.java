@@ -14,13 +14,15 @@ import java.util.function.Function;
  * The evaluation of one job, fed window by window: the reference envelope slices from {@code foley.windows} and the
  * generated audio from {@code foley.audio}. Only envelopes are kept (a few hundred floats a window), never audio, so
  * long videos cost little. Both envelopes are stitched the same way, each window owning the time from the middle
- * of its leading overlap, and compared with {@link EnvelopeL1}.
+ * of its leading overlap, and compared with {@link EnvelopeL1}. A per-channel envelope (stable-v2a on a stereo pack)
+ * is compared as the mean of its channels' envelopes, on both sides.
  */
 public final class JobEvaluation {
 
     private final Function<Window, EnvelopeSpec> envelopeOf;
-    private final Map<Integer, float[]> awaitingSpec = new TreeMap<>();
+    private final Map<Integer, AudioWindow> awaitingSpec = new TreeMap<>();
     private EnvelopeSpec envelopeSpec;
+    private int envelopeChannels;
     private final Map<Integer, float[]> reference = new TreeMap<>();
     private final Map<Integer, float[]> generated = new TreeMap<>();
     private Window anyWindow;
@@ -38,10 +40,18 @@ public final class JobEvaluation {
     public void addWindow(Window window) {
         if (envelopeSpec == null) {
             envelopeSpec = envelopeOf.apply(window);
-            awaitingSpec.forEach((index, mono) -> generated.put(index, envelopeSpec.of(mono)));
+            envelopeChannels = Math.max(1, window.getEnvelopeChannels());
+            awaitingSpec.forEach((index, audio) -> generated.put(index, envelope(audio)));
             awaitingSpec.clear();
         }
-        reference.put(window.getIndex(), toArray(window.getEnvelopeList()));
+        float[] values = toArray(window.getEnvelopeList());
+        int channels = Math.max(1, window.getEnvelopeChannels());
+        int frames = values.length / channels;
+        float[][] perChannel = new float[channels][];
+        for (int c = 0; c < channels; c++) {
+            perChannel[c] = java.util.Arrays.copyOfRange(values, c * frames, (c + 1) * frames);
+        }
+        reference.put(window.getIndex(), channelMean(perChannel));
         anyWindow = window;
         if (window.getLast()) {
             totalWindows = window.getTotalWindows();
@@ -49,14 +59,37 @@ public final class JobEvaluation {
         }
     }
 
-    /** Audio that arrives before any of its job's windows waits (as mono samples) until the envelope is known. */
+    /** Audio that arrives before any of its job's windows waits until the envelope is known. */
     public void addAudio(AudioWindow audio) {
-        float[] mono = monoMix(audio);
         if (envelopeSpec == null) {
-            awaitingSpec.put(audio.getIndex(), mono);
+            awaitingSpec.put(audio.getIndex(), audio);
         } else {
-            generated.put(audio.getIndex(), envelopeSpec.of(mono));
+            generated.put(audio.getIndex(), envelope(audio));
         }
+    }
+
+    /** The generated audio's envelope, measured on the channels the upload's envelope was measured on. */
+    private float[] envelope(AudioWindow audio) {
+        float[][] channels = envelopeSpec.measuredChannels(TrackCollector.samples(audio), audio.getChannels(),
+                envelopeChannels);
+        float[][] envelopes = new float[channels.length][];
+        for (int c = 0; c < channels.length; c++) {
+            envelopes[c] = envelopeSpec.of(channels[c]);
+        }
+        return channelMean(envelopes);
+    }
+
+    private static float[] channelMean(float[][] channels) {
+        if (channels.length == 1) {
+            return channels[0];
+        }
+        float[] mean = new float[channels[0].length];
+        for (float[] channel : channels) {
+            for (int i = 0; i < mean.length; i++) {
+                mean[i] += channel[i] / channels.length;
+            }
+        }
+        return mean;
     }
 
     /** Generated windows seen so far. */

@@ -73,7 +73,8 @@ public final class GramEncoder {
 
     /**
      * One embedding for the window's audio, 16 kHz mono samples in [-1, 1] (decode with
-     * {@code DecodeSpec.audioOnly(16000, 1)}): Kaldi fbank, BEATs normalisation, GRAM's middle slice, encoder.
+     * {@code DecodeSpec.audioOnly(16000)}, then {@code Channels.monoMix}): Kaldi fbank, BEATs normalisation, GRAM's
+     * middle slice, encoder.
      */
     public float[] embedAudio(float[] mono16k) {
         return Gram.normalize(pack.audioEncoder().embed(audioPreprocessor.fromSamples(mono16k), 1));

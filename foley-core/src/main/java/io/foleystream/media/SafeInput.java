@@ -40,8 +40,11 @@ import org.bytedeco.javacpp.Pointer;
  */
 final class SafeInput implements AutoCloseable {
 
-    /** The mov demuxer is named by all its aliases; matroska covers webm. */
-    static final String FORMAT_WHITELIST = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts";
+    /**
+     * The mov demuxer is named by all its aliases; matroska covers webm. The sound-only containers serve
+     * {@link StreamingDecoder#openSound}; as uploads they fail for want of a video stream.
+     */
+    static final String FORMAT_WHITELIST = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts,wav,flac,ogg,mp3";
     /** FFmpeg decoder names (AV1 has three: libdav1d or libaom-av1 where built in, the native one needs hardware). */
     static final String VIDEO_DECODERS = "h264,hevc,vp8,vp9,av1,libdav1d,libaom-av1,mpeg4,mjpeg";
     /** FFmpeg matches whitelists by exact name, so "pcm_*" is spelled out. */
@@ -177,11 +180,16 @@ final class SafeInput implements AutoCloseable {
      * @throws MediaException BAD_INPUT when there is none
      */
     int videoStreamIndex() {
-        int index = av_find_best_stream(format, AVMEDIA_TYPE_VIDEO, -1, -1, (AVCodec) null, 0);
-        if (index < 0 || (stream(index).disposition() & avformat.AV_DISPOSITION_ATTACHED_PIC) != 0) {
+        if (!hasVideoStream()) {
             throw MediaException.badInput("no video stream");
         }
-        return index;
+        return av_find_best_stream(format, AVMEDIA_TYPE_VIDEO, -1, -1, (AVCodec) null, 0);
+    }
+
+    /** Whether there is a video stream to decode (a cover picture in a sound file is none). */
+    boolean hasVideoStream() {
+        int index = av_find_best_stream(format, AVMEDIA_TYPE_VIDEO, -1, -1, (AVCodec) null, 0);
+        return index >= 0 && (stream(index).disposition() & avformat.AV_DISPOSITION_ATTACHED_PIC) == 0;
     }
 
     AVStream stream(int index) {

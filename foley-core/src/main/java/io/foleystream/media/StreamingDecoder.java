@@ -73,7 +73,7 @@ import org.bytedeco.javacpp.PointerPointer;
  * so the reported video end is right for 29.97 fps, VFR and odd time bases alike.
  *
  * <pre>{@code
- * try (StreamingDecoder decoder = StreamingDecoder.open(spool, MediaLimits.defaults(), DecodeSpec.of(44100, 2, 224, 224))) {
+ * try (StreamingDecoder decoder = StreamingDecoder.open(spool, MediaLimits.defaults(), DecodeSpec.of(44100, 224, 224))) {
  *     decoder.decode(listener);
  * }
  * }</pre>
@@ -96,6 +96,8 @@ public final class StreamingDecoder implements AutoCloseable {
     private final SafeInput input;
     private final MediaLimits limits;
     private final DecodeSpec spec;
+    /** Opened by {@link #openSound}: the audio is what is wanted, and a video stream is optional. */
+    private final boolean soundOnly;
 
     private MediaInfo info;
     private int videoIndex;
@@ -127,6 +129,9 @@ public final class StreamingDecoder implements AutoCloseable {
     private FloatPointer audioBuffer;
     private PointerPointer<FloatPointer> audioPlanes;
     private int audioBufferSamples;
+    private int audioBufferChannels;
+    /** The channels of the audio now delivered: the source's, which may change mid-stream. */
+    private int outputChannels;
     private long audioPosition = AUDIO_POSITION_UNSET;
 
     private PendingFrame pending;
@@ -135,10 +140,11 @@ public final class StreamingDecoder implements AutoCloseable {
     private double videoEndSeconds;
     private int damaged;
 
-    private StreamingDecoder(SafeInput input, MediaLimits limits, DecodeSpec spec) {
+    private StreamingDecoder(SafeInput input, MediaLimits limits, DecodeSpec spec, boolean soundOnly) {
         this.input = input;
         this.limits = limits;
         this.spec = spec;
+        this.soundOnly = soundOnly;
     }
 
     /**
@@ -148,8 +154,30 @@ public final class StreamingDecoder implements AutoCloseable {
      *                        an unsupported video codec, or exceeds the size or duration limits
      */
     public static StreamingDecoder open(UploadSpool spool, MediaLimits limits, DecodeSpec spec) {
+        return open(spool, limits, spec, false);
+    }
+
+    /**
+     * Opens a file for its sound alone: a sound file (WAV, FLAC, M4A, Ogg, MP3) or a video's audio track, through
+     * the same safe input and resampling as {@link #open}. A video stream, if any, keeps the clock exactly as
+     * {@link #open} sets it; without one, time 0 is the start of the audio stream and
+     * {@link DecodeListener#onEnd(double)} reports where the audio ends.
+     *
+     * @throws MediaException BAD_INPUT as {@link #open} does, except for a missing video stream, and when there is
+     *                        no decodable audio track
+     */
+    public static StreamingDecoder openSound(UploadSpool spool, MediaLimits limits, int sampleRate) {
+        StreamingDecoder decoder = open(spool, limits, DecodeSpec.audioOnly(sampleRate), true);
+        if (decoder.audio == null) {
+            decoder.close();
+            throw MediaException.badInput("no audio track");
+        }
+        return decoder;
+    }
+
+    private static StreamingDecoder open(UploadSpool spool, MediaLimits limits, DecodeSpec spec, boolean soundOnly) {
         SafeInput input = SafeInput.open(spool, limits);
-        StreamingDecoder decoder = new StreamingDecoder(input, limits, spec);
+        StreamingDecoder decoder = new StreamingDecoder(input, limits, spec, soundOnly);
         try {
             decoder.readHeaders();
             return decoder;
@@ -180,7 +208,9 @@ public final class StreamingDecoder implements AutoCloseable {
         AVFrame frame = av_frame_alloc();
         try {
             readAllPackets(packet, frame, listener);
-            drain(video, null, frame, listener);
+            if (video != null) {
+                drain(video, null, frame, listener);
+            }
             if (audio != null) {
                 drain(audio, null, frame, listener);
                 flushResampler(listener);
@@ -188,9 +218,11 @@ public final class StreamingDecoder implements AutoCloseable {
             if (pending != null) {
                 emitPending(pending.ownDuration, listener);
             }
-            requireWholeVideo();
+            if (video != null) {
+                requireWholeVideo();
+            }
             requireMostlyUndamaged();
-            listener.onEnd(videoEndSeconds);
+            listener.onEnd(video != null ? videoEndSeconds : audioEndSeconds());
         } finally {
             av_frame_free(frame);
             av_packet_free(packet);
@@ -352,7 +384,7 @@ public final class StreamingDecoder implements AutoCloseable {
                 long gap = framePosition - (audioPosition + swr_get_delay(resampler, rate));
                 if (gap > AUDIO_GAP_SECONDS * rate) {
                     for (long left = gap; left > 0; left -= rate) {
-                        emitAudio(new float[(int) Math.min(left, rate) * spec.audioChannels()], listener);
+                        emitAudio(new float[(int) Math.min(left, rate) * outputChannels], listener);
                     }
                 }
             }
@@ -382,7 +414,7 @@ public final class StreamingDecoder implements AutoCloseable {
             throw MediaException.badInput("cannot resample the audio (" + Ffmpeg.errorText(samples) + ")");
         }
         if (samples > 0) {
-            float[] interleaved = new float[samples * spec.audioChannels()];
+            float[] interleaved = new float[samples * outputChannels];
             audioBuffer.position(0).get(interleaved);
             emitAudio(interleaved, listener);
         }
@@ -390,7 +422,7 @@ public final class StreamingDecoder implements AutoCloseable {
 
     /** Delivers audio at {@link #audioPosition}, dropping whatever lies before the first video frame. */
     private void emitAudio(float[] interleaved, DecodeListener listener) {
-        int channels = spec.audioChannels();
+        int channels = outputChannels;
         int samples = interleaved.length / channels;
         int skip = audioPosition < 0 ? (int) Math.min(samples, -audioPosition) : 0;
         audioPosition += skip;
@@ -411,25 +443,22 @@ public final class StreamingDecoder implements AutoCloseable {
             swr_free(resampler);
         }
         resampler = new SwrContext(null);
-        AVChannelLayout output = new AVChannelLayout();
         AVChannelLayout unspecifiedInput = null;
         try {
-            av_channel_layout_default(output, spec.audioChannels());
             AVChannelLayout source = frame.ch_layout();
             if (source.order() == AV_CHANNEL_ORDER_UNSPEC) {
                 unspecifiedInput = new AVChannelLayout();
                 av_channel_layout_default(unspecifiedInput, channels);
                 source = unspecifiedInput;
             }
-            int made = swr_alloc_set_opts2(resampler, output, AV_SAMPLE_FMT_FLT, spec.audioSampleRate(),
+            // the same layout in and out: swresample only converts and resamples, it never remixes channels
+            int made = swr_alloc_set_opts2(resampler, source, AV_SAMPLE_FMT_FLT, spec.audioSampleRate(),
                     source, frame.format(), frame.sample_rate(), 0, null);
             if (made < 0 || swr_init(resampler) < 0) {
                 throw MediaException.badInput("cannot resample " + channels + " channels at " + frame.sample_rate()
                         + " Hz");
             }
         } finally {
-            av_channel_layout_uninit(output);
-            output.close();
             if (unspecifiedInput != null) {
                 av_channel_layout_uninit(unspecifiedInput);
                 unspecifiedInput.close();
@@ -438,16 +467,18 @@ public final class StreamingDecoder implements AutoCloseable {
         resamplerSourceFormat = frame.format();
         resamplerSourceRate = frame.sample_rate();
         resamplerSourceChannels = channels;
+        outputChannels = channels;
     }
 
     private void ensureAudioBuffer(int samples) {
-        if (audioBuffer == null || samples > audioBufferSamples) {
+        if (audioBuffer == null || samples > audioBufferSamples || outputChannels != audioBufferChannels) {
             if (audioBuffer != null) {
                 audioBuffer.close();
                 audioPlanes.close();
             }
             audioBufferSamples = Math.max(samples, 4096);
-            audioBuffer = new FloatPointer((long) audioBufferSamples * spec.audioChannels());
+            audioBufferChannels = outputChannels;
+            audioBuffer = new FloatPointer((long) audioBufferSamples * outputChannels);
             audioPlanes = new PointerPointer<>(1);
             audioPlanes.put(0, audioBuffer);
         }
@@ -495,6 +526,10 @@ public final class StreamingDecoder implements AutoCloseable {
     }
 
     private void readHeaders() {
+        if (soundOnly && !input.hasVideoStream()) {
+            readSoundHeaders();
+            return;
+        }
         videoIndex = input.videoStreamIndex();
         AVStream videoStream = input.stream(videoIndex);
         AVCodecParameters videoParams = videoStream.codecpar();
@@ -524,25 +559,54 @@ public final class StreamingDecoder implements AutoCloseable {
         streamOrientation = orientation(videoParams);
         video = openDecoder(videoParams, videoStream.time_base(), VIDEO_DECODERS, "video");
 
-        String audioCodec = null;
-        int audioRate = 0;
-        int audioChannels = 0;
-        int bestAudio = av_find_best_stream(input.format, AVMEDIA_TYPE_AUDIO, -1, videoIndex, (AVCodec) null, 0);
-        if (bestAudio >= 0 && decodable(input.stream(bestAudio).codecpar(), AUDIO_DECODERS)) {
-            AVStream audioStream = input.stream(bestAudio);
-            AVCodecParameters audioParams = audioStream.codecpar();
-            audioCodec = avcodec_get_name(audioParams.codec_id()).getString();
-            audioRate = audioParams.sample_rate();
-            audioChannels = audioParams.ch_layout().nb_channels();
-            if (spec.wantsAudio()) {
-                audioIndex = bestAudio;
-                audioTimeBase = av_q2d(audioStream.time_base());
-                audio = openDecoder(audioParams, audioStream.time_base(), AUDIO_DECODERS, "audio");
-            }
-        }
-        info = new MediaInfo(input.containerName(), duration, audioCodec != null,
+        AVStream audioStream = openAudioStream();
+        AVCodecParameters audioParams = audioStream == null ? null : audioStream.codecpar();
+        info = new MediaInfo(input.containerName(), duration, audioParams != null,
                 avcodec_get_name(videoParams.codec_id()).getString(), width, height, frameRate,
-                audioCodec, audioRate, audioChannels, streamOrientation.clockwiseDegrees());
+                audioParams == null ? null : avcodec_get_name(audioParams.codec_id()).getString(),
+                audioParams == null ? 0 : audioParams.sample_rate(),
+                audioParams == null ? 0 : audioParams.ch_layout().nb_channels(), streamOrientation.clockwiseDegrees());
+    }
+
+    /** A file without pictures: its audio stream sets the clock and the duration. */
+    private void readSoundHeaders() {
+        videoIndex = -1;
+        AVStream audioStream = openAudioStream();
+        if (audioStream == null) {
+            throw MediaException.badInput("no audio track");
+        }
+        AVCodecParameters audioParams = audioStream.codecpar();
+        double streamSeconds = audioStream.duration() > 0 && audioStream.duration() != AV_NOPTS_VALUE
+                ? audioStream.duration() * audioTimeBase : Double.NaN;
+        double duration = Double.isFinite(streamSeconds) ? streamSeconds : containerSeconds();
+        if (duration > limits.maxDurationSeconds()) {
+            throw MediaException.badInput(String.format(Locale.ROOT, "audio lasts %.1f s, longer than the %.0f s limit",
+                    duration, limits.maxDurationSeconds()));
+        }
+        originSeconds = audioStream.start_time() != AV_NOPTS_VALUE ? audioStream.start_time() * audioTimeBase : 0;
+        info = new MediaInfo(input.containerName(), duration, true, null, 0, 0, Double.NaN,
+                avcodec_get_name(audioParams.codec_id()).getString(), audioParams.sample_rate(),
+                audioParams.ch_layout().nb_channels(), 0);
+    }
+
+    /** Finds the best decodable audio stream and, when the spec wants audio, opens its decoder; null if none. */
+    private AVStream openAudioStream() {
+        int bestAudio = av_find_best_stream(input.format, AVMEDIA_TYPE_AUDIO, -1, videoIndex, (AVCodec) null, 0);
+        if (bestAudio < 0 || !decodable(input.stream(bestAudio).codecpar(), AUDIO_DECODERS)) {
+            return null;
+        }
+        AVStream audioStream = input.stream(bestAudio);
+        audioTimeBase = av_q2d(audioStream.time_base());
+        if (spec.wantsAudio()) {
+            audioIndex = bestAudio;
+            audio = openDecoder(audioStream.codecpar(), audioStream.time_base(), AUDIO_DECODERS, "audio");
+        }
+        return audioStream;
+    }
+
+    /** Where the delivered audio ends, on the decoder's clock. */
+    private double audioEndSeconds() {
+        return audioPosition == AUDIO_POSITION_UNSET ? 0 : (double) audioPosition / spec.audioSampleRate();
     }
 
     /** The container's duration, unless it is only a guess from the bit rate; NaN when unknown. */

@@ -78,6 +78,7 @@ public final class SyntheticClip {
 
     private static final double BURST_SECONDS = 0.4;
     private static final double NOISE_FLOOR = 1e-4;
+    private static final double[] CHANNEL_GAINS = {1.0, 0.5, 0.8, 0.3, 0.6, 0.4};
     private static final double SWING_RADIANS = Math.toRadians(60);
     /** Variable-frame-rate frames last these many half periods in turn: on average one period each. */
     private static final int[] VFR_HALF_PERIODS = {1, 3, 2, 1, 2, 3};
@@ -156,7 +157,16 @@ public final class SyntheticClip {
         };
     }
 
-    /** Interleaved audio: a burst per impact over a faint noise floor. */
+    /**
+     * How loud channel {@code c} (in the encoder's order: FL, FR, FC, LFE, BL, BR for 5.1) plays the clip's sound: a
+     * fixed image, channel 0 at full level, so that a mean of the channels, a downmix matrix and a pick of the first
+     * two all differ.
+     */
+    public static double channelGain(int channel) {
+        return CHANNEL_GAINS[channel];
+    }
+
+    /** Interleaved audio: a burst per impact over a faint noise floor, each channel at its {@link #channelGain}. */
     static float[] sound(ClipSpec spec, long samplesPerChannel) {
         int rate = spec.audioSampleRate();
         int channels = spec.audioChannels();
@@ -181,7 +191,7 @@ public final class SyntheticClip {
         for (int i = 0; i < mono.length; i++) {
             float value = (float) Math.max(-0.95, Math.min(0.95, mono[i]));
             for (int c = 0; c < channels; c++) {
-                interleaved[i * channels + c] = value;
+                interleaved[i * channels + c] = (float) (value * channelGain(c));
             }
         }
         return interleaved;

@@ -62,6 +62,11 @@ public record PackManifest(
                 ? envelopeSpec() : io.foleystream.envelope.EnvelopeSpec.defaults(jobPreset, sampleRate);
     }
 
+    /** The channels the envelope is measured on: the pack's audio channels when per-channel, else one. */
+    public int envelopeModelChannels() {
+        return envelope.perChannel() ? audioChannels : 1;
+    }
+
     /** "name@version", the identifier that outputs record (e.g. on every audio window). */
     public String id() {
         return name + "@" + version;

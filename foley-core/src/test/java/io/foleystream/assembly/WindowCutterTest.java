@@ -2,6 +2,7 @@ package io.foleystream.assembly;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.foleystream.envelope.UploadEnvelope;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -46,10 +47,54 @@ class WindowCutterTest {
             assertThat(shown).isLessThanOrEqualTo(c.frameTimes()[k]).isGreaterThan(c.frameTimes()[k] - 1 / FPS);
         }
         // envelope value i is i / 100 in this feed: the slice starts at frame 300 and pads past the end with zeros
-        assertThat(second.envelope()).hasSize(400);
-        assertThat(second.envelope()[0]).isEqualTo(3.0f);
-        assertThat(second.envelope()[299]).isEqualTo(5.99f, org.assertj.core.api.Assertions.within(1e-4f));
-        assertThat(second.envelope()[399]).isZero();
+        assertThat(second.envelope()).hasNumberOfRows(1);
+        assertThat(second.envelope()[0]).hasSize(400);
+        assertThat(second.envelope()[0][0]).isEqualTo(3.0f);
+        assertThat(second.envelope()[0][299]).isEqualTo(5.99f, org.assertj.core.api.Assertions.within(1e-4f));
+        assertThat(second.envelope()[0][399]).isZero();
+    }
+
+    @Test
+    void slicesEveryEnvelopeChannelAndTakesTheLargestHopPeakOfTheWindow() {
+        WindowCutter cutter = new WindowCutter(plan, ENVELOPE_RATE, 2, Double.NaN, 0, cuts::add);
+        int values = 600;
+        float[][] channels = new float[2][values];
+        float[] peaks = new float[values];
+        java.util.Random random = new java.util.Random(3);
+        for (int i = 0; i < values; i++) {
+            channels[0][i] = i;
+            channels[1][i] = -i;
+            peaks[i] = random.nextFloat();
+        }
+        for (int f = 0; f < 6 * FPS; f++) {
+            cutter.onVideoFrame(new WindowCutter.Frame(f / FPS, 1 / FPS, new byte[3], 1, 1));
+        }
+        // in uneven runs, as a decoder delivers them
+        int[] runEnds = {1, 250, 251, 599, 600};
+        int from = 0;
+        for (int end : runEnds) {
+            cutter.onEnvelope(new UploadEnvelope.Run(new float[][] {
+                java.util.Arrays.copyOfRange(channels[0], from, end),
+                java.util.Arrays.copyOfRange(channels[1], from, end)}, java.util.Arrays.copyOfRange(peaks, from, end)));
+            from = end;
+        }
+        cutter.finish(6.0);
+
+        assertThat(cuts).hasSize(2);
+        for (WindowCutter.Cut cut : cuts) {
+            int first = (int) Math.round(cut.startSeconds() * ENVELOPE_RATE);
+            float expectedPeak = 0;
+            for (int i = first; i < Math.min(values, first + 400); i++) {
+                expectedPeak = Math.max(expectedPeak, peaks[i]);
+            }
+            assertThat(cut.audioPeak()).as("window %d", cut.index()).isEqualTo(expectedPeak);
+            assertThat(cut.envelope()).hasNumberOfRows(2);
+            for (int k = 0; k < 400; k++) {
+                float present = first + k < values ? first + k : 0;
+                assertThat(cut.envelope()[0][k]).isEqualTo(present);
+                assertThat(cut.envelope()[1][k]).isEqualTo(-present);
+            }
+        }
     }
 
     @Test
@@ -105,6 +150,6 @@ class WindowCutterTest {
         for (int i = 0; i < values.length; i++) {
             values[i] = (firstValue + i) / 100f;
         }
-        cutter.onEnvelope(values);
+        cutter.onEnvelope(new UploadEnvelope.Run(new float[][] {values}, new float[values.length]));
     }
 }

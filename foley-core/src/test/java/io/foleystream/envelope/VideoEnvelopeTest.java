@@ -53,12 +53,14 @@ class VideoEnvelopeTest {
 
         UploadEnvelope.Measured measured;
         try (UploadSpool spool = UploadSpool.ofFile(clip)) {
-            measured = UploadEnvelope.measure(spool, MediaLimits.defaults(), SPEC, EnvelopeSource.ENVELOPE_SOURCE_AUTO);
+            measured = UploadEnvelope.measure(spool, MediaLimits.defaults(), SPEC, 1, EnvelopeSource.ENVELOPE_SOURCE_AUTO);
         }
 
         assertThat(measured.fromVideo()).isTrue();
-        assertThat(measured.values()).hasSize((int) Math.floor(6.0 * RATE) + 1);
-        List<Double> peaks = strongestPeaks(measured.values(), spec.impactTimes().size());
+        assertThat(measured.audioPeak()).isZero();
+        assertThat(measured.channels()).hasNumberOfRows(1);
+        assertThat(measured.channels()[0]).hasSize((int) Math.floor(6.0 * RATE) + 1);
+        List<Double> peaks = strongestPeaks(measured.channels()[0], spec.impactTimes().size());
         for (double impact : spec.impactTimes()) {
             assertThat(peaks).as("a peak near the impact at %.2f s among %s", impact, peaks)
                     .anySatisfy(t -> assertThat(t).isCloseTo(impact, within(0.05)));
@@ -71,9 +73,9 @@ class VideoEnvelopeTest {
         SyntheticClip.write(clip, ClipSpec.sample().withContainer("mkv").withSize(160, 120).withDuration(2.0));
 
         try (UploadSpool spool = UploadSpool.ofFile(clip)) {
-            assertThat(UploadEnvelope.measure(spool, MediaLimits.defaults(), SPEC,
+            assertThat(UploadEnvelope.measure(spool, MediaLimits.defaults(), SPEC, 1,
                     EnvelopeSource.ENVELOPE_SOURCE_VIDEO).fromVideo()).isTrue();
-            assertThat(UploadEnvelope.measure(spool, MediaLimits.defaults(), SPEC,
+            assertThat(UploadEnvelope.measure(spool, MediaLimits.defaults(), SPEC, 1,
                     EnvelopeSource.ENVELOPE_SOURCE_AUTO).fromVideo()).isFalse();
         }
     }
@@ -85,7 +87,7 @@ class VideoEnvelopeTest {
                 .withoutAudio());
 
         try (UploadSpool spool = UploadSpool.ofFile(clip)) {
-            assertThatThrownBy(() -> UploadEnvelope.measure(spool, MediaLimits.defaults(), SPEC,
+            assertThatThrownBy(() -> UploadEnvelope.measure(spool, MediaLimits.defaults(), SPEC, 1,
                     EnvelopeSource.ENVELOPE_SOURCE_AUDIO))
                     .isInstanceOf(MediaException.class)
                     .hasMessageContaining("no audio track")

@@ -225,7 +225,7 @@ class HostileInputTest {
         try (UploadSpool spool = new UploadSpool(dir, limits.maxBytes())) {
             spool.append(bytes);
             spool.complete();
-            try (StreamingDecoder decoder = StreamingDecoder.open(spool, limits, DecodeSpec.of(16000, 1, 32, 24))) {
+            try (StreamingDecoder decoder = StreamingDecoder.open(spool, limits, DecodeSpec.of(16000, 32, 24))) {
                 RecordingListener recorded = new RecordingListener(spool);
                 decoder.decode(recorded);
                 return recorded;

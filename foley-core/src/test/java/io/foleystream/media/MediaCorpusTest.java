@@ -3,6 +3,7 @@ package io.foleystream.media;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.foleystream.dsp.Channels;
 import io.foleystream.envelope.EnvelopeSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -119,7 +120,7 @@ class MediaCorpusTest {
         MediaInfo info;
         try (UploadSpool spool = UploadSpool.ofFile(clip);
              StreamingDecoder decoder = StreamingDecoder.open(spool, MediaLimits.defaults(),
-                     DecodeSpec.of(RATE, 1, FRAME_WIDTH, FRAME_HEIGHT))) {
+                     DecodeSpec.of(RATE, FRAME_WIDTH, FRAME_HEIGHT))) {
             info = decoder.info();
             decoded = new RecordingListener(spool);
             decoder.decode(decoded);
@@ -133,7 +134,8 @@ class MediaCorpusTest {
 
         List<Double> offsets = new ArrayList<>();
         if (spec.audio()) {
-            List<Double> peaks = envelopePeaks(decoded.audio(), truth.impactTimes().size());
+            List<Double> peaks = envelopePeaks(Channels.monoMix(decoded.audio(), decoded.channels),
+                    truth.impactTimes().size());
             assertThat(peaks).hasSameSizeAs(truth.impactTimes());
             for (int i = 0; i < peaks.size(); i++) {
                 offsets.add(peaks.get(i) - truth.impactTimes().get(i));

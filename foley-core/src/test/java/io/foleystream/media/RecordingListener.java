@@ -15,7 +15,7 @@ final class RecordingListener implements DecodeListener {
     long spoolBytesAtFirstFrame = -1;
     double videoEnd = Double.NaN;
     private final List<float[]> audioRuns = new ArrayList<>();
-    private int channels;
+    int channels;
     private final Runnable onFirstFrame;
 
     RecordingListener(UploadSpool spool) {

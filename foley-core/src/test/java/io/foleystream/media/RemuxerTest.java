@@ -30,7 +30,7 @@ class RemuxerTest {
         MediaInfo info;
         try (UploadSpool spool = UploadSpool.ofFile(output);
              StreamingDecoder decoder = StreamingDecoder.open(spool, MediaLimits.defaults(),
-                     DecodeSpec.audioOnly(rate, 2))) {
+                     DecodeSpec.audioOnly(rate))) {
             info = decoder.info();
             decoded = new RecordingListener(spool);
             decoder.decode(decoded);

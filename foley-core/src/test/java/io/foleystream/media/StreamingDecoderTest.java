@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.foleystream.dsp.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,17 +111,42 @@ class StreamingDecoderTest {
     }
 
     @Test
-    void audioIsResampledToMonoAndLastsAsLongAsTheVideo() {
+    void audioIsResampledKeepingItsChannelsAndLastsAsLongAsTheVideo() {
         Path clip = dir.resolve("clip.mp4");
         ClipTruth truth = SyntheticClip.write(clip, ClipSpec.sample().withAudio("aac", 48000, 2));
 
-        RecordingListener recorded = decodeFile(clip, DecodeSpec.audioOnly(44100, 1));
+        RecordingListener recorded = decodeFile(clip, DecodeSpec.audioOnly(44100));
 
+        assertThat(recorded.channels).isEqualTo(2);
         assertThat(recorded.firstAudioStart).isCloseTo(0, within(1e-9));
         assertThat(recorded.audioSamplesPerChannel)
                 .isCloseTo(Math.round(truth.videoDurationSeconds() * 44100), within(Math.round(44100 / 24.0)));
-        assertThat(loudestInstant(recorded.audio(), 44100)).isCloseTo(nearestImpact(truth, loudestInstant(
-                recorded.audio(), 44100)), within(0.03));
+        float[] left = Channels.channel(recorded.audio(), 2, 0);
+        assertThat(loudestInstant(left, 44100)).isCloseTo(nearestImpact(truth, loudestInstant(left, 44100)),
+                within(0.03));
+    }
+
+    @Test
+    void everyChannelArrivesUnmixed() {
+        // FFmpeg's downmix would blend FC and the surrounds into the front pair; each channel must stay its own
+        for (int channels : new int[] {1, 2, 6}) {
+            Path clip = dir.resolve("clip" + channels + ".mkv");
+            SyntheticClip.write(clip, ClipSpec.sample().withContainer("mkv").withDuration(1.0)
+                    .withAudio("pcm_s16le", 44100, channels));
+
+            RecordingListener recorded = decodeFile(clip, DecodeSpec.audioOnly(44100));
+
+            assertThat(recorded.channels).isEqualTo(channels);
+            float[] audio = recorded.audio();
+            float[] first = Channels.channel(audio, channels, 0);
+            for (int c = 1; c < channels; c++) {
+                float[] other = Channels.channel(audio, channels, c);
+                for (int i = 0; i < first.length; i++) {
+                    assertThat((double) other[i]).as("channel %d of %d, sample %d", c, channels, i)
+                            .isCloseTo(first[i] * SyntheticClip.channelGain(c), within(1.5 / 32768));
+                }
+            }
+        }
     }
 
     @Test
@@ -128,7 +154,7 @@ class StreamingDecoderTest {
         Path clip = dir.resolve("clip.mkv");
         SyntheticClip.write(clip, ClipSpec.sample().withContainer("mkv").withDuration(1.0));
 
-        RecordingListener recorded = decodeFile(clip, DecodeSpec.of(16000, 1, 96, 64));
+        RecordingListener recorded = decodeFile(clip, DecodeSpec.of(16000, 96, 64));
 
         assertThat(recorded.frames).hasSize(24).allSatisfy(rgb -> assertThat(rgb).hasSize(96 * 64 * 3));
         byte[] first = recorded.frames.get(0);

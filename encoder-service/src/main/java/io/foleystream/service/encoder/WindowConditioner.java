@@ -121,6 +121,8 @@ final class WindowConditioner {
                 .setDurationS(window.getDurationS())
                 .addAllEnvelope(window.getEnvelopeList())
                 .setEnvelopeRateHz(window.getEnvelopeRateHz())
+                .setEnvelopeChannels(window.getEnvelopeChannels())
+                .setAudioPeak(window.getAudioPeak())
                 .addAllEmbeddings(embeddings)
                 .setLast(window.getLast())
                 .setTotalWindows(window.getTotalWindows())

@@ -304,7 +304,7 @@ public class UploadIntake {
     private UploadWindowing.Settings settings(JobRequest request) {
         PackManifest pack = packs.resolve(request.getPack());
         WindowPlan plan = new WindowPlan(request.getWindowSeconds(), request.getOverlapSeconds());
-        return new UploadWindowing.Settings(plan, pack.envelopeSpec(request.getEnvelopePreset()),
+        return new UploadWindowing.Settings(plan, pack.envelopeSpec(request.getEnvelopePreset()), pack.envelopeModelChannels(),
                 pack.preprocessing().video().framesPerWindow(), pack.preprocessing().video().size(), limits);
     }
 }
