@@ -27,21 +27,21 @@ import java.util.Arrays;
 public final class VideoEnvelope {
 
     /** Side of the grey copy: the decoder's small frames, fine enough to follow a thin stick. */
-    static final int GREY_SIDE = 64;
+    private static final int GREY_SIDE = 64;
     /** Vertical strips followed separately: a stick spans a few, a ball elsewhere in the picture others. */
-    static final int STRIPS = 8;
+    private static final int STRIPS = 8;
     /** Grain and compression noise change most pixels a little; a moving edge changes some a lot. */
-    static final double NOISE_MULTIPLE = 4;
+    private static final double NOISE_MULTIPLE = 4;
     /** A strip whose moving pixels add up to less than this (luma relative to the mean) is still. */
-    static final double MIN_MOVING_MASS = 2;
+    private static final double MIN_MOVING_MASS = 2;
     /** The most a camera pan or shake moves the picture between two frames, in grey pixels (1/64 of the side). */
-    static final int MAX_CAMERA_SHIFT = 2;
+    private static final int MAX_CAMERA_SHIFT = 2;
     /** A pixel that differs by more than this (luma relative to the mean) is something moving, not the camera. */
-    static final double CAMERA_OUTLIER = 0.5;
+    private static final double CAMERA_OUTLIER = 0.5;
     /** Undo a camera move only when it leaves at most this share of the difference. */
-    static final double CAMERA_MATCH = 0.7;
+    private static final double CAMERA_MATCH = 0.7;
     /** Two pairs see the same motion when the smaller moving mass is at least this share of the larger. */
-    static final double SAME_MOTION_RATIO = 0.5;
+    private static final double SAME_MOTION_RATIO = 0.5;
     /** How long the envelope of a strike takes to decay by e: a knock on wood or a tap on metal. */
     static final double RING_SECONDS = 0.1;
     private static final int MEDIAN_BINS = 1024;
@@ -305,7 +305,7 @@ public final class VideoEnvelope {
      * BT.601 luma box-averaged down to at most {@link #GREY_SIDE} on each side, divided by its mean so that a change
      * of lighting does not look like motion.
      */
-    static float[] normalisedGrey(byte[] rgb, int width, int height) {
+    private static float[] normalisedGrey(byte[] rgb, int width, int height) {
         int w = Math.min(GREY_SIDE, width);
         int h = Math.min(GREY_SIDE, height);
         float[] grey = new float[w * h];

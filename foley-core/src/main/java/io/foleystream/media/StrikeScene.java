@@ -85,7 +85,7 @@ public record StrikeScene(
                         Stick.DROP, 0.6, false, 10, 1, 0, 0, false),
                 new StrikeScene("thick dark bar bouncing back, MJPEG 24 fps", mjpeg, seed, 0.4, 0.9, Motion.REBOUND,
                         Stick.DROP, 2, true, 3, 1, 0, 0, false),
-                new StrikeScene("dim flickering room, H.264 24 fps", h264.withFrameRate(25, 1), seed, 0.5, 1.2,
+                new StrikeScene("dim flickering room, H.264 25 fps", h264.withFrameRate(25, 1), seed, 0.5, 1.2,
                         Motion.STOP, Stick.SWING, 1, false, 6, 0.4, 0.25, 0, false),
                 new StrikeScene("panning camera, MPEG-4 30 fps", mpeg4, seed, 0.4, 1.0, Motion.REBOUND, Stick.SWING,
                         1, false, 3, 1, 0, 8, false),
