@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  */
 public final class UploadEnvelope {
 
-    /** Frames this small are plenty for motion energy and cheap to decode. */
+    /** Frames this small are plenty to follow a striking stick and cheap to decode. */
     private static final int MOTION_FRAME_SIDE = 64;
 
     /**
