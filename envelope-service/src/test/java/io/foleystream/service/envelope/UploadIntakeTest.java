@@ -16,6 +16,7 @@ import io.foleystream.proto.v1.JobRequest;
 import io.foleystream.proto.v1.JobState;
 import io.foleystream.proto.v1.JobStatus;
 import io.foleystream.proto.v1.ProbeReply;
+import io.foleystream.proto.v1.SamplerSettings;
 import io.foleystream.proto.v1.StreamInfo;
 import io.foleystream.proto.v1.UploadAck;
 import io.foleystream.proto.v1.UploadPart;
@@ -102,7 +103,11 @@ class UploadIntakeTest {
 
         String tFoley = UUID.randomUUID().toString();
         String unknownPreset = UUID.randomUUID().toString();
-        submit(request(tFoley).setEnvelopePreset("t-foley").build(), Files.readAllBytes(clip), 0);
+        submit(request(tFoley).setEnvelopePreset("t-foley").setSampler(SamplerSettings.newBuilder().setSeed(42))
+                .build(), Files.readAllBytes(clip), 0);
+        String etaOnEuler = UUID.randomUUID().toString();
+        submit(request(etaOnEuler).setSampler(SamplerSettings.newBuilder().setSampler("euler").setEta(0.5f)).build(),
+                Files.readAllBytes(clip), 0);
         submit(request(unknownPreset).setEnvelopePreset("loudness-war").build(), Files.readAllBytes(clip), 0);
         String requestOnly = UUID.randomUUID().toString();
         producer.send(new ProducerRecord<>(Topics.JOBS, requestOnly, request(requestOnly).build().toByteArray())).get();
@@ -121,6 +126,12 @@ class UploadIntakeTest {
             assertThat(w.getRequest().getWindowSeconds()).isEqualTo(4.0f);
         });
         assertThat(goodWindows.get(1).getVideoDurationS()).isEqualTo(6.0);
+        // a job without a seed gets one, the same on every window and on its status
+        long seed = goodWindows.get(0).getRequest().getSampler().getSeed();
+        assertThat(goodWindows).allSatisfy(w -> assertThat(w.getRequest().getSampler().hasSeed()).isTrue());
+        assertThat(goodWindows.get(1).getRequest().getSampler().getSeed()).isEqualTo(seed);
+        await().atMost(Duration.ofSeconds(10)).until(() -> statuses.get(good).getWindowsTotal() == 2);
+        assertThat(statuses.get(good).getSeed()).isEqualTo(seed);
         assertThat(firstWindowAt.get(good)).as("first window before the last chunk was sent")
                 .isLessThan(lastChunkSentAt);
 
@@ -136,7 +147,12 @@ class UploadIntakeTest {
             assertThat(w.getEnvelopeRateHz()).isEqualTo(44_100 / 128.0);
             assertThat(w.getRequest().getEnvelopePreset()).isEqualTo("t-foley");
             assertThat(w.getRequest().getPack()).isEqualTo("tiny@1.0.0");
+            assertThat(w.getRequest().getSampler().getSeed()).isEqualTo(42);
         });
+        await().atMost(Duration.ofSeconds(10)).until(() -> statuses.containsKey(etaOnEuler)
+                && statuses.get(etaOnEuler).getState() == JobState.FAILED);
+        assertThat(statuses.get(etaOnEuler).getErrorCode()).isEqualTo(ErrorCode.BAD_INPUT);
+        assertThat(statuses.get(etaOnEuler).getErrorMessage()).contains("euler");
         await().atMost(Duration.ofSeconds(10)).until(() -> statuses.containsKey(unknownPreset)
                 && statuses.get(unknownPreset).getState() == JobState.FAILED);
         assertThat(statuses.get(unknownPreset).getErrorMessage()).contains("loudness-war");
