@@ -63,7 +63,7 @@ class EncoderServiceTest {
     void embedsTextFramesAndAudioIntoUnitVectorsAndMeasuresTheirVolume() throws IOException {
         EmbedReply reply = gram.embed(EmbedRequest.newBuilder()
                 .setText("a stick hits wood")
-                .addJpegFrames(jpeg(0x884422)).addJpegFrames(jpeg(0x2266AA))
+                .addFrames(jpeg(0x884422)).addFrames(jpeg(0x2266AA))
                 .addAllAudio16K(tone(16_000, 440))
                 .build());
 
@@ -83,9 +83,9 @@ class EncoderServiceTest {
 
     @Test
     void refusesWhatItCannotEmbedOrMeasureAsInvalidArgument() throws IOException {
-        assertInvalid(() -> gram.embed(EmbedRequest.getDefaultInstance()), "give a text, JPEG frames or 16 kHz audio");
+        assertInvalid(() -> gram.embed(EmbedRequest.getDefaultInstance()), "give a text, frames or 16 kHz audio");
         assertInvalid(() -> gram.embed(EmbedRequest.newBuilder()
-                .addJpegFrames(ByteString.copyFromUtf8("not a picture")).build()), "not an image");
+                .addFrames(ByteString.copyFromUtf8("not a picture")).build()), "not an image");
         assertInvalid(() -> gram.embed(EmbedRequest.newBuilder().setText("hi").setPack("huge@9.0.0").build()),
                 "unknown model pack 'huge@9.0.0' (this service holds [tiny@1.0.0])");
         Embedding one = WindowConditioner.embedding(Modality.TEXT, new float[] {1, 0});
@@ -129,8 +129,8 @@ class EncoderServiceTest {
         assertThat(conditioned.get("job-video/0").getEmbeddingsList()).extracting(Embedding::getModality)
                 .containsExactly(Modality.VIDEO);
         // Batched with other jobs' windows or not, a window's embedding is that of its own frames.
-        float[] alone = WindowConditioner.values(gram.embed(EmbedRequest.newBuilder().addJpegFrames(jpeg(0x884422))
-                .addJpegFrames(jpeg(0x2266AA)).build()).getEmbeddings(0));
+        float[] alone = WindowConditioner.values(gram.embed(EmbedRequest.newBuilder().addFrames(jpeg(0x884422))
+                .addFrames(jpeg(0x2266AA)).build()).getEmbeddings(0));
         assertThat(WindowConditioner.values(first.getEmbeddings(0))).containsExactly(alone, within(1e-5f));
         assertThat(statuses).singleElement().satisfies(s -> {
             assertThat(s.getJobId()).isEqualTo("job-broken");
@@ -151,7 +151,7 @@ class EncoderServiceTest {
                 .setDurationS(4.0).setLast(last).setTotalWindows(last ? index + 1 : 0).setRequest(job)
                 .addEnvelope(0.1f).addEnvelope(0.5f).setEnvelopeRateHz(86.13);
         for (ByteString frame : frames) {
-            w.addFrames(SampledFrame.newBuilder().setJpeg(frame));
+            w.addFrames(SampledFrame.newBuilder().setPng(frame));
         }
         return w.build();
     }
