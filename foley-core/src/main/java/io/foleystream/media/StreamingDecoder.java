@@ -87,6 +87,11 @@ public final class StreamingDecoder implements AutoCloseable {
     private static final long AUDIO_POSITION_UNSET = Long.MIN_VALUE;
     private static final int DISPLAY_MATRIX_BYTES = 9 * 4;
     /**
+     * Row alignment of swscale's RGB output, and padding after it: its SIMD paths write whole vectors, past the end
+     * of a row whose byte count is not a multiple of theirs (any picture kept at its own size, 426 wide say).
+     */
+    private static final int RGB_ROW_ALIGNMENT = 64;
+    /**
      * A damaged packet costs a frame or two, not the job; more damage than this share of everything decoded (and
      * more than {@link #DAMAGE_TOLERATED} packets) means the upload is corrupt, and its envelope would be a lie.
      */
@@ -303,11 +308,14 @@ public final class StreamingDecoder implements AutoCloseable {
         int uprightHeight = upright[1];
         int width = orientation.storedWidth(uprightWidth, uprightHeight);
         int height = orientation.storedHeight(uprightWidth, uprightHeight);
-        if (rgbBuffer == null || rgbBuffer.capacity() < (long) width * height * 3) {
+        int rowBytes = width * 3;
+        int stride = (rowBytes + RGB_ROW_ALIGNMENT - 1) / RGB_ROW_ALIGNMENT * RGB_ROW_ALIGNMENT;
+        long bufferBytes = (long) stride * height + RGB_ROW_ALIGNMENT;
+        if (rgbBuffer == null || rgbBuffer.capacity() < bufferBytes) {
             if (rgbBuffer != null) {
                 rgbBuffer.close(); // a picture that grew mid-stream, at its own size
             }
-            rgbBuffer = new BytePointer((long) width * height * 3);
+            rgbBuffer = new BytePointer(bufferBytes);
             // swscale reads four plane pointers and strides even for packed RGB, so give it four.
             rgbPlanes = rgbPlanes != null ? rgbPlanes : new PointerPointer<>(4);
             rgbPlanes.put(0, rgbBuffer);
@@ -328,11 +336,14 @@ public final class StreamingDecoder implements AutoCloseable {
             scalerSourceFormat = frame.format();
             scalerTargetWidth = width;
             scalerTargetHeight = height;
-            rgbStrides.put(0, width * 3);
+            rgbStrides.put(0, stride);
         }
         sws_scale(scaler, frame.data(), frame.linesize(), 0, frame.height(), rgbPlanes, rgbStrides);
-        byte[] rgb = new byte[width * height * 3];
-        rgbBuffer.position(0).get(rgb);
+        byte[] rgb = new byte[rowBytes * height];
+        for (int y = 0; y < height; y++) {
+            rgbBuffer.position((long) y * stride).get(rgb, y * rowBytes, rowBytes);
+        }
+        rgbBuffer.position(0);
         return new Picture(orientation.upright(rgb, uprightWidth, uprightHeight), uprightWidth, uprightHeight);
     }
 
