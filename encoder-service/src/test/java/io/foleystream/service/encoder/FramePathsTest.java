@@ -44,6 +44,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -94,7 +95,7 @@ class FramePathsTest {
         Path clip = dir.resolve("clip.mp4");
         SyntheticClip.write(clip, CLIP);
         Map<Double, byte[]> pictures = picturesAtOwnSize(clip);
-        Map<String, List<Window>> windowsByPack = new HashMap<>();
+        Map<String, List<Window>> windowsByPack = new LinkedHashMap<>();
         for (String pack : List.of("tiny", CROP_PACK)) {
             windowsByPack.put(pack, cut(clip, pack));
         }
