@@ -49,6 +49,7 @@ import org.junit.jupiter.api.Test;
 /** The encoder-service with the tiny pack against a real in-process broker: its gRPC API and its Kafka stage. */
 @QuarkusTest
 @WithTestResource(LocalBrokerResource.class)
+@WithTestResource(CropPackResource.class)
 class EncoderServiceTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(60);
@@ -87,7 +88,7 @@ class EncoderServiceTest {
         assertInvalid(() -> gram.embed(EmbedRequest.newBuilder()
                 .addFrames(ByteString.copyFromUtf8("not a picture")).build()), "not an image");
         assertInvalid(() -> gram.embed(EmbedRequest.newBuilder().setText("hi").setPack("huge@9.0.0").build()),
-                "unknown model pack 'huge@9.0.0' (this service holds [tiny@1.0.0])");
+                "unknown model pack 'huge@9.0.0' (this service holds [tiny@1.0.0, tiny-crop@1.0.0])");
         Embedding one = WindowConditioner.embedding(Modality.TEXT, new float[] {1, 0});
         assertInvalid(() -> gram.volume(VolumeRequest.newBuilder().addEmbeddings(one).build()), "2 to 5 vectors");
         Embedding longer = WindowConditioner.embedding(Modality.VIDEO, new float[] {1, 0, 0});
@@ -113,9 +114,15 @@ class EncoderServiceTest {
             producer.commitTransaction();
         }
 
+        // this test's jobs only: other test classes share the broker
+        Predicate<ConsumerRecord<String, byte[]>> ours = r -> r.key().startsWith("job-");
         Map<String, ConditionedWindow> conditioned = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> r : readUntil(Topics.CONDITIONED, records -> records.size() >= 3)) {
-            conditioned.put(r.key(), new Serdes.ConditionedWindowDeserializer().deserialize(Topics.CONDITIONED, r.value()));
+        for (ConsumerRecord<String, byte[]> r : readUntil(Topics.CONDITIONED,
+                records -> records.stream().filter(ours).count() >= 3)) {
+            if (ours.test(r)) {
+                conditioned.put(r.key(), new Serdes.ConditionedWindowDeserializer().deserialize(Topics.CONDITIONED,
+                        r.value()));
+            }
         }
         List<JobStatus> statuses = readUntil(Topics.STATUS, records -> !records.isEmpty()).stream()
                 .map(r -> new Serdes.JobStatusDeserializer().deserialize(Topics.STATUS, r.value())).toList();
