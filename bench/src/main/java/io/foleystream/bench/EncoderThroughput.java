@@ -10,20 +10,23 @@ import io.foleystream.onnx.RuntimeOptions;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Random;
 import javax.imageio.ImageIO;
 
 /**
  * GRAM encoder throughput with a model pack (default the tiny one): windows per second at batch 1 and 8, a window
- * being its sampled JPEG frames (8 for the tiny pack) through the video encoder plus its prompt through the text
+ * being its sampled frames (8 for the tiny pack) through the video encoder plus its prompt through the text
  * encoder, and the share of wall time spent outside ONNX Runtime's session.run (measured by
- * {@link OrtRunClock}): over the whole window (JPEG decoding and preprocessing included) and over the model calls
+ * {@link OrtRunClock}): over the whole window (PNG decoding and the pack's resize included) and over the model calls
  * alone on preprocessed inputs (only tensors in and out around the runtime). Issue 4's goal: at most 5 % outside.
+ * Frames are what envelope-service ships for an HD upload: 640x360 PNGs (its pixel cap).
  *
  * <p>{@code java -cp "bench/target/bench.jar:bench/target/lib/*" io.foleystream.bench.EncoderThroughput
  * [PACK_DIR [REPETITIONS]]} (default models/tiny, 30), from the repository root.
@@ -32,6 +35,8 @@ public final class EncoderThroughput {
 
     private static final double GOAL_OUTSIDE_SHARE = 0.05;
     private static final String PROMPT = "a wooden stick hitting a metal plate, then glass";
+    private static final int FRAME_WIDTH = 640;
+    private static final int FRAME_HEIGHT = 360;
 
     private EncoderThroughput() {
     }
@@ -49,13 +54,13 @@ public final class EncoderThroughput {
             TextTokenizer.Encoding prompt = encoder.tokenizer().encode(PROMPT);
             int framesPerWindow = pack.manifest().preprocessing().video().framesPerWindow();
             int size = pack.manifest().preprocessing().video().size();
-            System.out.println("pack " + pack.id() + ": " + framesPerWindow + " frames of " + size + "x" + size
-                    + " per window");
+            System.out.println("pack " + pack.id() + ": " + framesPerWindow + " frames of " + FRAME_WIDTH + "x"
+                    + FRAME_HEIGHT + " per window, preprocessed to " + size + "x" + size);
             for (int batch : new int[] {1, 8}) {
                 int windowsInBatch = batch;
                 List<List<byte[]>> windows = new ArrayList<>();
                 for (int w = 0; w < batch; w++) {
-                    windows.add(jpegFrames(framesPerWindow, size, w));
+                    windows.add(pngFrames(framesPerWindow, w));
                 }
                 // what the encoder-service does per batch: every window's frames in one video run, then the prompt
                 Harness.Work wholeWindows = () -> {
@@ -67,8 +72,8 @@ public final class EncoderThroughput {
                 // the same model calls on inputs already preprocessed: only tensors in and out around the runtime
                 float[] pixels = new float[batch * framesPerWindow * preprocessor.frameLength()];
                 for (int f = 0; f < batch * framesPerWindow; f++) {
-                    byte[] jpeg = windows.get(f / framesPerWindow).get(f % framesPerWindow);
-                    System.arraycopy(preprocessor.fromJpeg(jpeg), 0, pixels, f * preprocessor.frameLength(),
+                    byte[] png = windows.get(f / framesPerWindow).get(f % framesPerWindow);
+                    System.arraycopy(preprocessor.fromImage(png), 0, pixels, f * preprocessor.frameLength(),
                             preprocessor.frameLength());
                 }
                 Harness.Work modelCalls = () -> {
@@ -98,7 +103,7 @@ public final class EncoderThroughput {
 
     /**
      * The median wall time of the work after a warm-up, and the share of all timed wall time outside session.run.
-     * The warm-up runs for a fixed time, not a fixed count, so the JIT has compiled the JPEG decoder and the
+     * The warm-up runs for a fixed time, not a fixed count, so the JIT has compiled the PNG decoder and the
      * preprocessing before anything is timed, whatever the batch size.
      */
     private static Measured measure(Harness.Work work, int repetitions) throws Exception {
@@ -113,20 +118,28 @@ public final class EncoderThroughput {
         return new Measured(median, 1 - inside);
     }
 
-    /** Distinct frames of a bright square moving over a coloured background, JPEG-encoded as windows carry them. */
-    private static List<byte[]> jpegFrames(int count, int size, int seed) throws IOException {
+    /**
+     * Distinct frames of a bright square moving over a coloured background, with a camera's grain so that the PNG
+     * does not shrink to nothing, PNG-encoded as windows carry them.
+     */
+    private static List<byte[]> pngFrames(int count, int seed) throws IOException {
         List<byte[]> frames = new ArrayList<>();
+        Random grain = new Random(seed);
         for (int f = 0; f < count; f++) {
-            BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+            BufferedImage image = new BufferedImage(FRAME_WIDTH, FRAME_HEIGHT, BufferedImage.TYPE_3BYTE_BGR);
             Graphics2D g = image.createGraphics();
             g.setColor(new Color(40 + 20 * seed % 200, 90, 140));
-            g.fillRect(0, 0, size, size);
+            g.fillRect(0, 0, FRAME_WIDTH, FRAME_HEIGHT);
             g.setColor(Color.WHITE);
-            g.fillRect((f * 23 + seed * 7) % (size - 40), size / 3, 40, 40);
+            g.fillRect((f * 23 + seed * 7) % (FRAME_WIDTH - 100), FRAME_HEIGHT / 3, 100, 100);
             g.dispose();
-            ByteArrayOutputStream jpeg = new ByteArrayOutputStream();
-            ImageIO.write(image, "jpg", jpeg);
-            frames.add(jpeg.toByteArray());
+            byte[] bgr = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
+            for (int i = 0; i < bgr.length; i++) {
+                bgr[i] = (byte) Math.max(0, Math.min(255, (bgr[i] & 0xFF) + (int) Math.round(4 * grain.nextGaussian())));
+            }
+            ByteArrayOutputStream png = new ByteArrayOutputStream();
+            ImageIO.write(image, "png", png);
+            frames.add(png.toByteArray());
         }
         return frames;
     }

@@ -21,16 +21,22 @@ import java.util.function.Consumer;
 /**
  * The media front door for one upload: decodes it progressively from its spool, measures the envelope, samples the
  * frames GRAM looks at, and hands out {@link Window}s as soon as the media has moved past each one.
+ *
+ * <p>Frames leave as decoded, losslessly (PNG), upright and with their own shape: the pack's resize, crop and
+ * normalisation run once, in the encoder-service's {@code VideoPreprocessor}, exactly as for a frame sent to gRPC
+ * {@code Gram.Embed}. Only a picture larger than {@link #MAX_FRAME_PIXELS} is scaled down first (aspect kept), which
+ * bounds a window's size on Kafka and the memory a waiting frame takes.
  */
 public final class UploadWindowing {
 
     /**
      * What the model pack and the job decide about windows.
      *
-     * @param modelAudioChannels the pack's audio_channels: the layout a stable-v2a envelope is measured on
+     * @param modelAudioChannels the channels the envelope is measured on (the pack's layout, see
+     *                           {@link io.foleystream.onnx.PackManifest#envelopeModelChannels()})
      */
     public record Settings(WindowPlan plan, EnvelopeSpec envelope, int modelAudioChannels, int framesPerWindow,
-                           int frameSize, MediaLimits limits) {
+                           MediaLimits limits) {
     }
 
     /** What decoding learned about the upload. */
@@ -39,6 +45,14 @@ public final class UploadWindowing {
 
     /** The rate of the source-audio slice: what the GRAM audio encoder (BEATs) takes. */
     public static final int SOURCE_AUDIO_RATE = KaldiFbank.SAMPLE_RATE;
+
+    /**
+     * The most pixels a shipped frame holds: 640x360's worth, so 16:9 up to 360p and 4:3 up to 554x415 travel at
+     * their own size, and 1080p arrives as 640x360. That is still 1.6 times GRAM's 224 on the short side, so the
+     * pack's antialiased resize does nearly all of the shrinking, while a window of 8 frames stays under 5.6 MB even
+     * as incompressible PNG (the windows topic takes 8 MiB) and a buffered frame under 0.7 MB.
+     */
+    public static final int MAX_FRAME_PIXELS = 640 * 360;
 
     private UploadWindowing() {
     }
@@ -55,7 +69,7 @@ public final class UploadWindowing {
      */
     public static Result run(JobRequest request, UploadSpool spool, Settings settings, Consumer<Window> windows) {
         EnvelopeSpec envelopeSpec = settings.envelope();
-        DecodeSpec spec = DecodeSpec.of(envelopeSpec.sampleRate(), settings.frameSize(), settings.frameSize());
+        DecodeSpec spec = DecodeSpec.withSourceFrames(envelopeSpec.sampleRate(), MAX_FRAME_PIXELS);
         try (StreamingDecoder decoder = StreamingDecoder.open(spool, settings.limits(), spec)) {
             MediaInfo info = decoder.info();
             boolean fromVideo = UploadEnvelope.fromVideo(request.getEnvelopeSource(), info);
@@ -149,7 +163,7 @@ public final class UploadWindowing {
         }
         for (int k = 0; k < cut.frames().size(); k++) {
             WindowCutter.Frame f = cut.frames().get(k);
-            window.addFrames(SampledFrame.newBuilder().setTimeS(f.ptsSeconds()).setJpeg(ByteString.copyFrom(f.jpeg())));
+            window.addFrames(SampledFrame.newBuilder().setTimeS(f.ptsSeconds()).setPng(ByteString.copyFrom(f.png())));
         }
         return window.build();
     }

@@ -2,6 +2,7 @@ package io.foleystream.assembly;
 
 import io.foleystream.envelope.UploadEnvelope;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,6 +13,9 @@ import java.util.Deque;
 import java.util.List;
 import java.util.function.Consumer;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * Cuts a decoding video into windows as its envelope and frames arrive. A window leaves as soon as the media has moved
@@ -21,8 +25,8 @@ import javax.imageio.ImageIO;
 public final class WindowCutter {
 
     /**
-     * A decoded picture, already scaled to the size the encoders want: packed RGB24 as decoded, or only its JPEG once
-     * it has waited long in the buffer (see {@link #onVideoFrame}).
+     * A decoded picture at the size windows ship it (see {@link UploadWindowing}): packed RGB24 as decoded, or only
+     * its PNG once it has waited long in the buffer (see {@link #onVideoFrame}). Either way the same pixels.
      */
     public record Frame(double ptsSeconds, double durationSeconds, byte[] rgb, int width, int height,
                         byte[] compressed) {
@@ -39,28 +43,34 @@ public final class WindowCutter {
             return ptsSeconds + durationSeconds;
         }
 
-        /** The picture as a JPEG, the form windows carry it in. */
-        public byte[] jpeg() {
+        /** The picture as a PNG, the lossless form windows carry it in. */
+        public byte[] png() {
             if (compressed != null) {
                 return compressed;
             }
-            BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-            int[] pixels = new int[width * height];
-            for (int i = 0; i < pixels.length; i++) {
-                pixels[i] = (rgb[3 * i] & 0xff) << 16 | (rgb[3 * i + 1] & 0xff) << 8 | (rgb[3 * i + 2] & 0xff);
+            BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
+            byte[] bgr = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
+            for (int i = 0; i < rgb.length; i += 3) {
+                bgr[i] = rgb[i + 2];
+                bgr[i + 1] = rgb[i + 1];
+                bgr[i + 2] = rgb[i];
             }
-            image.setRGB(0, 0, width, height, pixels, 0, width);
-            ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
-            try {
-                ImageIO.write(image, "jpg", out);
+            // in memory: ImageIO.write would stage every frame in a temporary file when a cache directory exists
+            ByteArrayOutputStream out = new ByteArrayOutputStream(rgb.length / 2);
+            ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
+            try (ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+                writer.setOutput(stream);
+                writer.write(image);
             } catch (IOException e) {
-                throw new UncheckedIOException("JPEG encoding failed", e);
+                throw new UncheckedIOException("PNG encoding failed", e);
+            } finally {
+                writer.dispose();
             }
             return out.toByteArray();
         }
 
         Frame compacted() {
-            return compressed != null ? this : new Frame(ptsSeconds, durationSeconds, null, width, height, jpeg());
+            return compressed != null ? this : new Frame(ptsSeconds, durationSeconds, null, width, height, png());
         }
     }
 
@@ -125,7 +135,7 @@ public final class WindowCutter {
      * Frames wait in a buffer until their window leaves. When the envelope lags far behind the picture (an audio
      * track that ends early, a file that stores its video first) the buffer is thinned: of the frames more than one
      * window length behind the newest, only those next to a frame time of a window still to leave are kept, as
-     * JPEG. The last window lies within the newest window length, so its candidates all stay.
+     * PNG. The last window lies within the newest window length, so its candidates all stay.
      */
     public void onVideoFrame(Frame frame) {
         frames.addLast(frame);

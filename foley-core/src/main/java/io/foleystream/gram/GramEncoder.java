@@ -29,9 +29,12 @@ public final class GramEncoder {
         this.gramDim = manifest.conditioning().gramDim();
     }
 
-    /** One embedding for a window's sampled frames (JPEG bytes), batched through the encoder in one run. */
-    public float[] embedVideo(List<byte[]> jpegFrames) {
-        return embedVideos(List.of(jpegFrames)).get(0);
+    /**
+     * One embedding for a window's sampled frames (encoded still pictures, see
+     * {@link VideoPreprocessor#fromImage(byte[])}), batched through the encoder in one run.
+     */
+    public float[] embedVideo(List<byte[]> frames) {
+        return embedVideos(List.of(frames)).get(0);
     }
 
     /**
@@ -45,17 +48,17 @@ public final class GramEncoder {
                 throw new IllegalArgumentException("need at least one frame per window");
             }
         }
-        List<byte[]> jpegs = framesPerWindow.stream().flatMap(List::stream).toList();
-        if (jpegs.isEmpty()) {
+        List<byte[]> images = framesPerWindow.stream().flatMap(List::stream).toList();
+        if (images.isEmpty()) {
             return List.of();
         }
         int frameLength = videoPreprocessor.frameLength();
         // Every frame decoded and preprocessed straight into the encoder's reused input buffer. Frames are
         // independent and decoding is the costliest step outside the runtime, so they spread over the cores, each
         // through its own view of the buffer (views share the memory; each writes only its own frame's range).
-        float[] perFrame = pack.videoEncoder().embed(jpegs.size(), pixels -> IntStream.range(0, jpegs.size())
+        float[] perFrame = pack.videoEncoder().embed(images.size(), pixels -> IntStream.range(0, images.size())
                 .parallel()
-                .forEach(frame -> videoPreprocessor.fromJpeg(jpegs.get(frame), pixels.duplicate(),
+                .forEach(frame -> videoPreprocessor.fromImage(images.get(frame), pixels.duplicate(),
                         frame * frameLength)));
         List<float[]> embeddings = new ArrayList<>(framesPerWindow.size());
         int first = 0;

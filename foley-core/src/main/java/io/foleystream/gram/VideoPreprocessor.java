@@ -94,19 +94,23 @@ public final class VideoPreprocessor {
         return 3 * size * size;
     }
 
-    /** Decodes a JPEG (or any format ImageIO reads) and preprocesses it. */
-    public float[] fromJpeg(byte[] jpeg) {
+    /**
+     * Decodes a still picture (the PNG windows carry, a client's PNG or JPEG: any format ImageIO reads) and
+     * preprocesses it.
+     */
+    public float[] fromImage(byte[] image) {
         float[] out = new float[frameLength()];
-        fromJpeg(jpeg, FloatBuffer.wrap(out), 0);
+        fromImage(image, FloatBuffer.wrap(out), 0);
         return out;
     }
 
     /**
-     * Decodes a JPEG (or any format ImageIO reads) and writes its {@link #frameLength()} floats into {@code out}
-     * from index {@code offset} (absolute puts; the buffer's position is left alone), R plane then G then B.
+     * Decodes a still picture (any format ImageIO reads) and writes its {@link #frameLength()} floats into
+     * {@code out} from index {@code offset} (absolute puts; the buffer's position is left alone), R plane then G
+     * then B.
      */
-    public void fromJpeg(byte[] jpeg, FloatBuffer out, int offset) {
-        preprocess(Pixels.of(decode(jpeg)), out, offset);
+    public void fromImage(byte[] image, FloatBuffer out, int offset) {
+        preprocess(Pixels.of(decode(image)), out, offset);
     }
 
     /**
@@ -338,7 +342,7 @@ public final class VideoPreprocessor {
             return new Pixels(rgb, 0, 3, width * 3, new int[] {0, 1, 2}, width, height);
         }
 
-        /** A decoded JPEG's BGR bytes as they lie in the raster; any other image type through getRGB. */
+        /** A decoded PNG's or JPEG's BGR bytes as they lie in the raster; any other image type through getRGB. */
         static Pixels of(BufferedImage image) {
             int width = image.getWidth();
             int height = image.getHeight();

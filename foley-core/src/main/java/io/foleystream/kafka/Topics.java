@@ -32,8 +32,13 @@ public final class Topics {
 
     /** The ceiling on parallel consumers per stage. */
     public static final int DEFAULT_PARTITIONS = 12;
-    /** Limit for most topics: chunks are at most 512 KiB, windows carry a few JPEG frames. */
+    /** Limit for most topics: chunks are at most 512 KiB. */
     public static final int MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
+    /**
+     * Limit for windows, which carry their sampled frames losslessly: 8 PNG frames at the envelope-service's
+     * 640x360 pixel cap are up to 5.6 MB when the picture does not compress, beside the envelope and 16 kHz audio.
+     */
+    public static final int WINDOWS_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
     /**
      * Limit for audio (a 10 s stereo window at 44.1 kHz is 1.76 MB as 16-bit PCM; 8 MiB leaves room for longer
      * windows) and for the dead-letter topic, which must take any record that any other topic took.
@@ -82,6 +87,9 @@ public final class Topics {
 
     /** The largest record a FoleyStream topic accepts; unknown topics get the largest of ours. */
     public static int maxMessageBytes(String topic) {
+        if (WINDOWS.equals(topic)) {
+            return WINDOWS_MAX_MESSAGE_BYTES;
+        }
         return AUDIO.equals(topic) || DLQ.equals(topic) || !all().contains(topic)
                 ? AUDIO_MAX_MESSAGE_BYTES
                 : MAX_MESSAGE_BYTES;

@@ -3,37 +3,72 @@ package io.foleystream.media;
 /**
  * What a {@link StreamingDecoder} delivers: audio resampled to one rate with the source's own channels (never
  * remixed: each consumer mixes as its reference does, see {@link io.foleystream.dsp.Channels}), and video frames as
- * packed RGB24 scaled (squashed, not cropped) to exactly {@code frameWidth x frameHeight}.
+ * upright packed RGB24, either scaled (squashed, not cropped) to exactly {@code frameWidth x frameHeight}, or at their
+ * own size and shape, scaled down only when they hold more than {@code maxFramePixels} pixels.
  *
  * @param audioSampleRate output rate in Hz, or 0 to skip audio entirely
- * @param frameWidth      width of delivered frames (ignored without frames)
- * @param frameHeight     height of delivered frames (ignored without frames)
+ * @param frameWidth      width of delivered frames, or 0 for the picture's own size (ignored without frames)
+ * @param frameHeight     height of delivered frames, or 0 for the picture's own size (ignored without frames)
+ * @param maxFramePixels  with frames at their own size: the most pixels one may hold (ignored otherwise)
  * @param wantFrames      false to deliver frame timings only, with no pixels (much cheaper)
  */
-public record DecodeSpec(int audioSampleRate, int frameWidth, int frameHeight, boolean wantFrames) {
+public record DecodeSpec(int audioSampleRate, int frameWidth, int frameHeight, int maxFramePixels,
+                         boolean wantFrames) {
 
     public DecodeSpec {
         if (audioSampleRate < 0) {
             throw new IllegalArgumentException("audio must be 0 Hz (none) or a positive rate: " + audioSampleRate);
         }
-        if (wantFrames && (frameWidth <= 0 || frameHeight <= 0)) {
-            throw new IllegalArgumentException("frames need a positive size: " + frameWidth + "x" + frameHeight);
+        if (wantFrames && !(frameWidth > 0 && frameHeight > 0 || frameWidth == 0 && frameHeight == 0
+                && maxFramePixels > 0)) {
+            throw new IllegalArgumentException("frames need a positive size " + frameWidth + "x" + frameHeight
+                    + ", or their own size under a positive pixel cap " + maxFramePixels);
         }
     }
 
-    /** Audio and RGB frames. */
+    /** Audio and RGB frames squashed to {@code frameWidth x frameHeight}. */
     public static DecodeSpec of(int audioSampleRate, int frameWidth, int frameHeight) {
-        return new DecodeSpec(audioSampleRate, frameWidth, frameHeight, true);
+        return new DecodeSpec(audioSampleRate, frameWidth, frameHeight, 0, true);
+    }
+
+    /**
+     * Audio and RGB frames at the picture's own size and shape, scaled down (aspect kept) when larger than
+     * {@code maxFramePixels}; see {@link #frameSizeWithin}.
+     */
+    public static DecodeSpec withSourceFrames(int audioSampleRate, int maxFramePixels) {
+        return new DecodeSpec(audioSampleRate, 0, 0, maxFramePixels, true);
     }
 
     /** Audio and frame timings, no pixels. */
     public static DecodeSpec audioOnly(int audioSampleRate) {
-        return new DecodeSpec(audioSampleRate, 0, 0, false);
+        return new DecodeSpec(audioSampleRate, 0, 0, 0, false);
     }
 
     /** Frame timings only: enough for the video duration and a frame count. */
     public static DecodeSpec timingOnly() {
-        return new DecodeSpec(0, 0, 0, false);
+        return new DecodeSpec(0, 0, 0, 0, false);
+    }
+
+    /**
+     * The size a {@code width x height} picture is delivered at, {width, height}: the fixed frame size, else the
+     * picture's own size, or, when that holds more than {@link #maxFramePixels} pixels, both sides scaled by one
+     * factor (rounded, at least 1) so that it holds at most that many.
+     */
+    public int[] frameSizeWithin(int width, int height) {
+        if (frameWidth > 0) {
+            return new int[] {frameWidth, frameHeight};
+        }
+        if ((long) width * height <= maxFramePixels) {
+            return new int[] {width, height};
+        }
+        double scale = Math.sqrt((double) maxFramePixels / ((double) width * height));
+        int scaledWidth = Math.max(1, (int) Math.round(width * scale));
+        int scaledHeight = Math.max(1, (int) Math.round(height * scale));
+        if ((long) scaledWidth * scaledHeight > maxFramePixels) {
+            scaledWidth = Math.max(1, (int) (width * scale));
+            scaledHeight = Math.max(1, (int) (height * scale));
+        }
+        return new int[] {scaledWidth, scaledHeight};
     }
 
     boolean wantsAudio() {

@@ -87,6 +87,11 @@ public final class StreamingDecoder implements AutoCloseable {
     private static final long AUDIO_POSITION_UNSET = Long.MIN_VALUE;
     private static final int DISPLAY_MATRIX_BYTES = 9 * 4;
     /**
+     * Row alignment of swscale's RGB output, and padding after it: its SIMD paths write whole vectors, past the end
+     * of a row whose byte count is not a multiple of theirs (any picture kept at its own size, 426 wide say).
+     */
+    private static final int RGB_ROW_ALIGNMENT = 64;
+    /**
      * A damaged packet costs a frame or two, not the job; more damage than this share of everything decoded (and
      * more than {@link #DAMAGE_TOLERATED} packets) means the upload is corrupt, and its envelope would be a lie.
      */
@@ -118,6 +123,7 @@ public final class StreamingDecoder implements AutoCloseable {
     private int scalerSourceHeight;
     private int scalerSourceFormat;
     private int scalerTargetWidth;
+    private int scalerTargetHeight;
     private BytePointer rgbBuffer;
     private PointerPointer<BytePointer> rgbPlanes;
     private IntPointer rgbStrides;
@@ -306,37 +312,50 @@ public final class StreamingDecoder implements AutoCloseable {
             throw tooLarge(frame.width(), frame.height()); // the stream changed its picture size mid-way
         }
         double ownDuration = frame.duration() > 0 ? frame.duration() * videoTimeBase : nominalFrameSeconds;
-        byte[] rgb = spec.wantFrames() ? toRgb(frame) : null;
+        Picture picture = spec.wantFrames() ? toRgb(frame) : new Picture(null, spec.frameWidth(), spec.frameHeight());
         if (pending != null) {
             // The next frame's start is the truth for how long this one is shown (VFR, dropped frames).
             emitPending(start - pending.start, listener);
         }
-        pending = new PendingFrame(start, ownDuration, rgb);
+        pending = new PendingFrame(start, ownDuration, picture);
     }
 
     private void emitPending(double duration, DecodeListener listener) {
         PendingFrame frame = pending;
         pending = null;
         double shown = Double.isFinite(duration) && duration > 0 ? duration : 0;
-        listener.onVideoFrame(frame.start, shown, frame.rgb, spec.frameWidth(), spec.frameHeight());
+        Picture picture = frame.picture;
+        listener.onVideoFrame(frame.start, shown, picture.rgb, picture.width, picture.height);
         videoFrames++;
         videoEndSeconds = frame.start + shown;
     }
 
-    /** Scales to the stored orientation of the requested size, then turns the picture upright. */
-    private byte[] toRgb(AVFrame frame) {
+    /** Scales to the stored orientation of the delivered size, then turns the picture upright. */
+    private Picture toRgb(AVFrame frame) {
         Orientation orientation = orientation(frame);
-        int width = orientation.storedWidth(spec.frameWidth(), spec.frameHeight());
-        int height = orientation.storedHeight(spec.frameWidth(), spec.frameHeight());
-        if (rgbBuffer == null) {
-            rgbBuffer = new BytePointer((long) width * height * 3);
+        // a transpose swaps the sides either way, so the stored size's "stored" size is the upright one
+        int[] upright = spec.frameSizeWithin(orientation.storedWidth(frame.width(), frame.height()),
+                orientation.storedHeight(frame.width(), frame.height()));
+        int uprightWidth = upright[0];
+        int uprightHeight = upright[1];
+        int width = orientation.storedWidth(uprightWidth, uprightHeight);
+        int height = orientation.storedHeight(uprightWidth, uprightHeight);
+        int rowBytes = width * 3;
+        int stride = (rowBytes + RGB_ROW_ALIGNMENT - 1) / RGB_ROW_ALIGNMENT * RGB_ROW_ALIGNMENT;
+        long bufferBytes = (long) stride * height + RGB_ROW_ALIGNMENT;
+        if (rgbBuffer == null || rgbBuffer.capacity() < bufferBytes) {
+            if (rgbBuffer != null) {
+                rgbBuffer.close(); // a picture that grew mid-stream, at its own size
+            }
+            rgbBuffer = new BytePointer(bufferBytes);
             // swscale reads four plane pointers and strides even for packed RGB, so give it four.
-            rgbPlanes = new PointerPointer<>(4);
+            rgbPlanes = rgbPlanes != null ? rgbPlanes : new PointerPointer<>(4);
             rgbPlanes.put(0, rgbBuffer);
-            rgbStrides = new IntPointer(4);
+            rgbStrides = rgbStrides != null ? rgbStrides : new IntPointer(4);
         }
         if (scaler == null || frame.width() != scalerSourceWidth || frame.height() != scalerSourceHeight
-                || frame.format() != scalerSourceFormat || width != scalerTargetWidth) {
+                || frame.format() != scalerSourceFormat || width != scalerTargetWidth
+                || height != scalerTargetHeight) {
             sws_freeContext(scaler);
             scaler = sws_getContext(frame.width(), frame.height(), frame.format(), width, height, AV_PIX_FMT_RGB24,
                     SWS_AREA, null, null, (DoublePointer) null);
@@ -348,12 +367,16 @@ public final class StreamingDecoder implements AutoCloseable {
             scalerSourceHeight = frame.height();
             scalerSourceFormat = frame.format();
             scalerTargetWidth = width;
-            rgbStrides.put(0, width * 3);
+            scalerTargetHeight = height;
+            rgbStrides.put(0, stride);
         }
         sws_scale(scaler, frame.data(), frame.linesize(), 0, frame.height(), rgbPlanes, rgbStrides);
-        byte[] rgb = new byte[width * height * 3];
-        rgbBuffer.position(0).get(rgb);
-        return orientation.upright(rgb, spec.frameWidth(), spec.frameHeight());
+        byte[] rgb = new byte[rowBytes * height];
+        for (int y = 0; y < height; y++) {
+            rgbBuffer.position((long) y * stride).get(rgb, y * rowBytes, rowBytes);
+        }
+        rgbBuffer.position(0);
+        return new Picture(orientation.upright(rgb, uprightWidth, uprightHeight), uprightWidth, uprightHeight);
     }
 
     /** The frame's display matrix (the stream's, attached by the decoder, or an SEI's), else the stream's. */
@@ -705,6 +728,10 @@ public final class StreamingDecoder implements AutoCloseable {
         input.close();
     }
 
-    private record PendingFrame(double start, double ownDuration, byte[] rgb) {
+    private record PendingFrame(double start, double ownDuration, Picture picture) {
+    }
+
+    /** Upright packed RGB24 (null without pixels) and its size. */
+    private record Picture(byte[] rgb, int width, int height) {
     }
 }

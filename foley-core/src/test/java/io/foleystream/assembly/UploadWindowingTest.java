@@ -15,17 +15,22 @@ import io.foleystream.media.UploadSpool;
 import io.foleystream.proto.v1.EnvelopeSource;
 import io.foleystream.proto.v1.JobRequest;
 import io.foleystream.proto.v1.Window;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class UploadWindowingTest {
 
     private static final UploadWindowing.Settings SETTINGS = new UploadWindowing.Settings(new WindowPlan(4.0, 1.0),
-            EnvelopeSpec.defaults(EnvelopeSpec.LIBROSA_RMS, 44100), 2, 2, 32, MediaLimits.defaults());
+            EnvelopeSpec.defaults(EnvelopeSpec.LIBROSA_RMS, 44100), 2, 2, MediaLimits.defaults());
     private static final ClipSpec CLIP = ClipSpec.sample().withSize(160, 120).withDuration(5.0);
 
     @TempDir
@@ -77,7 +82,7 @@ class UploadWindowingTest {
     @Test
     void aStableV2aWindowCarriesEachModelChannelAndThePeakOfItsOwnSpan() throws Exception {
         EnvelopeSpec spec = new EnvelopeSpec(EnvelopeSpec.STABLE_V2A, 16_000, 4000, 160);
-        UploadWindowing.Settings settings = new UploadWindowing.Settings(new WindowPlan(2.0, 0.5), spec, 2, 2, 32,
+        UploadWindowing.Settings settings = new UploadWindowing.Settings(new WindowPlan(2.0, 0.5), spec, 2, 2,
                 MediaLimits.defaults());
         // 5.1 sound: Stereo() keeps FL and FR, which differ in level from each other and from the other four
         ClipSpec clip = CLIP.withContainer("mkv").withAudio("pcm_s16le", 16_000, 6).withDuration(4.0)
@@ -122,6 +127,33 @@ class UploadWindowingTest {
         });
     }
 
+    @Test
+    void framesLeaveLosslesslyAtTheirOwnSizeAndShape() throws Exception {
+        List<Window> windows = run(CLIP, EnvelopeSource.ENVELOPE_SOURCE_AUTO);
+        Map<Double, byte[]> decoded = framesAtOwnSize(dir.resolve("clip.mp4"), 160, 120);
+
+        assertThat(windows).allSatisfy(w -> assertThat(w.getFramesList()).hasSize(2).allSatisfy(frame -> {
+            BufferedImage image = ImageIO.read(new ByteArrayInputStream(frame.getPng().toByteArray()));
+            assertThat(image.getWidth()).isEqualTo(160);
+            assertThat(image.getHeight()).isEqualTo(120);
+            // pixel for pixel the picture a separate decode at the clip's own size gives at that time
+            assertThat(rgbOf(image)).containsExactly(decoded.get(frame.getTimeS()));
+        }));
+    }
+
+    @Test
+    void aPictureOverTheCapLeavesScaledDownWithItsShape() throws Exception {
+        List<Window> windows = run(CLIP.withSize(960, 540).withDuration(0.5).withoutAudio(),
+                EnvelopeSource.ENVELOPE_SOURCE_AUTO);
+
+        assertThat(UploadWindowing.MAX_FRAME_PIXELS).isEqualTo(640 * 360);
+        assertThat(windows).singleElement().satisfies(w -> assertThat(w.getFramesList()).hasSize(2).allSatisfy(f -> {
+            BufferedImage image = ImageIO.read(new ByteArrayInputStream(f.getPng().toByteArray()));
+            assertThat(image.getWidth()).isEqualTo(640);
+            assertThat(image.getHeight()).isEqualTo(360);
+        }));
+    }
+
     private List<Window> run(ClipSpec spec, EnvelopeSource source) throws Exception {
         return run(spec, source, SETTINGS);
     }
@@ -162,5 +194,32 @@ class UploadWindowingTest {
             peak = Math.max(peak, Math.abs(w.getSourceAudio(i)));
         }
         return peak;
+    }
+
+    /** Every frame of the clip by its time, decoded again, asking for exactly its own size. */
+    private static Map<Double, byte[]> framesAtOwnSize(Path clip, int width, int height) {
+        Map<Double, byte[]> frames = new HashMap<>();
+        try (UploadSpool spool = UploadSpool.ofFile(clip);
+             StreamingDecoder decoder = StreamingDecoder.open(spool, MediaLimits.defaults(),
+                     DecodeSpec.of(0, width, height))) {
+            decoder.decode(new DecodeListener() {
+                @Override
+                public void onVideoFrame(double pts, double duration, byte[] rgb, int w, int h) {
+                    frames.put(pts, rgb);
+                }
+            });
+        }
+        return frames;
+    }
+
+    private static byte[] rgbOf(BufferedImage image) {
+        int[] argb = image.getRGB(0, 0, image.getWidth(), image.getHeight(), null, 0, image.getWidth());
+        byte[] rgb = new byte[argb.length * 3];
+        for (int i = 0; i < argb.length; i++) {
+            rgb[3 * i] = (byte) (argb[i] >> 16);
+            rgb[3 * i + 1] = (byte) (argb[i] >> 8);
+            rgb[3 * i + 2] = (byte) argb[i];
+        }
+        return rgb;
     }
 }

@@ -3,8 +3,12 @@ package io.foleystream.assembly;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.foleystream.envelope.UploadEnvelope;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 class WindowCutterTest {
@@ -107,12 +111,12 @@ class WindowCutterTest {
     }
 
     @Test
-    void aLaggingEnvelopeDoesNotMakeTheFrameBufferGrowWithTheVideo() {
+    void aLaggingEnvelopeDoesNotMakeTheFrameBufferGrowWithTheVideo() throws IOException {
         WindowCutter cutter = new WindowCutter(plan, ENVELOPE_RATE, 8, Double.NaN, 0, cuts::add);
         int frames = (int) Math.round(120 * FPS);
         for (int f = 0; f < frames; f++) {
             // the picture runs two minutes ahead of any sound, as in a file that stores its video first
-            cutter.onVideoFrame(new WindowCutter.Frame(f / FPS, 1 / FPS, new byte[] {(byte) f, 0, 0}, 1, 1));
+            cutter.onVideoFrame(new WindowCutter.Frame(f / FPS, 1 / FPS, picture(f), 2, 1));
         }
         // every frame still wanted: two around each frame time of the 39 windows, plus the newest window length
         assertThat(cutter.bufferedFrames()).isLessThan(2 * 8 * 40 + (int) (4 * FPS) + 256).isLessThan(frames / 2);
@@ -128,9 +132,27 @@ class WindowCutterTest {
                 double t = cut.frameTimes()[k];
                 assertThat(shown.ptsSeconds()).as("window %d frame %d", cut.index(), k)
                         .isLessThanOrEqualTo(t).isGreaterThan(t - 1 / FPS);
-                assertThat(shown.jpeg()).isNotEmpty();
+                // kept as PNG while it waited, and still exactly the picture decoded
+                assertThat(rgbOf(shown.png())).containsExactly(picture((int) Math.round(shown.ptsSeconds() * FPS)));
             }
         }
+    }
+
+    /** Frame f's 2x1 RGB24 picture: colours a lossy codec would not keep exactly. */
+    private static byte[] picture(int f) {
+        return new byte[] {(byte) f, (byte) (255 - f), (byte) (7 * f), (byte) (3 * f), 17, (byte) (200 - f)};
+    }
+
+    private static byte[] rgbOf(byte[] image) throws IOException {
+        BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(image));
+        byte[] rgb = new byte[3 * decoded.getWidth() * decoded.getHeight()];
+        for (int i = 0; i < rgb.length / 3; i++) {
+            int pixel = decoded.getRGB(i % decoded.getWidth(), i / decoded.getWidth());
+            rgb[3 * i] = (byte) (pixel >> 16);
+            rgb[3 * i + 1] = (byte) (pixel >> 8);
+            rgb[3 * i + 2] = (byte) pixel;
+        }
+        return rgb;
     }
 
     /** Envelope frame i carries the value i/100 and frames arrive at 24 fps, both from {@code from} to {@code to}. */

@@ -41,7 +41,7 @@ class GramEncoderTest {
         float[] sumOfSingleFrames = new float[512];
         for (byte[] frame : frames) {
             float[] single = pack.videoEncoder().embed(VideoPreprocessor.of(
-                    pack.manifest().preprocessing().video()).fromJpeg(frame), 1);
+                    pack.manifest().preprocessing().video()).fromImage(frame), 1);
             for (int i = 0; i < 512; i++) {
                 sumOfSingleFrames[i] += single[i];
             }

@@ -39,7 +39,7 @@ class VideoPreprocessorTest {
             Resize resize = Resize.fromPackName(c.get("resize").asText());
             byte[] png = resourceBytes(c.get("png").asText());
 
-            float[] out = new VideoPreprocessor(size, resize, mean, std).fromJpeg(png);
+            float[] out = new VideoPreprocessor(size, resize, mean, std).fromImage(png);
 
             assertThat(out).as(c.get("png").asText() + " " + resize).containsExactly(floats(c.get("chw")), within(1e-5f));
         }
@@ -106,7 +106,7 @@ class VideoPreprocessorTest {
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         ImageIO.write(image, "png", png);
 
-        float[] out = new VideoPreprocessor(224, VideoPreprocessor.Resize.SQUASH, CLIP_MEAN, CLIP_STD).fromJpeg(png.toByteArray());
+        float[] out = new VideoPreprocessor(224, VideoPreprocessor.Resize.SQUASH, CLIP_MEAN, CLIP_STD).fromImage(png.toByteArray());
 
         assertThat(out).hasSize(3 * 224 * 224);
         assertThat(out[0]).isCloseTo((0.2f - CLIP_MEAN[0]) / CLIP_STD[0], within(1e-5f));
@@ -167,7 +167,7 @@ class VideoPreprocessorTest {
         }
         VideoPreprocessor preprocessor = new VideoPreprocessor(16, Resize.SHORT_SIDE_CENTRE_CROP, CLIP_MEAN, CLIP_STD);
 
-        assertThat(preprocessor.fromJpeg(jpeg.toByteArray()))
+        assertThat(preprocessor.fromImage(jpeg.toByteArray()))
                 .containsExactly(preprocessor.fromRgb24(rgb, 40, 30), within(1e-6f));
     }
 
@@ -178,12 +178,12 @@ class VideoPreprocessorTest {
         int frameLength = preprocessor.frameLength();
         FloatBuffer batch = FloatBuffer.allocate(2 * frameLength);
 
-        preprocessor.fromJpeg(png, batch, frameLength);
+        preprocessor.fromImage(png, batch, frameLength);
 
         assertThat(batch.position()).isZero();
         float[] second = new float[frameLength];
         batch.get(frameLength, second);
-        assertThat(second).containsExactly(preprocessor.fromJpeg(png));
+        assertThat(second).containsExactly(preprocessor.fromImage(png));
         assertThat(batch.get(frameLength - 1)).isZero();
     }
 

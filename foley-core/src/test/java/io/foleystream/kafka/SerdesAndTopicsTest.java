@@ -49,7 +49,7 @@ class SerdesAndTopicsTest {
     }
 
     @Test
-    void jobsAndStatusAreCompactedAndAudioTakesLargeMessages() {
+    void jobsAndStatusAreCompactedAndWindowsAndAudioTakeLargeMessages() {
         Map<String, NewTopic> topics = Topics.definitions(12, (short) 3).stream()
                 .collect(Collectors.toMap(NewTopic::name, Function.identity()));
 
@@ -63,7 +63,8 @@ class SerdesAndTopicsTest {
         assertThat(topics.get(Topics.STATUS).configs()).containsEntry("cleanup.policy", "compact");
         assertThat(topics.get(Topics.WINDOWS).configs())
                 .containsEntry("cleanup.policy", "delete")
-                .containsEntry("max.message.bytes", "2097152");
+                .containsEntry("max.message.bytes", "8388608");
+        assertThat(topics.get(Topics.VIDEO_CHUNKS).configs()).containsEntry("max.message.bytes", "2097152");
         assertThat(topics.get(Topics.AUDIO).configs()).containsEntry("max.message.bytes", "8388608");
         assertThat(topics.get(Topics.DLQ).configs()).containsEntry("max.message.bytes", "8388608");
     }

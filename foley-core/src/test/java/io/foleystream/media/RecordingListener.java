@@ -10,6 +10,8 @@ final class RecordingListener implements DecodeListener {
     final List<Double> frameTimes = new ArrayList<>();
     final List<Double> frameDurations = new ArrayList<>();
     final List<byte[]> frames = new ArrayList<>();
+    /** {width, height} of each delivered frame. */
+    final List<int[]> frameSizes = new ArrayList<>();
     long audioSamplesPerChannel;
     double firstAudioStart = Double.NaN;
     long spoolBytesAtFirstFrame = -1;
@@ -47,6 +49,7 @@ final class RecordingListener implements DecodeListener {
         frameDurations.add(durationSeconds);
         if (rgb != null) {
             frames.add(rgb);
+            frameSizes.add(new int[] {width, height});
         }
     }
 

@@ -164,6 +164,25 @@ class StreamingDecoderTest {
     }
 
     @Test
+    void framesCanComeAtTheirOwnUprightSizeAndOnlyALargerPictureIsScaledDown() {
+        Path clip = dir.resolve("clip.mp4");
+        // stored sideways, shown 96 wide and 160 high
+        SyntheticClip.write(clip, ClipSpec.sample().withSize(96, 160).withRotation(90).withDuration(0.5).withoutAudio());
+
+        RecordingListener own = decodeFile(clip, DecodeSpec.withSourceFrames(0, 96 * 160));
+        RecordingListener capped = decodeFile(clip, DecodeSpec.withSourceFrames(0, 96 * 160 / 4));
+        RecordingListener fixed = decodeFile(clip, DecodeSpec.of(0, 96, 160));
+
+        assertThat(own.frameSizes).hasSize(12).allSatisfy(size -> assertThat(size).containsExactly(96, 160));
+        assertThat(capped.frameSizes).hasSize(12).allSatisfy(size -> assertThat(size).containsExactly(48, 80));
+        // at its own size a picture is only converted to RGB, exactly as when that size is asked for
+        assertThat(own.frames.get(5)).containsExactly(fixed.frames.get(5));
+        byte[] first = own.frames.get(0);
+        assertThat(first[(5 * 96 + 5) * 3] & 0xff).as("the white mark, top-left when upright").isGreaterThan(200);
+        assertThat(first[(5 * 96 + 90) * 3] & 0xff).as("the dark background, top-right").isLessThan(180);
+    }
+
+    @Test
     void infoDescribesTheStreams() throws Exception {
         Path clip = dir.resolve("clip.mp4");
         SyntheticClip.write(clip, ClipSpec.sample());

@@ -62,7 +62,7 @@ public class EncodingStage {
         stage = TransactionalStage.batched(TransactionalStage.Config.of(bootstrapServers, "encoder-service",
                         transactionalId, List.of(Topics.WINDOWS), new Serdes.WindowDeserializer())
                 .withMaxPollRecords(maxBatchWindows)
-                .withConsumerProps(Map.of("max.partition.fetch.bytes", Topics.MAX_MESSAGE_BYTES)), this::encode);
+                .withConsumerProps(Map.of("max.partition.fetch.bytes", Topics.WINDOWS_MAX_MESSAGE_BYTES)), this::encode);
         FunctionCounter.builder("foley.stage.records.in", stage, TransactionalStage::recordsIn).tag("stage", STAGE)
                 .register(registry);
         FunctionCounter.builder("foley.stage.records.dlq", stage, TransactionalStage::recordsDeadLettered)

@@ -19,7 +19,8 @@ import java.util.List;
 
 /**
  * gRPC {@code foley.v1.Gram}: GRAM embeddings of a text, frames or 16 kHz audio, and the volume of 2 to 5
- * embeddings. Arguments it cannot use are INVALID_ARGUMENT with the reason.
+ * embeddings. Frames take the same path as a window's from Kafka (the pack's preprocessing in {@link GramEncoder}),
+ * so the same pictures give the same embedding. Arguments it cannot use are INVALID_ARGUMENT with the reason.
  */
 @GrpcService
 @Blocking
@@ -33,8 +34,8 @@ public class GramService extends GramGrpc.GramImplBase {
 
     @Override
     public void embed(EmbedRequest request, StreamObserver<EmbedReply> response) {
-        if (request.getText().isBlank() && request.getJpegFramesCount() == 0 && request.getAudio16KCount() == 0) {
-            response.onError(invalid("give a text, JPEG frames or 16 kHz audio to embed"));
+        if (request.getText().isBlank() && request.getFramesCount() == 0 && request.getAudio16KCount() == 0) {
+            response.onError(invalid("give a text, frames or 16 kHz audio to embed"));
             return;
         }
         GramEncoder encoder;
@@ -49,8 +50,8 @@ public class GramService extends GramGrpc.GramImplBase {
             if (!request.getText().isBlank()) {
                 reply.addEmbeddings(WindowConditioner.embedding(Modality.TEXT, encoder.embedText(request.getText())));
             }
-            if (request.getJpegFramesCount() > 0) {
-                List<byte[]> frames = request.getJpegFramesList().stream().map(ByteString::toByteArray).toList();
+            if (request.getFramesCount() > 0) {
+                List<byte[]> frames = request.getFramesList().stream().map(ByteString::toByteArray).toList();
                 reply.addEmbeddings(WindowConditioner.embedding(Modality.VIDEO, encoder.embedVideo(frames)));
             }
             if (request.getAudio16KCount() > 0) {

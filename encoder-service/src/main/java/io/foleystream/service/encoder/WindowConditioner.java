@@ -76,7 +76,7 @@ final class WindowConditioner {
             Window window = windows.get(i);
             if (wants(window, Modality.VIDEO) && window.getFramesCount() > 0) {
                 positions.add(i);
-                frames.add(window.getFramesList().stream().map(SampledFrame::getJpeg).map(ByteString::toByteArray)
+                frames.add(window.getFramesList().stream().map(SampledFrame::getPng).map(ByteString::toByteArray)
                         .toList());
             }
         }

@@ -49,6 +49,7 @@ import org.junit.jupiter.api.Test;
 /** The encoder-service with the tiny pack against a real in-process broker: its gRPC API and its Kafka stage. */
 @QuarkusTest
 @WithTestResource(LocalBrokerResource.class)
+@WithTestResource(CropPackResource.class)
 class EncoderServiceTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(60);
@@ -63,7 +64,7 @@ class EncoderServiceTest {
     void embedsTextFramesAndAudioIntoUnitVectorsAndMeasuresTheirVolume() throws IOException {
         EmbedReply reply = gram.embed(EmbedRequest.newBuilder()
                 .setText("a stick hits wood")
-                .addJpegFrames(jpeg(0x884422)).addJpegFrames(jpeg(0x2266AA))
+                .addFrames(jpeg(0x884422)).addFrames(jpeg(0x2266AA))
                 .addAllAudio16K(tone(16_000, 440))
                 .build());
 
@@ -83,11 +84,11 @@ class EncoderServiceTest {
 
     @Test
     void refusesWhatItCannotEmbedOrMeasureAsInvalidArgument() throws IOException {
-        assertInvalid(() -> gram.embed(EmbedRequest.getDefaultInstance()), "give a text, JPEG frames or 16 kHz audio");
+        assertInvalid(() -> gram.embed(EmbedRequest.getDefaultInstance()), "give a text, frames or 16 kHz audio");
         assertInvalid(() -> gram.embed(EmbedRequest.newBuilder()
-                .addJpegFrames(ByteString.copyFromUtf8("not a picture")).build()), "not an image");
+                .addFrames(ByteString.copyFromUtf8("not a picture")).build()), "not an image");
         assertInvalid(() -> gram.embed(EmbedRequest.newBuilder().setText("hi").setPack("huge@9.0.0").build()),
-                "unknown model pack 'huge@9.0.0' (this service holds [tiny@1.0.0])");
+                "unknown model pack 'huge@9.0.0' (this service holds [tiny@1.0.0, tiny-crop@1.0.0])");
         Embedding one = WindowConditioner.embedding(Modality.TEXT, new float[] {1, 0});
         assertInvalid(() -> gram.volume(VolumeRequest.newBuilder().addEmbeddings(one).build()), "2 to 5 vectors");
         Embedding longer = WindowConditioner.embedding(Modality.VIDEO, new float[] {1, 0, 0});
@@ -114,9 +115,15 @@ class EncoderServiceTest {
             producer.commitTransaction();
         }
 
+        // this test's jobs only: other test classes share the broker
+        Predicate<ConsumerRecord<String, byte[]>> ours = r -> r.key().startsWith("job-");
         Map<String, ConditionedWindow> conditioned = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> r : readUntil(Topics.CONDITIONED, records -> records.size() >= 3)) {
-            conditioned.put(r.key(), new Serdes.ConditionedWindowDeserializer().deserialize(Topics.CONDITIONED, r.value()));
+        for (ConsumerRecord<String, byte[]> r : readUntil(Topics.CONDITIONED,
+                records -> records.stream().filter(ours).count() >= 3)) {
+            if (ours.test(r)) {
+                conditioned.put(r.key(), new Serdes.ConditionedWindowDeserializer().deserialize(Topics.CONDITIONED,
+                        r.value()));
+            }
         }
         List<JobStatus> statuses = readUntil(Topics.STATUS, records -> !records.isEmpty()).stream()
                 .map(r -> new Serdes.JobStatusDeserializer().deserialize(Topics.STATUS, r.value())).toList();
@@ -138,8 +145,8 @@ class EncoderServiceTest {
         });
         assertThat(first.getNegativeEmbeddingsList()).isEmpty();
         // Batched with other jobs' windows or not, a window's embedding is that of its own frames.
-        float[] alone = WindowConditioner.values(gram.embed(EmbedRequest.newBuilder().addJpegFrames(jpeg(0x884422))
-                .addJpegFrames(jpeg(0x2266AA)).build()).getEmbeddings(0));
+        float[] alone = WindowConditioner.values(gram.embed(EmbedRequest.newBuilder().addFrames(jpeg(0x884422))
+                .addFrames(jpeg(0x2266AA)).build()).getEmbeddings(0));
         assertThat(WindowConditioner.values(first.getEmbeddings(0))).containsExactly(alone, within(1e-5f));
         assertThat(statuses).singleElement().satisfies(s -> {
             assertThat(s.getJobId()).isEqualTo("job-broken");
@@ -160,7 +167,7 @@ class EncoderServiceTest {
                 .setDurationS(4.0).setLast(last).setTotalWindows(last ? index + 1 : 0).setRequest(job)
                 .addEnvelope(0.1f).addEnvelope(0.5f).setEnvelopeRateHz(86.13);
         for (ByteString frame : frames) {
-            w.addFrames(SampledFrame.newBuilder().setJpeg(frame));
+            w.addFrames(SampledFrame.newBuilder().setPng(frame));
         }
         return w.build();
     }

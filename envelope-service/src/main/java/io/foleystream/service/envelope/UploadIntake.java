@@ -109,7 +109,7 @@ public class UploadIntake {
         Files.createDirectories(workDir);
         decoders = Executors.newFixedThreadPool(decodeConcurrency, r -> new Thread(r, "upload-decoder"));
         producer = Producers.idempotent(bootstrapServers, "envelope-service",
-                Map.of("max.request.size", Topics.MAX_MESSAGE_BYTES));
+                Map.of("max.request.size", Topics.WINDOWS_MAX_MESSAGE_BYTES));
         consumer = Consumers.readCommitted(bootstrapServers, "envelope-service", Map.of());
         failedJobs = Counter.builder("foley.jobs.failed").tag("stage", STAGE).register(registry);
         decodeTime = Timer.builder("foley.decode.duration").description("decode and windowing time per upload")
@@ -304,7 +304,7 @@ public class UploadIntake {
     private UploadWindowing.Settings settings(JobRequest request) {
         PackManifest pack = packs.resolve(request.getPack());
         WindowPlan plan = new WindowPlan(request.getWindowSeconds(), request.getOverlapSeconds());
-        return new UploadWindowing.Settings(plan, pack.envelopeSpec(request.getEnvelopePreset()), pack.envelopeModelChannels(),
-                pack.preprocessing().video().framesPerWindow(), pack.preprocessing().video().size(), limits);
+        return new UploadWindowing.Settings(plan, pack.envelopeSpec(request.getEnvelopePreset()),
+                pack.envelopeModelChannels(), pack.preprocessing().video().framesPerWindow(), limits);
     }
 }
