@@ -103,7 +103,7 @@ class GenerationStageTest {
 
         AudioWindow drawn = generate(with(window, s -> s.clearSeed()));
         assertThat(pcm(with(window, s -> s.setSeed(drawn.getSeed())))).isEqualTo(drawn.getPcmS16Le().toByteArray());
-        ConditionedWindow otherJob = window.toBuilder().setJobId("job-controls-2").build();
+        ConditionedWindow otherJob = window("job-controls-2", 0);
         assertThat(generate(with(otherJob, s -> s.clearSeed())).getSeed()).isNotEqualTo(drawn.getSeed());
 
         ConditionedWindow otherEnvelope = window.toBuilder().clearEnvelope()
