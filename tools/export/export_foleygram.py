@@ -205,7 +205,7 @@ def build_gram_encoders(gram, heads):
     """The video, text and audio encoders with GRAM's weights, and their dimensions."""
     towers = gram_towers(gram)
     dims = gram_dimensions(towers, gram["contra_head_v.linear.weight"].shape[0], heads)
-    video, text, audio = (config.video_encoder(dims), config.text_encoder(dims), config.audio_encoder(dims))
+    video, text, audio = config.video_encoder(dims), config.text_encoder(dims), config.audio_encoder(dims)
     load_strict(video.visual, towers["vision"], "GRAM vision tower")
     load_strict(text.bert, towers["text"], "GRAM text encoder",
                 ignore=[r"\.crossattention\.", r"^embeddings\.(position_ids|token_type_ids)$", r"^pooler\."])
@@ -455,8 +455,9 @@ def write_reduced_checkpoints(directory, tokenizer_path):
     gram["multimodal_encoder.bert.embeddings.position_ids"] = torch.arange(text["max_positions"])[None]
     gram.update(prefixed("audio_encoder.", config.beats(audio)))
     gram["audio_encoder.predictor.weight"] = torch.randn(527, audio["width"])
+    contra_dim = dims["gram"]["contra_dim"]
     for modality, width in (("v", vision["width"]), ("t", text["hidden"]), ("a", audio["width"]), ("s", 64)):
-        gram[f"contra_head_{modality}.linear.weight"] = torch.randn(dims["gram"]["contra_dim"], width) / math.sqrt(width)
+        gram[f"contra_head_{modality}.linear.weight"] = torch.randn(contra_dim, width) / math.sqrt(width)
     gram = {"module." + key: value for key, value in gram.items()}  # as saved from DistributedDataParallel
 
     encoder = config.oobleck_encoder(dims["encoder"])

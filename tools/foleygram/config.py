@@ -18,9 +18,6 @@ from .dit import ControlNet, FoleyDiT, NumberConditioner, Projector, SaoDiT
 from .gram import AudioEncoder, Beats, BertModel, ContraHead, EvaVisionTransformer, TextEncoder, VideoEncoder
 from .oobleck import EnvelopeEncoder, OobleckDecoder, OobleckEncoder
 
-PACK_MODELS = ("video_encoder", "text_encoder", "audio_encoder", "projector", "envelope_encoder", "dit", "decoder")
-
-
 def sao_dimensions(config):
     """The parts of SAO's model_config.json the pack needs (model-facts 3.1)."""
     model = config["model"]
@@ -125,12 +122,11 @@ def audio_encoder(gram):
 
 
 def build_pack_models(dims):
-    """The pack's seven modules (PACK_MODELS order), randomly initialised, with weight norm still in place."""
-    builders = {"video_encoder": lambda: video_encoder(dims["gram"]), "text_encoder": lambda: text_encoder(dims["gram"]),
-                "audio_encoder": lambda: audio_encoder(dims["gram"]), "projector": lambda: projector(dims),
-                "envelope_encoder": lambda: envelope_encoder(dims), "dit": lambda: foley_dit(dims),
-                "decoder": lambda: oobleck_decoder(dims["decoder"])}
-    return {name: builders[name]() for name in PACK_MODELS}
+    """The pack's seven modules by their pack.json keys, randomly initialised, with weight norm still in place."""
+    gram = dims["gram"]
+    return {"video_encoder": video_encoder(gram), "text_encoder": text_encoder(gram),
+            "audio_encoder": audio_encoder(gram), "projector": projector(dims), "envelope_encoder": envelope_encoder(dims), "dit": foley_dit(dims),
+            "decoder": oobleck_decoder(dims["decoder"])}
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -5,8 +5,8 @@
 Without --dims it uses config.reduced_dimensions. The forward pass is chained as generation chains it: the three
 GRAM encoders -> projector -> cross-attention tokens of the DiT, whose ControlNet gets the envelope encoder's mean,
 and the DiT's output -> VAE decoder; the VAE encoder -> decoder round trip runs beside it. One backward pass (of
-those outputs and the GRAM embeddings) then shows which parameters training reaches: all of them except those the upstream layouts keep but no forward path
-uses (UNUSED_BY_DESIGN).
+those outputs and the GRAM embeddings) then shows which parameters training reaches: all of them except those the
+upstream layouts keep but no forward path uses (UNUSED_BY_DESIGN).
 """
 
 import argparse
