@@ -78,6 +78,8 @@ def make_clip(seed: int, *, duration_s: float = 2.0, sample_rate: int = 16000, c
         raise ValueError(f"unknown material/action {material!r}/{action!r}")
     if size % 8:
         raise ValueError("size must be a multiple of 8 (the codec works on 8x8 blocks)")
+    if duration_s < 1.0:
+        raise ValueError("duration_s must be at least 1 s (room for a stroke or a strike and its lift)")
     streams = np.random.SeedSequence([0xF01E, int(seed)]).spawn(4)
     motion_rng, audio_rng, picture_rng, caption_rng = (np.random.default_rng(s) for s in streams)
 
@@ -388,11 +390,12 @@ def _water_audio(rng, motion, out, sr):
     pressure = np.zeros(n)
     for (start, end, _, _), g in zip(motion.strokes, motion.strengths):
         pressure[int(round(start * sr)):int(round(end * sr))] = g
-    slosh = _one_pole_lowpass(rng.standard_normal(n), rng.uniform(400, 900), sr)
-    out += 0.5 * slosh / slosh.std() * speed * pressure
-    for s in np.flatnonzero(rng.random(n) < 120.0 * speed * pressure / sr):
+    # Sloshing: water pushed by the object, a low rumble (second-order low-pass) as loud as the object is fast.
+    slosh = signal.sosfilt(signal.butter(2, rng.uniform(300, 700), fs=sr, output="sos"), rng.standard_normal(n))
+    out += 0.3 * slosh / slosh.std() * speed * pressure
+    for s in np.flatnonzero(rng.random(n) < 150.0 * speed * pressure / sr):
         radius = np.exp(rng.uniform(np.log(1.0e-3), np.log(8e-3)))
-        _add_at(out, s, 0.02 * _bubble(rng, radius, n - s, sr, rng.uniform(0.2, 1.0)))
+        _add_at(out, s, 0.05 * _bubble(rng, radius, n - s, sr, rng.uniform(0.2, 1.0)))
 
 
 # ---------------------------------------------------------------------------------------------- picture
