@@ -20,7 +20,6 @@ import json
 import math
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -426,12 +425,12 @@ def stage_gram(args, work, profile, dims, vocab):
     for m in models.values():
         m.train()
     record = trainer.run(step, clip_norm=2.0)
-    record.update(gram_validation(models, dims, data["val"], val))
+    record.update(gram_validation(models, dims, data["val"], val["material"]))
     return record
 
 
 @torch.no_grad()
-def gram_validation(models, dims, d, split):
+def gram_validation(models, dims, d, materials):
     """Text -> (video, audio) top-1 by volume over the val split, and material accuracy of nearest-caption
     retrieval per modality (the caption's material is the label)."""
     for m in models.values():
@@ -440,7 +439,7 @@ def gram_validation(models, dims, d, split):
     t, v, a = gram_embeddings(models, dims, frames, d["ids"], d["masks"], d["fbank"])
     n = len(t)
     retrieval = float((volume_matrix(t, v, a).argmin(1) == torch.arange(n)).float().mean())
-    material = torch.from_numpy(split["material"].astype(np.int64))
+    material = torch.from_numpy(materials.astype(np.int64))
     out = {"val_text_to_video_audio_top1": round(retrieval, 3), "val_clips": n}
     for name, e in (("video", v), ("audio", a)):
         nearest = (e @ t.T).argmax(1)
