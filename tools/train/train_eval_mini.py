@@ -39,6 +39,7 @@ import world  # noqa: E402  (sets the BLAS thread count before numpy loads)
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
+from scipy import signal  # noqa: E402
 from torch.nn import functional as F  # noqa: E402
 
 from fbank_reference import kaldi_fbank_of  # noqa: E402
@@ -59,6 +60,7 @@ CLAP_DIM = 64
 TEXT_DIM = 64
 TEXT_MAX_LENGTH = 32
 CHUNK = 256
+AUGMENTED_VIEWS = 4
 # The 12 captions that CLAP retrieval ranks, one per (material, action), material-major like the classifier.
 LABEL_CAPTIONS = [("a stick hitting " if action == "hit" else "scratching ") + material
                   for material in world.MATERIALS for action in world.ACTIONS]
@@ -68,7 +70,8 @@ LABEL_CAPTIONS = [("a stick hitting " if action == "hit" else "scratching ") + m
 
 def _basic_tokens(text):
     """BERT's BasicTokenizer as tokenizer.json's BertNormalizer + BertPreTokenizer apply it: lowercase, strip
-    accents, split on whitespace and around punctuation."""
+    accents, split on whitespace and around punctuation (CJK spacing and control-character removal left out: the
+    world's captions are plain ASCII)."""
     text = "".join(c for c in unicodedata.normalize("NFD", text.lower()) if unicodedata.category(c) != "Mn")
     tokens = []
     for word in text.split():
@@ -375,10 +378,9 @@ def train_classifier(work, train, stats, args):
 
 
 @torch.no_grad()
-def embed_audio(backbone, raw, stats, batch=256):
+def embed_audio(backbone, normalised, batch=256):
     backbone.eval()
-    return torch.cat([backbone(normalise(torch.from_numpy(raw[i:i + batch]), stats))
-                      for i in range(0, len(raw), batch)])
+    return torch.cat([backbone(normalised[i:i + batch]) for i in range(0, len(normalised), batch)])
 
 
 def train_clap(work, train, backbone, tokenizer, stats, args):
@@ -397,10 +399,17 @@ def train_clap(work, train, backbone, tokenizer, stats, args):
         optimiser.load_state_dict(state["optimiser"])
         start_epoch, history = state["epoch"], state["history"]
         print(f"clap: resuming after epoch {start_epoch}")
-    audio = embed_audio(backbone, train["fbank"], stats)   # the frozen classifier's penultimate layer
+    # The frozen classifier's penultimate layer, of the clean clips and of AUGMENTED_VIEWS augmented copies; epoch
+    # e reads view e mod (views), so that the projection also learns the embeddings of noisier, quieter audio.
+    raw = torch.from_numpy(train["fbank"])
+    augment = Augment(stats["noise_profile"])
+    views = [embed_audio(backbone, normalise(raw, stats))] + [
+        embed_audio(backbone, normalise(augment(raw, seeded_generator(args.seed, 3, view)), stats).nan_to_num(0.0))
+        for view in range(AUGMENTED_VIEWS)]
     ids, mask = tokenizer.batch([str(c) for c in train["caption"]])
     for epoch in range(start_epoch, args.clap_epochs):
         generator = seeded_generator(args.seed, 2, epoch)
+        audio = views[epoch % len(views)]
         order = torch.randperm(len(audio), generator=generator)
         total = 0.0
         for first in range(0, len(order), args.clap_batch):
@@ -448,6 +457,26 @@ def evaluate(data, exports, tokenizer, stats):
             "clap_label_top1": round(float(((audio @ labels.T).argmax(1) == pair).float().mean()), 4),
             "clap_score": round(float((audio * captions).sum(1).mean()), 4),
             "material_confusion": confusion.tolist()}
+
+
+def degraded_val(count, world_dir, exports, tokenizer, stats):
+    """Scores on val clips changed towards what a generator may output: white noise at 20 dB SNR, a 4 kHz
+    low-pass, and a 20 dB lower level. Reported only; training never sees these."""
+    noise = np.random.default_rng(0)
+    low_pass = signal.butter(8, 4000, fs=SAMPLE_RATE, output="sos")
+    changes = {"noise_20db_snr": lambda y: y + noise.standard_normal(len(y)) * np.sqrt(np.mean(y ** 2) / 100),
+               "lowpass_4khz": lambda y: signal.sosfilt(low_pass, y),
+               "gain_minus_20db": lambda y: y * 0.1}
+    rows = list(clip_source(world.SPLIT_SEEDS["val"][:count], world_dir))
+    labels = {"material": np.array([r[2] for r in rows]), "action": np.array([r[3] for r in rows]),
+              "caption": np.array([r[4] for r in rows])}
+    scores = {}
+    for name, change in changes.items():
+        changed = dict(labels, fbank=np.stack([fbank(change(r[1].astype(np.float64))) for r in rows]))
+        measured = evaluate(changed, exports, tokenizer, stats)
+        scores[name] = {key: measured[key] for key in ("clips", "material_accuracy", "action_accuracy",
+                                                       "clap_label_top1")}
+    return scores
 
 
 # ------------------------------------------------------------------------------------------------ export
@@ -548,6 +577,8 @@ def main(argv=None):
                ClapTextExport(text).eval()]
     metrics = {"val": evaluate(data["val"], exports, tokenizer, stats)}
     print("val:", json.dumps({k: v for k, v in metrics["val"].items() if k != "material_confusion"}), flush=True)
+    metrics["val_degraded"] = degraded_val(min(240, args.val_clips), args.world, exports, tokenizer, stats)
+    print("val, degraded:", json.dumps(metrics["val_degraded"]), flush=True)
     # Scored once, after training and after val: nothing above reads the test seeds.
     metrics["test"] = evaluate(data["test"], exports, tokenizer, stats)
     print("test:", json.dumps({k: v for k, v in metrics["test"].items() if k != "material_confusion"}), flush=True)
