@@ -548,13 +548,14 @@ def main(argv=None):
         args.train_clips, args.val_clips, args.test_clips = 360, 120, 120
         args.epochs, args.clap_epochs = 3, 20
     out = args.out or (args.work / "pack" if args.smoke else ROOT / "models" / NAME)
-    torch.set_num_threads(args.threads)
     args.work.mkdir(parents=True, exist_ok=True)
     timings, started = {}, time.time()
 
+    torch.set_num_threads(1)  # torchaudio's fbank rounds differently with more threads; keep the features fixed
     data = {split: features(args.work, split, count, args.world)
             for split, count in (("train", args.train_clips), ("val", args.val_clips), ("test", args.test_clips))}
     timings["features_s"] = round(time.time() - started, 1)
+    torch.set_num_threads(args.threads)
     # Statistics of the training fbanks only, rounded so that pack.json states exactly what training used.
     stats = {"norm_mean": round(float(data["train"]["fbank"].mean()), 4),
              "norm_std": round(float(data["train"]["fbank"].std()), 4),
