@@ -71,7 +71,7 @@ public final class KaldiFbank {
         for (int f = 0; f < frames; f++) {
             prepareFrame(mono16k, f * FRAME_SHIFT, frame);
             fft.realForward(frame);
-            powerSpectrum(frame, power);
+            PowerSpectrogram.powerOfPackedSpectrum(frame, power);
             for (int m = 0; m < melBins; m++) {
                 double energy = 0;
                 double[] triangle = weights[m];
@@ -98,17 +98,6 @@ public final class KaldiFbank {
             previous = current;
         }
         Arrays.fill(frame, FRAME_LENGTH, FFT_SIZE, 0.0);
-    }
-
-    /** |X[k]|^2 for k = 0..N/2 from JTransforms' packed real-FFT layout (re0, reN/2, re1, im1, ...). */
-    private static void powerSpectrum(double[] packed, double[] power) {
-        power[0] = packed[0] * packed[0];
-        power[FFT_SIZE / 2] = packed[1] * packed[1];
-        for (int k = 1; k < FFT_SIZE / 2; k++) {
-            double re = packed[2 * k];
-            double im = packed[2 * k + 1];
-            power[k] = re * re + im * im;
-        }
     }
 
     /** Kaldi's Povey window: a symmetric Hann window raised to 0.85. */
