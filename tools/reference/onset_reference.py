@@ -23,7 +23,8 @@ step for step, quirks included, so that numbers compare with the published ones:
     it is iterating, as the script does, so of two adjacent neighbours of a kept onset the second survives;
   - each target onset, in order, takes the unused generated onset closer than 0.1 s whose normalised |wav| at the
     onset sample is largest (the last one on ties), scored with that onset's confidence; a target onset with none
-    scores 0; once every generated onset is used the loop stops, so later target onsets add no (1, 0) pair;
+    scores 0 (the script stops once every generated onset is used; with no negatives left, the skipped misses
+    would not change the AP, so this loop runs on);
   - leftover generated onsets are negatives scored with their confidence;
   - accuracy = hits / target onsets, AP = sklearn.metrics.average_precision_score (step-wise, no interpolation);
   - a pair where either side has no onsets scores 0 on both.
@@ -200,8 +201,6 @@ def protocol(target, generated, delta=0.3, match_within=0.1, nms_window=0.05):
         labels.append(1)
         scores.append(confidence(unused[best]))
         del unused[best]
-        if not unused:
-            break
     for g in unused:
         labels.append(0)
         scores.append(confidence(g))
@@ -235,7 +234,7 @@ def fixtures():
     # and a flam (a soft strike at 1.62 s, a loud one 40 ms later: two onsets 2 frames apart) for NMS to merge
     generated = strikes(2.5, [0.215, 0.50, 0.93, 1.40, 1.62, 1.66, 2.09, 2.30], metal,
                         [0.5, 0.6, 0.3, 0.45, 0.2, 0.9, 0.2, 0.4], rng)
-    # two early strikes only: they are used up after two matches, and the protocol stops counting misses there
+    # two early strikes only: they are used up after two matches, leaving four misses and no extra onsets
     sparse = strikes(1.0, [0.19, 0.53], metal, [0.6, 0.6], rng)
     noise = 0.3 * rng.standard_normal(SR)
     t = np.arange(int(1.5 * SR)) / SR

@@ -21,8 +21,8 @@ import java.util.List;
  *       the later one survives.</li>
  *   <li>Each target onset, in order, takes the unused generated onset closer than 0.1 s with the largest normalised
  *       |wav| at its own sample (the last one on ties): a hit, labelled positive with that onset's confidence. A
- *       target onset with no candidate is a positive scored 0. When the generated onsets are all used the loop
- *       stops: later target onsets add nothing to the AP (they still count against the accuracy).</li>
+ *       target onset with no candidate is a positive scored 0. (The script stops this loop once every generated
+ *       onset is used; the later misses it skips would not change the AP, since no negatives are left then.)</li>
  *   <li>Generated onsets left over are negatives with their confidence. Accuracy = hits / target onsets; AP =
  *       {@link AveragePrecision} of those labels and scores.</li>
  * </ol>
@@ -73,9 +73,6 @@ public record OnsetMetrics(double accuracy, double averagePrecision, int[] targe
             }
             hits++;
             scores.add(confidence(magnitude, unused.remove(best)));
-            if (unused.isEmpty()) {
-                break;
-            }
         }
         for (int onset : unused) {
             labels.add(false);
