@@ -234,8 +234,10 @@ def cases():
               "envelopeRateHz": 44100 / 512, "envelope": pulses, "envelopeChannels": 1, "audioPeak": 0.8,
               "sigmaMin": 0.3, "sigmaMax": 500.0, "eta": 1.0, "sNoise": 1.0, "controlScale": 1.0,
               "negativePrompt": False, "packOverrides": {}}
+    # a per-channel envelope is Stable-V2A's: the pack refuses it with a librosa preset
     other_conventions = {"conditioning.seconds": "video", "envelope.channels": "per-channel",
-                         "envelope.normalisation": "none", "envelope.encoding": "mean", "envelope.absent_value": 0.0}
+                         "envelope.preset": "stable-v2a", "envelope.normalisation": "none", "envelope.encoding": "mean",
+                         "envelope.absent_value": 0.0}
     return [
         dict(window, name="euler", sampler="euler", steps=4, cfgScale=3.0, seed=7, modalities=["video", "text"]),
         dict(window, name="dpmpp-2m, negative prompt, control scale 0.5", sampler="dpmpp-2m", steps=5,

@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.foleystream.envelope.EnvelopeSpec;
 import io.foleystream.media.ClipSpec;
 import io.foleystream.media.SyntheticClip;
+import io.foleystream.media.WavFile;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -62,6 +64,30 @@ class EnvelopeCommandTest {
         // the causal 10000-sample RMS peaks a little after the strike that caused it
         double loudest = loudestTime(stable.stdout.lines().toList());
         assertThat(CLIP.impactTimes()).anySatisfy(t -> assertThat(loudest).isBetween(t, t + 0.3));
+    }
+
+    @Test
+    void aSoundFileGivesTheEnvelopeOfTheMeanOfItsChannels() throws Exception {
+        Path wav = Path.of("src/test/resources/fbank/stereo_s16.wav");
+        // read apart from the media path: 16-bit PCM, mixed as librosa.to_mono does
+        WavFile.Audio audio = WavFile.read(wav);
+        float[] mean = new float[audio.frames()];
+        for (int i = 0; i < mean.length; i++) {
+            mean[i] = (audio.samples()[2 * i] + audio.samples()[2 * i + 1]) / 2;
+        }
+        float[] expected = EnvelopeSpec.defaults(EnvelopeSpec.LIBROSA_RMS, audio.sampleRate()).of(mean);
+
+        Result result = run(new EnvelopeCommand(), wav.toString(), "--source", "audio", "--sample-rate",
+                String.valueOf(audio.sampleRate()));
+
+        assertThat(result.exitCode).as(stderr.toString()).isEqualTo(Foley.OK);
+        List<String> rows = result.stdout.lines().skip(1).toList();
+        assertThat(rows).hasSize(expected.length);
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(Double.parseDouble(rows.get(i).split(",")[1])).as("row %d", i)
+                    .isCloseTo(expected[i], within(1e-5));
+        }
+        assertBadInput(run(new EnvelopeCommand(), wav.toString(), "--source", "video"), "no video");
     }
 
     @Test

@@ -24,7 +24,7 @@ import java.util.function.Consumer;
  *
  * <p>Frames leave as decoded, losslessly (PNG), upright and with their own shape: the pack's resize, crop and
  * normalisation run once, in the encoder-service's {@code VideoPreprocessor}, exactly as for a frame sent to gRPC
- * {@code Gram.Embed}. Only a picture larger than {@link #MAX_FRAME_PIXELS} is scaled down first (aspect kept), which
+ * {@code Gram.Embed}. Only a picture larger than {@link DecodeSpec#SERVICE_FRAME_PIXELS} is scaled down first (aspect kept), which
  * bounds a window's size on Kafka and the memory a waiting frame takes.
  */
 public final class UploadWindowing {
@@ -46,14 +46,6 @@ public final class UploadWindowing {
     /** The rate of the source-audio slice: what the GRAM audio encoder (BEATs) takes. */
     public static final int SOURCE_AUDIO_RATE = KaldiFbank.SAMPLE_RATE;
 
-    /**
-     * The most pixels a shipped frame holds: 640x360's worth, so 16:9 up to 360p and 4:3 up to 554x415 travel at
-     * their own size, and 1080p arrives as 640x360. That is still 1.6 times GRAM's 224 on the short side, so the
-     * pack's antialiased resize does nearly all of the shrinking, while a window of 8 frames stays under 5.6 MB even
-     * as incompressible PNG (the windows topic takes 8 MiB) and a buffered frame under 0.7 MB.
-     */
-    public static final int MAX_FRAME_PIXELS = 640 * 360;
-
     private UploadWindowing() {
     }
 
@@ -69,7 +61,7 @@ public final class UploadWindowing {
      */
     public static Result run(JobRequest request, UploadSpool spool, Settings settings, Consumer<Window> windows) {
         EnvelopeSpec envelopeSpec = settings.envelope();
-        DecodeSpec spec = DecodeSpec.withSourceFrames(envelopeSpec.sampleRate(), MAX_FRAME_PIXELS);
+        DecodeSpec spec = DecodeSpec.serviceFrames(envelopeSpec.sampleRate());
         try (StreamingDecoder decoder = StreamingDecoder.open(spool, settings.limits(), spec)) {
             MediaInfo info = decoder.info();
             boolean fromVideo = UploadEnvelope.fromVideo(request.getEnvelopeSource(), info);

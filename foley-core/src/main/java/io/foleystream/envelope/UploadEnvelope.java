@@ -5,6 +5,7 @@ import io.foleystream.media.DecodeSpec;
 import io.foleystream.media.MediaException;
 import io.foleystream.media.MediaInfo;
 import io.foleystream.media.MediaLimits;
+import io.foleystream.media.MediaProbe;
 import io.foleystream.media.StreamingDecoder;
 import io.foleystream.media.UploadSpool;
 import io.foleystream.proto.v1.EnvelopeSource;
@@ -22,9 +23,6 @@ import java.util.function.Consumer;
  * (Stable-V2A peak-normalises each training chunk, and RMS(x / p) = RMS(x) / p).
  */
 public final class UploadEnvelope {
-
-    /** Frames this small are plenty to follow a striking stick and cheap to decode. */
-    private static final int MOTION_FRAME_SIDE = 64;
 
     /**
      * The next values, contiguous with the previous ones.
@@ -110,7 +108,8 @@ public final class UploadEnvelope {
     }
 
     /**
-     * Decodes a whole upload and returns its envelope; the same path envelope-service takes, for offline use.
+     * Decodes a whole upload, or a sound file, and returns its envelope; the same path envelope-service takes (the
+     * same frames for the picture's envelope), for offline use. A sound file's envelope spans its audio.
      *
      * @param modelChannels as in the constructor
      * @throws MediaException BAD_INPUT for a bad upload, or an audio source asked of a silent one
@@ -127,17 +126,23 @@ public final class UploadEnvelope {
             }
             peaks.add(run.peaks());
         };
-        // open once to learn whether there is audio; the decoder must know what to deliver before it starts
+        // open once to learn what there is; the decoder must know what to deliver before it starts
         boolean video;
-        try (StreamingDecoder probe = StreamingDecoder.open(spool, limits, DecodeSpec.timingOnly())) {
-            video = fromVideo(source, probe.info());
+        if (!MediaProbe.hasVideo(spool, limits)) {
+            if (source == EnvelopeSource.ENVELOPE_SOURCE_VIDEO) {
+                throw MediaException.badInput("the envelope should come from the picture, but the file has no video");
+            }
+            video = false;
+        } else {
+            try (StreamingDecoder probe = StreamingDecoder.open(spool, limits, DecodeSpec.timingOnly())) {
+                video = fromVideo(source, probe.info());
+            }
         }
-        DecodeSpec decode = video
-                ? DecodeSpec.of(0, MOTION_FRAME_SIDE, MOTION_FRAME_SIDE)
-                : DecodeSpec.audioOnly(spec.sampleRate());
         double[] videoEnd = {Double.NaN};
         UploadEnvelope envelope = new UploadEnvelope(spec, modelChannels, video, collect);
-        try (StreamingDecoder decoder = StreamingDecoder.open(spool, limits, decode)) {
+        try (StreamingDecoder decoder = video
+                ? StreamingDecoder.open(spool, limits, DecodeSpec.serviceFrames(0))
+                : StreamingDecoder.openSound(spool, limits, spec.sampleRate())) {
             decoder.decode(new DecodeListener() {
                 @Override
                 public void onAudio(float[] samples, int sourceChannels, double startSeconds) {

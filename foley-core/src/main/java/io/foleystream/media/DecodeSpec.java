@@ -15,6 +15,14 @@ package io.foleystream.media;
 public record DecodeSpec(int audioSampleRate, int frameWidth, int frameHeight, int maxFramePixels,
                          boolean wantFrames) {
 
+    /**
+     * The most pixels a frame envelope-service decodes holds: 640x360's worth, so 16:9 up to 360p and 4:3 up to
+     * 554x415 travel at their own size, and 1080p arrives as 640x360. That is still 1.6 times GRAM's 224 on the short
+     * side, so the pack's antialiased resize does nearly all of the shrinking, while a window of 8 frames stays under
+     * 5.6 MB even as incompressible PNG (the windows topic takes 8 MiB) and a buffered frame under 0.7 MB.
+     */
+    public static final int SERVICE_FRAME_PIXELS = 640 * 360;
+
     public DecodeSpec {
         if (audioSampleRate < 0) {
             throw new IllegalArgumentException("audio must be 0 Hz (none) or a positive rate: " + audioSampleRate);
@@ -37,6 +45,11 @@ public record DecodeSpec(int audioSampleRate, int frameWidth, int frameHeight, i
      */
     public static DecodeSpec withSourceFrames(int audioSampleRate, int maxFramePixels) {
         return new DecodeSpec(audioSampleRate, 0, 0, maxFramePixels, true);
+    }
+
+    /** Audio and the frames envelope-service works on: GRAM's and the picture envelope's alike. */
+    public static DecodeSpec serviceFrames(int audioSampleRate) {
+        return withSourceFrames(audioSampleRate, SERVICE_FRAME_PIXELS);
     }
 
     /** Audio and frame timings, no pixels. */

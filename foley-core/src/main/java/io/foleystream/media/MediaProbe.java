@@ -26,6 +26,13 @@ public final class MediaProbe {
         }
     }
 
+    /** Whether the file holds a video stream: a sound file (WAV, FLAC, M4A, MP3, ...) does not. */
+    public static boolean hasVideo(UploadSpool spool, MediaLimits limits) {
+        try (SafeInput input = SafeInput.open(spool, limits)) {
+            return input.hasVideoStream();
+        }
+    }
+
     /**
      * A SHA-256 over every video packet's size and payload, in file order: two files with the same digest carry
      * the same video bitstream packet for packet (how a stream copy is checked).

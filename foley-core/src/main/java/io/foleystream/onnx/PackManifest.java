@@ -100,7 +100,17 @@ public record PackManifest(
 
         /** Refuses a value outside the contract, naming the field. */
         void validate() {
+            oneOf("envelope.preset", preset, io.foleystream.envelope.EnvelopeSpec.PRESETS.toArray(String[]::new));
+            if (frameLength <= 0 || hopLength <= 0) {
+                throw new PackException("pack.json: envelope.frame_length and hop_length must be positive, got "
+                        + frameLength + " and " + hopLength);
+            }
             oneOf("envelope.channels", channels, MONO, PER_CHANNEL);
+            // only Stable-V2A's envelope is measured per channel; the librosa presets are defined on the mean
+            if (perChannel() && !io.foleystream.envelope.EnvelopeSpec.STABLE_V2A.equals(preset)) {
+                throw new PackException("pack.json: envelope.channels 'per-channel' needs the stable-v2a preset, not '"
+                        + preset + "'");
+            }
             oneOf("envelope.normalisation", normalisation, NO_NORMALISATION, AUDIO_PEAK);
             oneOf("envelope.encoding", encoding, MEAN, SAMPLE);
             if (absentValue == null || !Double.isFinite(absentValue)) {
@@ -126,6 +136,13 @@ public record PackManifest(
 
         void validate() {
             oneOf("conditioning.seconds", seconds, SECONDS_CHUNK, SECONDS_VIDEO);
+            if (modalities == null || modalities.isEmpty() || modalities.stream().distinct().count() != modalities.size()) {
+                throw new PackException("pack.json: conditioning.modalities must name each modality once, got "
+                        + modalities);
+            }
+            for (String modality : modalities) {
+                oneOf("conditioning.modalities entry", modality, "video", "text", "audio");
+            }
         }
     }
 
@@ -133,6 +150,9 @@ public record PackManifest(
     void validate() {
         if (envelope == null || conditioning == null) {
             throw new PackException("pack.json: the envelope and conditioning sections are required");
+        }
+        if (audioChannels != 1 && audioChannels != 2) {
+            throw new PackException("pack.json: audio_channels must be 1 or 2, got " + audioChannels);
         }
         envelope.validate();
         conditioning.validate();

@@ -146,7 +146,7 @@ class UploadWindowingTest {
         List<Window> windows = run(CLIP.withSize(960, 540).withDuration(0.5).withoutAudio(),
                 EnvelopeSource.ENVELOPE_SOURCE_AUTO);
 
-        assertThat(UploadWindowing.MAX_FRAME_PIXELS).isEqualTo(640 * 360);
+        assertThat(DecodeSpec.SERVICE_FRAME_PIXELS).isEqualTo(640 * 360);
         assertThat(windows).singleElement().satisfies(w -> assertThat(w.getFramesList()).hasSize(2).allSatisfy(f -> {
             BufferedImage image = ImageIO.read(new ByteArrayInputStream(f.getPng().toByteArray()));
             assertThat(image.getWidth()).isEqualTo(640);

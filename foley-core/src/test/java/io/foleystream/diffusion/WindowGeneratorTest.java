@@ -188,7 +188,8 @@ class WindowGeneratorTest {
         for (int i = 0; i < mono.getEnvelopeCount(); i++) {
             stereo.addEnvelope(mono.getEnvelope(i) * 0.5f);
         }
-        withPack(manifest -> envelopeSection(manifest).put("channels", "per-channel"), perChannel -> {
+        withPack(manifest -> envelopeSection(manifest).put("channels", "per-channel").put("preset", "stable-v2a"),
+                perChannel -> {
             float[] envelope = conditioning(perChannel, stereo.build()).envelope();
             int samples = envelope.length / 2;
             assertThat(envelope[512 * 40]).isCloseTo(mono.getEnvelope(40), offset(1e-6f));

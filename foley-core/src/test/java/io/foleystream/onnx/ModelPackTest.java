@@ -210,7 +210,8 @@ class ModelPackTest {
     @Test
     void refusesAnUnknownConditioningConvention() throws IOException {
         String[][] fields = {{"envelope", "channels", "quad"}, {"envelope", "normalisation", "rms"},
-                {"envelope", "encoding", "median"}, {"conditioning", "seconds", "frames"}};
+                {"envelope", "encoding", "median"}, {"conditioning", "seconds", "frames"},
+                {"envelope", "preset", "loudness"}};
         for (String[] field : fields) {
             Path copy = copyOfTinyPack();
             editManifest(copy, manifest -> ((ObjectNode) manifest.path(field[0])).put(field[1], field[2]));
@@ -222,6 +223,16 @@ class ModelPackTest {
         Path copy = copyOfTinyPack();
         editManifest(copy, manifest -> ((ObjectNode) manifest.path("envelope")).remove("absent_value"));
         assertThatThrownBy(() -> ModelPack.load(copy)).hasMessageContaining("envelope.absent_value");
+        // the librosa presets are defined on the channel mean: a per-channel librosa-rms pack could not be followed
+        editManifest(copy, manifest -> ((ObjectNode) manifest.path("envelope")).put("absent_value", -1.0)
+                .put("channels", "per-channel"));
+        assertThatThrownBy(() -> ModelPack.load(copy)).hasMessageContaining("'per-channel' needs the stable-v2a preset");
+        editManifest(copy, manifest -> ((ObjectNode) manifest.path("envelope")).put("channels", "mono"));
+        editManifest(copy, manifest -> ((ArrayNode) manifest.path("conditioning").path("modalities")).add("video"));
+        assertThatThrownBy(() -> ModelPack.load(copy)).hasMessageContaining("conditioning.modalities must name each");
+        editManifest(copy, manifest -> ((ArrayNode) manifest.path("conditioning").path("modalities")).remove(3));
+        editManifest(copy, manifest -> manifest.put("audio_channels", 6));
+        assertThatThrownBy(() -> ModelPack.load(copy)).hasMessageContaining("audio_channels must be 1 or 2");
     }
 
     @Test

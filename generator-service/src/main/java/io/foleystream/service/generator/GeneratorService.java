@@ -70,6 +70,10 @@ public class GeneratorService extends GeneratorGrpc.GeneratorImplBase {
         if (window.getEnvelopeCount() > 0 && !(window.getEnvelopeRateHz() > 0)) {
             return "an envelope needs a positive envelope_rate_hz, was " + window.getEnvelopeRateHz();
         }
+        if (!window.getRequest().getNegativePrompt().isBlank() && window.getNegativeEmbeddingsCount() == 0) {
+            // the generator takes embeddings, not text: Gram.Embed turns the negative prompt into one
+            return "a negative prompt reaches the generator as negative_embeddings (from Gram.Embed), none given";
+        }
         return null;
     }
 

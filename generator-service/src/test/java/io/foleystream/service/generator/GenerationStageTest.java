@@ -94,6 +94,8 @@ class GenerationStageTest {
                 .setSampler(SamplerSettings.newBuilder().setSampler("heun").setSteps(3))).build(), "heun");
         assertInvalid(window.toBuilder().addEmbeddings(Embedding.newBuilder().setModality(Modality.TEXT)
                 .addValues(1f)).build(), "has 1 values, the pack expects 512");
+        assertInvalid(window.toBuilder().setRequest(window.getRequest().toBuilder().setNegativePrompt("wind")).build(),
+                "negative_embeddings");
     }
 
     @Test
