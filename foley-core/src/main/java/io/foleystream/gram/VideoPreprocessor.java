@@ -7,7 +7,6 @@ import java.awt.image.DataBufferByte;
 import java.awt.image.WritableRaster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -145,7 +144,8 @@ public final class VideoPreprocessor {
                 reader.dispose();
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot decode frame image", e);
+            // a truncated or corrupt picture is the sender's to fix, like bytes that are no picture at all
+            throw new IllegalArgumentException("frame image cannot be decoded: " + e.getMessage(), e);
         }
     }
 

@@ -115,6 +115,19 @@ class VideoPreprocessorTest {
     }
 
     @Test
+    void aTruncatedPictureIsTheSendersError() throws IOException {
+        BufferedImage image = new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB);
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", png);
+        byte[] truncated = java.util.Arrays.copyOf(png.toByteArray(), png.size() / 2);
+
+        VideoPreprocessor preprocessor = new VideoPreprocessor(224, VideoPreprocessor.Resize.SQUASH, CLIP_MEAN, CLIP_STD);
+        assertThatThrownBy(() -> preprocessor.fromImage(truncated))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("frame image cannot be decoded");
+    }
+
+    @Test
     void aFrameAlreadyAtTheTargetSizeIsOnlyNormalised() {
         int size = 7;
         byte[] rgb = new byte[size * size * 3];
