@@ -384,6 +384,13 @@ def volume_matrix(text, video, audio):
     return det.abs().clamp_min(1e-8).sqrt()  # the floor keeps the gradient finite at a zero volume
 
 
+def contrastive(logits):
+    """Cross-entropy both ways over a batch's logits (row i, column i the positive), label smoothing 0.1."""
+    targets = torch.arange(len(logits))
+    return (F.cross_entropy(logits, targets, label_smoothing=0.1)
+            + F.cross_entropy(logits.T, targets, label_smoothing=0.1)) / 2
+
+
 def gram_models(dims):
     gram = dims["gram"]
     return {"video": config.video_encoder(gram), "text": config.text_encoder(gram),
@@ -416,10 +423,16 @@ def stage_gram(args, work, profile, dims, vocab):
         idx = torch.randperm(n, generator=generator)[:batch].numpy()
         frames = d["frames"][idx][:, frame_choice(d["frames"].shape[1], generator)]
         t, v, a = gram_embeddings(models, dims, frames, d["ids"][idx], d["masks"][idx], d["fbank"][idx])
-        logits = -volume_matrix(t, v, a) / temperature.clamp_min(0.01)
-        targets = torch.arange(batch)
-        loss = (F.cross_entropy(logits, targets, label_smoothing=0.1)
-                + F.cross_entropy(logits.T, targets, label_smoothing=0.1)) / 2
+        tau = temperature.clamp_min(0.01)
+        loss = contrastive(-volume_matrix(t, v, a) / tau)
+        # The volume alone cannot train these towers from scratch (GRAM starts from aligned, pretrained ones): it is
+        # unchanged when any embedding flips sign, so nothing makes a caption's embedding point towards its clip's,
+        # and an audio embedding orthogonal to the text-video plane is a stationary point (the volume's gradient
+        # with respect to it vanishes there), which the audio tower falls into: its output collapses to one vector
+        # while the loss becomes a text-video one. Cosine InfoNCE from the text anchor to each modality fixes the
+        # sign and keeps a gradient on the audio tower.
+        if args.gram_pair_weight:
+            loss = loss + args.gram_pair_weight * (contrastive(t @ a.T / tau) + contrastive(t @ v.T / tau)) / 2
         return loss, {"temp": float(temperature)}
 
     for m in models.values():
@@ -774,6 +787,9 @@ def parse_args(argv):
         parser.add_argument("--" + key.replace("_", "-"), type=int, help=f"default {value} ({PROFILES['smoke'][key]}"
                                                                           " with --smoke)")
     parser.add_argument("--gram-lr", type=float, default=5e-4)
+    parser.add_argument("--gram-pair-weight", type=float, default=1.0,
+                        help="weight of the text-audio and text-video InfoNCE added to the volume loss "
+                             "(0: the volume loss alone)")
     parser.add_argument("--ae-lr", type=float, default=1e-3)
     parser.add_argument("--ae-crop-frames", type=int, default=16, help="latent frames per training crop")
     parser.add_argument("--ae-l1", type=float, default=1.0)
