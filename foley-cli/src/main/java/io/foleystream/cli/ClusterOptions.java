@@ -1,6 +1,8 @@
 package io.foleystream.cli;
 
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
@@ -15,6 +17,11 @@ final class ClusterOptions {
             description = "broker port of a new local cluster; its services take the ports above (default: ${DEFAULT-VALUE})")
     int basePort;
 
+    @Option(names = "--pack-dir", split = ",", paramLabel = "DIR",
+            description = "model packs a new local cluster serves, the first the default (default: models/foley-mini, "
+                    + "then models/tiny, under the FoleyStream home)")
+    List<Path> packDirs;
+
     /** The bootstrap address of a cluster already running, if any. */
     Optional<String> existing() throws IOException {
         if (bootstrapServers != null) {
@@ -24,6 +31,8 @@ final class ClusterOptions {
     }
 
     LocalCluster startLocal() throws IOException, InterruptedException {
-        return LocalCluster.start(Foley.home(), Foley.stateDir(), basePort, line -> System.err.println("foley: " + line));
+        List<Path> packs = packDirs != null ? packDirs : LocalCluster.defaultPackDirs(Foley.home());
+        return LocalCluster.start(Foley.home(), Foley.stateDir(), basePort, packs,
+                line -> System.err.println("foley: " + line));
     }
 }

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The embedded default: a real single-node KRaft broker in its own JVM and the four packaged services as child
@@ -29,6 +30,14 @@ public final class LocalCluster implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * The packs a local cluster serves unless told otherwise: the trained demonstration model first (the default
+     * for jobs that name no pack), then the tiny random pack that tests use ({@code --pack tiny}).
+     */
+    public static List<Path> defaultPackDirs(Path home) {
+        return List.of(home.resolve("models/foley-mini"), home.resolve("models/tiny"));
+    }
 
     /** What a running cluster needs to be found again. */
     public record State(String bootstrapServers, Map<String, Integer> httpPorts, Map<String, Long> pids) {
@@ -69,8 +78,9 @@ public final class LocalCluster implements AutoCloseable {
      * ready on {@code /q/health/ready}.
      *
      * @param basePort the broker listens on basePort (its controller on a free port), service i on basePort+10+i
+     * @param packDirs the model packs every service loads, the first the default
      */
-    public static LocalCluster start(Path home, Path stateDir, int basePort, PrintStreamLog log)
+    public static LocalCluster start(Path home, Path stateDir, int basePort, List<Path> packDirs, PrintStreamLog log)
             throws IOException, InterruptedException {
         Files.createDirectories(stateDir.resolve("logs"));
         List<Process> children = new ArrayList<>();
@@ -101,7 +111,7 @@ public final class LocalCluster implements AutoCloseable {
                         "-Xmx768m",
                         "-Dkafka.bootstrap.servers=" + bootstrap,
                         "-Dquarkus.http.port=" + port,
-                        "-Dfoley.pack.dirs=" + home.resolve("models/tiny"),
+                        "-Dfoley.pack.dirs=" + packDirs.stream().map(Path::toString).collect(Collectors.joining(",")),
                         "-Dfoley.work.dir=" + stateDir.resolve("work").resolve(service),
                         "-jar", jar.toString())));
             }

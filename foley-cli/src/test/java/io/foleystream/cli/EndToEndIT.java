@@ -62,7 +62,8 @@ class EndToEndIT {
             sampleDuration = info.durationSeconds();
             sampleFrameSeconds = 1 / info.frameRate();
         }
-        cluster = LocalCluster.start(HOME, work.resolve("state"), freeBasePort(), line -> System.out.println(line));
+        cluster = LocalCluster.start(HOME, work.resolve("state"), freeBasePort(), LocalCluster.defaultPackDirs(HOME),
+                line -> System.out.println(line));
     }
 
     @AfterAll
