@@ -179,8 +179,9 @@ def guided_velocity(pack, tokens, uncond_tokens, control, control_scale, seconds
     return velocity
 
 
-def run_case(embeddings, case):
-    pack = TinyPack(case["packOverrides"])
+def generate_window(pack, embeddings, case):
+    """One window through the reference algorithm; every stage's output. `pack` has `manifest` and the modules
+    projector, envelope_encoder (audio-rate envelope -> VAE moments), dit and decoder."""
     sample_rate = pack.manifest["sample_rate"]
     channels = pack.manifest["audio_channels"]
     latent_channels = pack.manifest["latent"]["channels"]
@@ -220,10 +221,19 @@ def run_case(embeddings, case):
 
     planar = pack.decoder(final.float())[0, :, :window_frames]
     audio = planar.transpose(0, 1).flatten().numpy()  # interleaved frames, as AudioWindow carries them
-    result = dict(case, secondsStart=seconds_start, secondsTotal=seconds_total,
+    return {"tokens": tokens, "envelopeLatents": control, "envelopeNoise": posterior_noise,
+            "secondsStart": seconds_start, "secondsTotal": seconds_total, "initialNoise": initial,
+            "stepNoise": step_noise, "latents": latents, "audio": audio}
+
+
+def run_case(embeddings, case):
+    window = generate_window(TinyPack(case["packOverrides"]), embeddings, case)
+    posterior_noise = window["envelopeNoise"]
+    result = dict(case, secondsStart=window["secondsStart"], secondsTotal=window["secondsTotal"],
                   envelopeNoise=None if posterior_noise is None else posterior_noise.tolist(),
-                  initialNoise=initial.tolist(), stepNoise=[draw.tolist() for draw in step_noise], latents=latents)
-    return result, audio
+                  initialNoise=window["initialNoise"].tolist(), stepNoise=[d.tolist() for d in window["stepNoise"]],
+                  latents=window["latents"])
+    return result, window["audio"]
 
 
 def cases():

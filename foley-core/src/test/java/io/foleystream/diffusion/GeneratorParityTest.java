@@ -14,10 +14,6 @@ import io.foleystream.proto.v1.JobRequest;
 import io.foleystream.proto.v1.Modality;
 import io.foleystream.proto.v1.SamplerSettings;
 import java.io.IOException;
-import java.net.URISyntaxException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.ShortBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -104,9 +100,8 @@ class GeneratorParityTest {
     }
 
     @Test
-    void everyStepOfEverySamplerMatchesThePyTorchReference() throws IOException, URISyntaxException {
-        float[][] referenceAudio = NpyFile.readRows(
-                Path.of(GeneratorParityTest.class.getResource("/diffusion/generator_parity_audio.npy").toURI()));
+    void everyStepOfEverySamplerMatchesThePyTorchReference() throws IOException {
+        float[][] referenceAudio = NpyFile.readRows(ReferenceData.path("/diffusion/generator_parity_audio.npy"));
         List<String> samplers = new ArrayList<>();
         int caseIndex = 0;
         for (JsonNode reference : REFERENCE.get("cases")) {
@@ -133,35 +128,11 @@ class GeneratorParityTest {
                 assertThat(error).as("%s, latent after step %d", name(reference), step + 1)
                         .isLessThanOrEqualTo(RELATIVE_TOLERANCE);
             }
-            assertAudioMatches(name(reference), pcm(audio), referenceAudio[caseIndex++]);
+            ReferenceData.assertAudioMatches(name(reference), ReferenceData.pcm(audio), referenceAudio[caseIndex++],
+                    RELATIVE_TOLERANCE);
             samplers.add(reference.get("sampler").asText());
         }
         assertThat(samplers).containsAll(Samplers.names());
-    }
-
-    /** The window's audio is 16-bit PCM: besides the relative tolerance, allow one quantisation step. */
-    private static void assertAudioMatches(String name, float[] actual, float[] expected) {
-        assertThat(actual).as(name).hasSameSizeAs(expected);
-        double scale = 0;
-        for (float value : expected) {
-            scale = Math.max(scale, Math.abs(value));
-        }
-        double tolerance = RELATIVE_TOLERANCE * scale + 1.0 / 32767;
-        for (int i = 0; i < expected.length; i++) {
-            double clamped = Math.max(-1, Math.min(1, expected[i]));
-            assertThat((double) actual[i]).as("%s, audio sample %d", name, i)
-                    .isBetween(clamped - tolerance, clamped + tolerance);
-        }
-    }
-
-    private static float[] pcm(AudioWindow audio) {
-        ShortBuffer samples = ByteBuffer.wrap(audio.getPcmS16Le().toByteArray()).order(ByteOrder.LITTLE_ENDIAN)
-                .asShortBuffer();
-        float[] values = new float[samples.remaining()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = samples.get(i) / 32767f;
-        }
-        return values;
     }
 
     private static ConditionedWindow window(JsonNode reference) {

@@ -5,22 +5,49 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.foleystream.proto.v1.AudioWindow;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.ShortBuffer;
+import java.nio.file.Path;
 
-/** Reads the JSON written by tools/reference/diffusion_reference.py and compares arrays against it. */
+/**
+ * Reads the reference data written by tools/reference/ (diffusion_reference.py, generator_reference.py,
+ * foley_mini_reference.py) and compares arrays against it.
+ */
 final class ReferenceData {
 
     private ReferenceData() {
     }
 
+    /** A JSON file of test resources' diffusion/. */
     static JsonNode load(String name) {
-        try (InputStream in = ReferenceData.class.getResourceAsStream("/diffusion/" + name)) {
-            assertThat(in).as("test resource diffusion/%s", name).isNotNull();
+        return json("/diffusion/" + name);
+    }
+
+    /** A JSON test resource, e.g. {@code /foley-mini/reference.json}. */
+    static JsonNode json(String resource) {
+        try (InputStream in = ReferenceData.class.getResourceAsStream(resource)) {
+            assertThat(in).as("test resource %s", resource).isNotNull();
             return new ObjectMapper().readTree(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Where a test resource lies on disk. */
+    static Path path(String resource) {
+        URL url = ReferenceData.class.getResource(resource);
+        assertThat(url).as("test resource %s", resource).isNotNull();
+        try {
+            return Path.of(url.toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -62,5 +89,34 @@ final class ReferenceData {
             error = Math.max(error, Math.abs(actual[i] - expected[i]));
         }
         return error / scale;
+    }
+
+    /**
+     * A window's audio is 16-bit PCM: besides {@code relative} of the reference's largest magnitude, allow one
+     * quantisation step, and compare against the reference clamped to [-1, 1] as PCM clamps it.
+     */
+    static void assertAudioMatches(String name, float[] actual, float[] expected, double relative) {
+        assertThat(actual).as(name).hasSameSizeAs(expected);
+        double scale = 0;
+        for (float value : expected) {
+            scale = Math.max(scale, Math.abs(value));
+        }
+        double tolerance = relative * scale + 1.0 / 32767;
+        for (int i = 0; i < expected.length; i++) {
+            double clamped = Math.max(-1, Math.min(1, expected[i]));
+            assertThat((double) actual[i]).as("%s, audio sample %d", name, i)
+                    .isBetween(clamped - tolerance, clamped + tolerance);
+        }
+    }
+
+    /** The samples of a window's 16-bit little-endian PCM, as floats. */
+    static float[] pcm(AudioWindow audio) {
+        ShortBuffer samples = ByteBuffer.wrap(audio.getPcmS16Le().toByteArray()).order(ByteOrder.LITTLE_ENDIAN)
+                .asShortBuffer();
+        float[] values = new float[samples.remaining()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = samples.get(i) / 32767f;
+        }
+        return values;
     }
 }
