@@ -1,34 +1,121 @@
 package io.foleystream.gram;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 /**
- * Reads a numpy {@code .npy} file holding a matrix of embeddings, one per row: float32 or float64, C order,
- * 1-D (one row) or 2-D. Format: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html.
+ * Reads numpy {@code .npy} arrays (C order, float32, float64 or uint8, any shape), alone or by name from an
+ * {@code .npz} archive (numpy.savez, compressed or not): matrices of embeddings, one per row, and the procedural
+ * world's clips. Format: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html.
  */
 public final class NpyFile {
 
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
-    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([<>=|])(f[48])'");
+    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([<>=|])(f[48]|u1)'");
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
 
+    /**
+     * One array: its numpy type ("f4", "f8" or "u1"), its shape, and its values in C order.
+     *
+     * @param data the values' bytes in the file's byte order, positioned at the first value
+     */
+    public record Array(String dtype, int[] shape, ByteBuffer data) {
+
+        /** How many values the array holds: the product of its shape. */
+        public long size() {
+            long size = 1;
+            for (int dim : shape) {
+                size *= dim;
+            }
+            return size;
+        }
+
+        /** The values as floats in C order (float64 rounded to float); a uint8 array is refused. */
+        public float[] floats() {
+            if (dtype.equals("u1")) {
+                throw new IllegalArgumentException("a uint8 array has bytes, not floats");
+            }
+            float[] values = new float[Math.toIntExact(size())];
+            ByteBuffer in = data.duplicate().order(data.order());
+            for (int i = 0; i < values.length; i++) {
+                values[i] = dtype.equals("f8") ? (float) in.getDouble() : in.getFloat();
+            }
+            return values;
+        }
+
+        /** The values of a uint8 array in C order (read them with {@code & 0xff}). */
+        public byte[] bytes() {
+            if (!dtype.equals("u1")) {
+                throw new IllegalArgumentException("a " + dtype + " array has floats, not bytes");
+            }
+            byte[] values = new byte[Math.toIntExact(size())];
+            data.duplicate().get(values);
+            return values;
+        }
+    }
+
     private NpyFile() {}
 
-    /** The rows of the file's matrix as floats; float64 values are rounded to float. */
+    /** The rows of the file's matrix (1-D: one row) as floats; float64 values are rounded to float. */
     public static float[][] readRows(Path file) throws IOException {
         return parse(Files.readAllBytes(file), file.getFileName().toString());
     }
 
+    /**
+     * The arrays {@code names} of an {@code .npz} archive, read in full, in the order asked.
+     *
+     * @throws IllegalArgumentException when the archive has no array of one of the names, or one cannot be read
+     */
+    public static List<Array> readArchive(Path npz, String... names) throws IOException {
+        List<Array> arrays = new ArrayList<>(names.length);
+        try (ZipFile zip = new ZipFile(npz.toFile())) {
+            for (String name : names) {
+                ZipEntry entry = zip.getEntry(name + ".npy");
+                if (entry == null) {
+                    throw new IllegalArgumentException(npz.getFileName() + " has no array '" + name + "'");
+                }
+                try (InputStream in = zip.getInputStream(entry)) {
+                    arrays.add(parseArray(in.readAllBytes(), npz.getFileName() + ":" + name));
+                }
+            }
+        }
+        return arrays;
+    }
+
     static float[][] parse(byte[] bytes, String name) {
+        Array array = parseArray(bytes, name);
+        if (array.dtype().equals("u1")) {
+            throw bad(name, "dtype must be float32 or float64 for rows of floats, the file holds uint8");
+        }
+        int[] shape = array.shape();
+        if (shape.length != 1 && shape.length != 2) {
+            throw bad(name, "expected a 1-D or 2-D array, shape is " + shapeText(shape));
+        }
+        int rows = shape.length == 1 ? 1 : shape[0];
+        int columns = shape.length == 1 ? shape[0] : shape[1];
+        float[] values = array.floats();
+        float[][] matrix = new float[rows][];
+        for (int r = 0; r < rows; r++) {
+            matrix[r] = Arrays.copyOfRange(values, r * columns, (r + 1) * columns);
+        }
+        return matrix;
+    }
+
+    static Array parseArray(byte[] bytes, String name) {
         ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         for (byte b : MAGIC) {
             if (buffer.remaining() == 0 || buffer.get() != b) {
@@ -54,29 +141,21 @@ public final class NpyFile {
 
         Matcher descr = DESCR.matcher(header);
         if (!descr.find()) {
-            throw bad(name, "dtype must be float32 or float64, header is " + header.strip());
+            throw bad(name, "dtype must be float32, float64 or uint8, header is " + header.strip());
         }
         Matcher fortran = FORTRAN.matcher(header);
         if (fortran.find() && fortran.group(1).equals("True")) {
             throw bad(name, "Fortran-order arrays are not supported; save a C-order array");
         }
-        int[] shape = shape(header, name);
-        int rows = shape.length == 1 ? 1 : shape[0];
-        int columns = shape.length == 1 ? shape[0] : shape[1];
-        boolean doubles = descr.group(2).equals("f8");
-        long expected = (long) rows * columns * (doubles ? 8 : 4);
+        String dtype = descr.group(2);
+        Array array = new Array(dtype, shape(header, name),
+                buffer.slice().order(descr.group(1).equals(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN));
+        long expected = array.size() * Integer.parseInt(dtype.substring(1));
         if (buffer.remaining() != expected) {
-            throw bad(name, "shape " + rows + "x" + columns + " needs " + expected + " data bytes, file has "
+            throw bad(name, "shape " + shapeText(array.shape()) + " needs " + expected + " data bytes, file has "
                     + buffer.remaining());
         }
-        buffer.order(descr.group(1).equals(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
-        float[][] matrix = new float[rows][columns];
-        for (float[] row : matrix) {
-            for (int i = 0; i < columns; i++) {
-                row[i] = doubles ? (float) buffer.getDouble() : buffer.getFloat();
-            }
-        }
-        return matrix;
+        return array;
     }
 
     private static int[] shape(String header, String name) {
@@ -96,10 +175,11 @@ public final class NpyFile {
                 }
             }
         }
-        if (count != 1 && count != 2) {
-            throw bad(name, "expected a 1-D or 2-D array, shape is (" + shape.group(1) + ")");
-        }
         return Arrays.copyOf(dims, count);
+    }
+
+    private static String shapeText(int[] shape) {
+        return Arrays.stream(shape).mapToObj(String::valueOf).collect(Collectors.joining("x"));
     }
 
     private static IllegalArgumentException bad(String name, String why) {

@@ -7,17 +7,12 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.foleystream.onnx.PackManifest.PackFile;
 import io.foleystream.onnx.PackManifest.TensorSpec;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.EnumSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -87,7 +82,7 @@ public final class ModelPack implements AutoCloseable {
             Map<PackComponent, PackContract.Io> contract = PackContract.expected(manifest);
             for (PackComponent component : components) {
                 PackFile file = manifest.files().get(component.key());
-                OrtSession session = factory.open(resolveInside(directory, file.path()), file.path());
+                OrtSession session = factory.open(PackFiles.resolveInside(directory, file.path()), file.path());
                 sessions.put(component, session);
                 verifyIo(file, session);
             }
@@ -188,55 +183,11 @@ public final class ModelPack implements AutoCloseable {
                 throw new PackException(MANIFEST_FILE + ": files has no '" + key + "' entry");
             }
         }
-        for (Map.Entry<String, PackFile> entry : files.entrySet()) {
-            PackFile file = entry.getValue();
-            verifyFile(directory, entry.getKey(), file.path(), file.sha256());
-            if (file.externalData() != null) {
-                verifyFile(directory, entry.getKey(), file.externalData().path(), file.externalData().sha256());
-            }
-        }
+        files.forEach((key, file) -> PackFiles.verified(directory, key, file));
     }
 
-    private static void verifyFile(Path directory, String key, String relative, String sha256) {
-        Path path = resolveInside(directory, relative);
-        if (!Files.isRegularFile(path)) {
-            throw new PackException(relative + ": missing (pack.json files." + key + ")");
-        }
-        String actual = sha256(path);
-        if (!actual.equalsIgnoreCase(String.valueOf(sha256))) {
-            throw new PackException(relative + ": sha256 is " + actual + ", pack.json says " + sha256);
-        }
-    }
-
-    /** A pack.json path must stay inside the pack folder: "../" or absolute paths are refused. */
-    private static Path resolveInside(Path directory, String relative) {
-        if (relative == null || relative.isBlank()) {
-            throw new PackException(MANIFEST_FILE + ": a files entry has no path");
-        }
-        Path root = directory.toAbsolutePath().normalize();
-        Path resolved = root.resolve(relative).normalize();
-        if (!resolved.startsWith(root) || Path.of(relative).isAbsolute()) {
-            throw new PackException(relative + ": path leaves the pack folder");
-        }
-        return resolved;
-    }
-
-    private static String sha256(Path path) {
-        try (InputStream in = Files.newInputStream(path)) {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[1 << 20];
-            for (int read; (read = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, read);
-            }
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (IOException e) {
-            throw new PackException(path.getFileName() + ": cannot read: " + e.getMessage(), e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
-    }
-
-    private static void verifyIo(PackFile file, OrtSession session) {
+    /** Refuses a model whose inputs or outputs (names, dtypes, shapes) differ from what pack.json lists for it. */
+    static void verifyIo(PackFile file, OrtSession session) {
         try {
             compareIo(file.path(), "input", file.inputs(), session.getInputInfo());
             compareIo(file.path(), "output", file.outputs(), session.getOutputInfo());
@@ -304,7 +255,7 @@ public final class ModelPack implements AutoCloseable {
         };
     }
 
-    private static void closeAll(Iterable<OrtSession> sessions) {
+    static void closeAll(Iterable<OrtSession> sessions) {
         for (OrtSession session : sessions) {
             try {
                 session.close();
@@ -315,7 +266,7 @@ public final class ModelPack implements AutoCloseable {
     }
 
     /** Builds sessions on the requested target; the first CUDA failure switches this pack to CPU, once. */
-    private static final class SessionFactory {
+    static final class SessionFactory {
         private final RuntimeOptions options;
         private final OrtEnvironment environment = OrtEnvironment.getEnvironment();
         private ExecutionTarget target;

@@ -49,26 +49,37 @@ abstract class OnnxModel {
 
     /** Runs the session and returns the named output, which must have exactly the expected shape. */
     float[] run(Inputs inputs, String output, long... expectedShape) {
+        return run(inputs, Map.of(output, expectedShape)).get(output);
+    }
+
+    /** Runs the session once and returns each named output, each of which must have exactly its expected shape. */
+    Map<String, float[]> run(Inputs inputs, Map<String, long[]> expectedShapes) {
         long started = System.nanoTime();
         try (OrtSession.Result result = session.run(inputs.tensors)) {
             OrtRunClock.record(System.nanoTime() - started);
-            OnnxValue value = result.get(output)
-                    .orElseThrow(() -> new InferenceException(fileName + ": no output '" + output + "'"));
-            if (!(value instanceof OnnxTensor tensor)) {
-                throw new InferenceException(fileName + ": output '" + output + "' is not a tensor");
-            }
-            long[] shape = tensor.getInfo().getShape();
-            if (!Arrays.equals(shape, expectedShape)) {
-                throw new InferenceException(fileName + ": output '" + output + "' has shape " + Arrays.toString(shape)
-                        + ", expected " + Arrays.toString(expectedShape));
-            }
-            FloatBuffer buffer = tensor.getFloatBuffer();
-            float[] values = new float[buffer.remaining()];
-            buffer.get(values);
-            return values;
+            Map<String, float[]> outputs = new LinkedHashMap<>();
+            expectedShapes.forEach((output, shape) -> outputs.put(output, read(result, output, shape)));
+            return outputs;
         } catch (OrtException e) {
             throw new InferenceException(fileName + ": " + e.getMessage(), e);
         }
+    }
+
+    private float[] read(OrtSession.Result result, String output, long[] expectedShape) {
+        OnnxValue value = result.get(output)
+                .orElseThrow(() -> new InferenceException(fileName + ": no output '" + output + "'"));
+        if (!(value instanceof OnnxTensor tensor)) {
+            throw new InferenceException(fileName + ": output '" + output + "' is not a tensor");
+        }
+        long[] shape = tensor.getInfo().getShape();
+        if (!Arrays.equals(shape, expectedShape)) {
+            throw new InferenceException(fileName + ": output '" + output + "' has shape " + Arrays.toString(shape)
+                    + ", expected " + Arrays.toString(expectedShape));
+        }
+        FloatBuffer buffer = tensor.getFloatBuffer();
+        float[] values = new float[buffer.remaining()];
+        buffer.get(values);
+        return values;
     }
 
     /** A direct, native-order buffer of at least {@code bytes} for the input, cleared to exactly that many. */

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class NpyFileTest {
@@ -24,6 +25,30 @@ class NpyFileTest {
         // the fixture rows are latent + noise with unit variances: values of a few units, never all zero
         assertThat(text[0]).isNotEqualTo(new float[128]);
         assertThat(Math.abs(video[23][127])).isLessThan(10f);
+    }
+
+    @Test
+    void readsUint8AndFloat32ArraysOfAnyRankFromACompressedArchive() throws Exception {
+        // Written by numpy.savez_compressed in tools/reference/npz_reference.py, laid out like a world shard.
+        Path shard = Path.of(getClass().getResource("/gram/world_shard.npz").toURI());
+
+        List<NpyFile.Array> arrays = NpyFile.readArchive(shard, "audio", "frames");
+
+        NpyFile.Array audio = arrays.get(0);
+        NpyFile.Array frames = arrays.get(1);
+        assertThat(audio.shape()).containsExactly(2, 1, 5);
+        assertThat(audio.floats()).containsExactly(new float[] {-1f, -0.875f, -0.75f, -0.625f, -0.5f, -0.375f,
+                -0.25f, -0.125f, 0f, 0.125f}, within(0f));
+        assertThat(frames.shape()).containsExactly(2, 3, 4, 4, 3);
+        byte[] pixels = frames.bytes();
+        assertThat(pixels).hasSize(288);
+        for (int k = 0; k < pixels.length; k++) {
+            assertThat(pixels[k] & 0xff).as("value %d", k).isEqualTo((k * 7) % 256);
+        }
+        assertThatThrownBy(() -> NpyFile.readArchive(shard, "speed"))
+                .hasMessage("world_shard.npz has no array 'speed'");
+        assertThatThrownBy(() -> NpyFile.readArchive(shard, "seed")) // int64: not a type this reader takes
+                .hasMessageContaining("world_shard.npz:seed: dtype must be float32, float64 or uint8");
     }
 
     @Test

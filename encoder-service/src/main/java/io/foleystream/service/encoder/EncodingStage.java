@@ -1,5 +1,6 @@
 package io.foleystream.service.encoder;
 
+import io.foleystream.gram.WindowConditioner;
 import io.foleystream.kafka.JobStatuses;
 import io.foleystream.kafka.Serdes;
 import io.foleystream.kafka.Topics;

@@ -1,6 +1,7 @@
 package io.foleystream.service.encoder;
 
 import io.foleystream.gram.GramEncoder;
+import io.foleystream.gram.WindowConditioner;
 import io.foleystream.onnx.ModelPack;
 import io.foleystream.onnx.PackComponent;
 import io.foleystream.onnx.PackRegistry;

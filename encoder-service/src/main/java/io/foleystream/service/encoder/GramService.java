@@ -3,6 +3,7 @@ package io.foleystream.service.encoder;
 import com.google.protobuf.ByteString;
 import io.foleystream.gram.Gram;
 import io.foleystream.gram.GramEncoder;
+import io.foleystream.gram.WindowConditioner;
 import io.foleystream.onnx.PackException;
 import io.foleystream.proto.v1.EmbedReply;
 import io.foleystream.proto.v1.EmbedRequest;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.google.protobuf.ByteString;
 import io.foleystream.gram.Gram;
+import io.foleystream.gram.WindowConditioner;
 import io.foleystream.kafka.Consumers;
 import io.foleystream.kafka.Producers;
 import io.foleystream.kafka.Serdes;

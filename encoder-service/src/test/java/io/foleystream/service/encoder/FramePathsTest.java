@@ -7,6 +7,7 @@ import com.google.protobuf.ByteString;
 import io.foleystream.assembly.UploadWindowing;
 import io.foleystream.assembly.WindowPlan;
 import io.foleystream.envelope.EnvelopeSpec;
+import io.foleystream.gram.WindowConditioner;
 import io.foleystream.kafka.Consumers;
 import io.foleystream.kafka.Producers;
 import io.foleystream.kafka.Serdes;

@@ -1,10 +1,8 @@
-package io.foleystream.service.encoder;
+package io.foleystream.gram;
 
 import com.google.protobuf.ByteString;
 import io.foleystream.dsp.KaldiFbank;
 import io.foleystream.dsp.Resampler;
-import io.foleystream.gram.Gram;
-import io.foleystream.gram.GramEncoder;
 import io.foleystream.proto.v1.ConditionedWindow;
 import io.foleystream.proto.v1.Embedding;
 import io.foleystream.proto.v1.Modality;
@@ -19,30 +17,30 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Turns a batch of windows, from any jobs, into conditioned windows: the frames of every window that wants video
  * go through the video encoder in one run, the prompt is encoded once per job, and the source audio when the
- * window has some. Plain Java: the Kafka stage hands it each poll.
+ * window has some. Plain Java: encoder-service's Kafka stage hands it each poll, and an evaluation harness the
+ * windows it cut from its own clips.
  */
-final class WindowConditioner {
+public final class WindowConditioner {
 
     /** A conditioned window, or why this window could not be conditioned. */
-    record Outcome(Window window, ConditionedWindow conditioned, RuntimeException failure) {
+    public record Outcome(Window window, ConditionedWindow conditioned, RuntimeException failure) {
     }
 
     /** A window's video embedding, or why its frames could not be encoded. */
     private record Video(float[] embedding, RuntimeException failure) {
     }
 
-
     private final GramEncoder encoder;
     /** A job's prompt is the same in every window: encode it once (bounded: jobs leave with their last window). */
     private final Map<String, float[]> promptEmbeddings = new ConcurrentHashMap<>();
     private final Map<String, float[]> negativePromptEmbeddings = new ConcurrentHashMap<>();
 
-    WindowConditioner(GramEncoder encoder) {
+    public WindowConditioner(GramEncoder encoder) {
         this.encoder = encoder;
     }
 
     /** One outcome per window, in order; a window that fails does not fail the others. */
-    List<Outcome> condition(List<Window> windows) {
+    public List<Outcome> condition(List<Window> windows) {
         Map<Integer, Video> videoByWindow = videoEmbeddings(windows);
         List<Outcome> outcomes = new ArrayList<>(windows.size());
         for (int i = 0; i < windows.size(); i++) {
@@ -157,7 +155,7 @@ final class WindowConditioner {
         return wanted.isEmpty() || wanted.contains(modality);
     }
 
-    static Embedding embedding(Modality modality, float[] values) {
+    public static Embedding embedding(Modality modality, float[] values) {
         Embedding.Builder e = Embedding.newBuilder().setModality(modality);
         for (float v : values) {
             e.addValues(v);
@@ -165,7 +163,7 @@ final class WindowConditioner {
         return e.build();
     }
 
-    static float[] values(Embedding e) {
+    public static float[] values(Embedding e) {
         float[] values = new float[e.getValuesCount()];
         for (int i = 0; i < values.length; i++) {
             values[i] = e.getValues(i);
