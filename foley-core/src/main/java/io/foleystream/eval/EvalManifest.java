@@ -73,7 +73,8 @@ record EvalManifest(String format, String name, String version, Preprocessing pr
             throw new PackException("pack.json: format is '" + format + "', this reader knows '" + FORMAT + "'");
         }
         if (preprocessing == null || preprocessing.audio() == null || preprocessing.text() == null || labels == null
-                || embedding == null || clap == null || files == null) {
+                || labels.material() == null || labels.action() == null || embedding == null || clap == null
+                || files == null) {
             throw new PackException("pack.json: the preprocessing (audio, text), labels, embedding, clap and files "
                     + "sections are required");
         }

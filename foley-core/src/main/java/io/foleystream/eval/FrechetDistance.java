@@ -14,7 +14,8 @@ import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
  * semi-definite: the trace term is the sum of the square roots of that matrix's eigenvalues. Two symmetric
  * eigen-decompositions (EJML) compute it in float64 without the complex arithmetic and the ε fallback that
  * {@code scipy.linalg.sqrtm} needs when a covariance is singular (fewer embeddings than dimensions, or dead
- * units); eigenvalues that rounding pushes below zero count as zero.
+ * units). Eigenvalues within rounding of zero (below width · ε · the largest, numpy's rank tolerance) count as
+ * zero: their square roots would otherwise add rounding noise of order sqrt(ε) each, about 1e-9 per dead unit.
  */
 public final class FrechetDistance {
 
@@ -51,19 +52,24 @@ public final class FrechetDistance {
         CommonOps_DDRM.mult(rootA, covarianceB, temp);
         CommonOps_DDRM.mult(temp, rootA, product);
         double trace = 0;
-        for (double eigenvalue : symmetricEigenvalues(product)) {
-            trace += Math.sqrt(Math.max(eigenvalue, 0));
+        for (double eigenvalue : withoutRoundingNoise(symmetricEigenvalues(product))) {
+            trace += Math.sqrt(eigenvalue);
         }
         return trace;
     }
 
-    /** V·diag(sqrt(max(λ, 0)))·Vᵀ of a symmetric positive semi-definite matrix. */
+    /** V·diag(sqrt(λ))·Vᵀ of a symmetric positive semi-definite matrix. */
     private static DMatrixRMaj symmetricSqrt(DMatrixRMaj matrix) {
         int n = matrix.numRows;
         EigenDecomposition_F64<DMatrixRMaj> eigen = decompose(matrix, true);
+        double[] eigenvalues = new double[n];
+        for (int k = 0; k < n; k++) {
+            eigenvalues[k] = eigen.getEigenvalue(k).getReal();
+        }
+        eigenvalues = withoutRoundingNoise(eigenvalues);
         DMatrixRMaj root = new DMatrixRMaj(n, n);
         for (int k = 0; k < n; k++) {
-            double scale = Math.sqrt(Math.max(eigen.getEigenvalue(k).getReal(), 0));
+            double scale = Math.sqrt(eigenvalues[k]);
             DMatrixRMaj vector = eigen.getEigenVector(k);
             for (int i = 0; i < n; i++) {
                 for (int j = 0; j < n; j++) {
@@ -72,6 +78,20 @@ public final class FrechetDistance {
             }
         }
         return root;
+    }
+
+    /** The eigenvalues of a positive semi-definite matrix, those within rounding of zero (or below it) set to zero. */
+    private static double[] withoutRoundingNoise(double[] eigenvalues) {
+        double largest = 0;
+        for (double eigenvalue : eigenvalues) {
+            largest = Math.max(largest, eigenvalue);
+        }
+        double tolerance = eigenvalues.length * Math.ulp(1.0) * largest;
+        double[] cleaned = new double[eigenvalues.length];
+        for (int k = 0; k < eigenvalues.length; k++) {
+            cleaned[k] = eigenvalues[k] > tolerance ? eigenvalues[k] : 0;
+        }
+        return cleaned;
     }
 
     private static double[] symmetricEigenvalues(DMatrixRMaj matrix) {
