@@ -2,30 +2,21 @@ package io.foleystream.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.foleystream.assembly.InProcessJob;
 import io.foleystream.assembly.TrackCollector;
-import io.foleystream.assembly.UploadWindowing;
-import io.foleystream.assembly.WindowPlan;
 import io.foleystream.diffusion.GenerationRequests;
-import io.foleystream.diffusion.ProgressListener;
-import io.foleystream.diffusion.WindowGenerator;
 import io.foleystream.dsp.Channels;
 import io.foleystream.envelope.EnvelopeSpec;
 import io.foleystream.eval.EnvelopeL1;
 import io.foleystream.eval.EvalPack;
 import io.foleystream.eval.OnsetMetrics;
-import io.foleystream.gram.GramEncoder;
-import io.foleystream.gram.WindowConditioner;
 import io.foleystream.media.ClipSpec;
-import io.foleystream.media.MediaLimits;
 import io.foleystream.media.RecordedClip;
-import io.foleystream.media.UploadSpool;
 import io.foleystream.onnx.ModelPack;
 import io.foleystream.onnx.PackManifest;
-import io.foleystream.proto.v1.ConditionedWindow;
 import io.foleystream.proto.v1.JobRequest;
 import io.foleystream.proto.v1.Modality;
 import io.foleystream.proto.v1.SamplerSettings;
-import io.foleystream.proto.v1.Window;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,11 +31,10 @@ import java.util.stream.Stream;
 
 /**
  * The foley-mini evaluation (issue 8, acceptance 1–3) on a held-out split of the procedural world, through the
- * product's own path. Each clip is encoded as an MP4 (H.264 + AAC); envelope-service's {@link UploadWindowing} decodes
- * it into windows (envelope from the sound or the picture, sampled frames, the 16 kHz source-audio slice);
- * encoder-service's {@link WindowConditioner} turns them into conditioned windows with the configuration's GRAM
- * modalities; generator-service's {@link WindowGenerator} generates each window with the clip's world seed (the same
- * noise in every configuration), and {@link TrackCollector} assembles the track. A configuration without an
+ * product's own path. Each clip is encoded as an MP4 (H.264 + AAC) and runs as an {@link InProcessJob}: the services'
+ * windowing (envelope from the sound or the picture, sampled frames, the 16 kHz source-audio slice), conditioning with
+ * the configuration's GRAM modalities, and generation with the clip's world seed (the same noise in every
+ * configuration), assembled into the track. A configuration without an
  * envelope sends the window with none, which the generator turns into the pack's "no envelope" value.
  *
  * <p>Scored against the clip's own sound with eval-mini ({@link EvalPack}): FAD of its classifier embeddings
@@ -99,16 +89,14 @@ public final class FoleyMiniHarness {
 
     private final PackManifest manifest;
     private final EvalPack eval;
-    private final WindowConditioner conditioner;
-    private final WindowGenerator generator;
+    private final InProcessJob job;
     private final EnvelopeSpec tFoley;
     private final Map<String, float[]> promptEmbeddings = new HashMap<>();
 
     private FoleyMiniHarness(ModelPack pack, EvalPack eval) {
         this.manifest = pack.manifest();
         this.eval = eval;
-        this.conditioner = new WindowConditioner(new GramEncoder(pack));
-        this.generator = new WindowGenerator(pack);
+        this.job = new InProcessJob(pack);
         this.tFoley = EnvelopeSpec.defaults(EnvelopeSpec.T_FOLEY, manifest.sampleRate());
     }
 
@@ -212,35 +200,18 @@ public final class FoleyMiniHarness {
                 .addAllModalities(config.modalities())
                 .setEnvelopeSource(config.decodeSource())
                 .setPack(manifest.id())
-                .setWindowSeconds((float) manifest.windowSeconds())
-                .setOverlapSeconds((float) manifest.overlapSeconds())
                 .setSampler(SamplerSettings.newBuilder().setSeed(clip.seed())
                         .setControlScale(config.controlScale()));
         if (config.modalities().contains(Modality.TEXT)) {
             request.setPrompt(prompt);
         }
-        GenerationRequests.check(request.build(), manifest);
-        return request.build();
+        return GenerationRequests.pin(request.build(), manifest);
     }
 
-    /** envelope-service's windows, encoder-service's conditioning, generator-service's audio: the mono track. */
+    /** The job's track through the product's stages, mixed to mono; without the envelope when asked. */
     private float[] generate(JobRequest request, Path file, boolean withEnvelope) {
-        List<Window> windows = new ArrayList<>();
-        try (UploadSpool spool = UploadSpool.ofFile(file)) {
-            UploadWindowing.run(request, spool, new UploadWindowing.Settings(
-                    new WindowPlan(request.getWindowSeconds(), request.getOverlapSeconds()),
-                    manifest.envelopeSpec(request.getEnvelopePreset()), manifest.envelopeModelChannels(),
-                    manifest.preprocessing().video().framesPerWindow(), MediaLimits.defaults()), windows::add);
-        }
-        TrackCollector track = new TrackCollector();
-        for (WindowConditioner.Outcome outcome : conditioner.condition(windows)) {
-            if (outcome.failure() != null) {
-                throw outcome.failure();
-            }
-            ConditionedWindow window = withEnvelope ? outcome.conditioned() : outcome.conditioned().toBuilder()
-                    .clearEnvelope().setEnvelopeChannels(0).setAudioPeak(0).build();
-            track.add(generator.generate(window, ProgressListener.NONE));
-        }
+        TrackCollector track = job.run(request, file, window -> withEnvelope ? window : window.toBuilder()
+                .clearEnvelope().setEnvelopeChannels(0).setAudioPeak(0).build());
         return Channels.monoMix(track.track(), track.channels());
     }
 

@@ -1,5 +1,6 @@
 package io.foleystream.diffusion;
 
+import io.foleystream.assembly.WindowPlan;
 import io.foleystream.onnx.PackManifest;
 import io.foleystream.proto.v1.JobRequest;
 import io.foleystream.proto.v1.SamplerSettings;
@@ -26,5 +27,22 @@ public final class GenerationRequests {
         if (!request.getNegativePrompt().isBlank() && !pack.conditioning().modalities().contains("text")) {
             throw new IllegalArgumentException("pack " + pack.id() + " has no text conditioning for a negative prompt");
         }
+    }
+
+    /**
+     * The request as every stage after the door sees it: checked, seeded ({@link JobSeeds#ensure}), pinned to the
+     * pack's exact version, with the pack's window geometry unless the job chose its own.
+     *
+     * @throws IllegalArgumentException as {@link #check}, or for a window geometry or envelope preset that cannot be
+     */
+    public static JobRequest pin(JobRequest request, PackManifest pack) {
+        check(request, pack);
+        JobRequest.Builder pinned = JobSeeds.ensure(request).toBuilder().setPack(pack.id());
+        if (request.getWindowSeconds() <= 0) {
+            pinned.setWindowSeconds((float) pack.windowSeconds()).setOverlapSeconds((float) pack.overlapSeconds());
+        }
+        new WindowPlan(pinned.getWindowSeconds(), pinned.getOverlapSeconds());
+        pack.envelopeSpec(pinned.getEnvelopePreset());
+        return pinned.build();
     }
 }

@@ -284,21 +284,10 @@ public class UploadIntake {
             throw MediaException.badInput("steps must be 0.." + MAX_STEPS + " and cfg scale not negative");
         }
         try {
-            GenerationRequests.check(request, pack);
+            return GenerationRequests.pin(request, pack);
         } catch (IllegalArgumentException e) {
             throw MediaException.badInput(e.getMessage());
         }
-        JobRequest.Builder pinned = JobSeeds.ensure(request).toBuilder().setPack(pack.id());
-        if (request.getWindowSeconds() <= 0) {
-            pinned.setWindowSeconds((float) pack.windowSeconds()).setOverlapSeconds((float) pack.overlapSeconds());
-        }
-        try {
-            new WindowPlan(pinned.getWindowSeconds(), pinned.getOverlapSeconds());
-            pack.envelopeSpec(pinned.getEnvelopePreset());
-        } catch (IllegalArgumentException e) {
-            throw MediaException.badInput(e.getMessage());
-        }
-        return pinned.build();
     }
 
     private UploadWindowing.Settings settings(JobRequest request) {
