@@ -7,6 +7,7 @@ import io.foleystream.gram.GramEncoder;
 import io.foleystream.gram.NpyFile;
 import io.foleystream.gram.TextTokenizer;
 import io.foleystream.media.WavFile;
+import io.foleystream.onnx.FoleyMiniPack;
 import io.foleystream.onnx.ModelPack;
 import io.foleystream.proto.v1.AudioWindow;
 import io.foleystream.proto.v1.ConditionedWindow;
@@ -17,7 +18,6 @@ import io.foleystream.proto.v1.SamplerSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -53,7 +53,7 @@ class FoleyMiniParityTest {
 
     @BeforeAll
     static void load() {
-        pack = ModelPack.load(packDirectory());
+        pack = ModelPack.load(FoleyMiniPack.directory());
         gram = new GramEncoder(pack);
         sourceAudio = WavFile.read(ReferenceData.path(RESOURCES + "source.wav")).samples();
     }
@@ -61,16 +61,6 @@ class FoleyMiniParityTest {
     @AfterAll
     static void close() {
         pack.close();
-    }
-
-    /** The committed pack; its absence fails every test here, as a pack without its parity check must not pass. */
-    private static Path packDirectory() {
-        Path pack = Path.of(System.getProperty("foley.models.dir", "../models")).resolve("foley-mini");
-        if (!Files.isRegularFile(pack.resolve("pack.json"))) {
-            throw new IllegalStateException("no Foley-mini pack at " + pack.toAbsolutePath() + ": export it with "
-                    + "tools/train/train.py, then rerun tools/reference/foley_mini_reference.py");
-        }
-        return pack;
     }
 
     @Test
