@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * The embedded default: a real single-node KRaft broker in its own JVM and the four packaged services as child
@@ -37,6 +39,28 @@ public final class LocalCluster implements AutoCloseable {
      */
     public static List<Path> defaultPackDirs(Path home) {
         return List.of(home.resolve("models/foley-mini"), home.resolve("models/tiny"));
+    }
+
+    /** A base port (for tests and harnesses) with the broker, controller and service ports above it all free. */
+    public static int freeBasePort() throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int base;
+            try (ServerSocket socket = new ServerSocket(0)) {
+                base = socket.getLocalPort();
+            }
+            if (base + 20 < 65535 && IntStream.of(0, 1, 10, 11, 12, 13).allMatch(k -> isFree(base + k))) {
+                return base;
+            }
+        }
+        throw new IOException("no free port range found");
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket(port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** What a running cluster needs to be found again. */

@@ -13,8 +13,6 @@ import io.foleystream.proto.v1.ErrorCode;
 import io.foleystream.proto.v1.JobRequest;
 import io.foleystream.proto.v1.JobState;
 import io.foleystream.proto.v1.SamplerSettings;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,7 +60,7 @@ class EndToEndIT {
             sampleDuration = info.durationSeconds();
             sampleFrameSeconds = 1 / info.frameRate();
         }
-        cluster = LocalCluster.start(HOME, work.resolve("state"), freeBasePort(), LocalCluster.defaultPackDirs(HOME),
+        cluster = LocalCluster.start(HOME, work.resolve("state"), LocalCluster.freeBasePort(), LocalCluster.defaultPackDirs(HOME),
                 line -> System.out.println(line));
     }
 
@@ -177,27 +175,5 @@ class EndToEndIT {
 
     private static AudioWindow parse(byte[] value) throws com.google.protobuf.InvalidProtocolBufferException {
         return AudioWindow.parseFrom(value);
-    }
-
-    /** A base port with the broker, controller and service ports above it all free. */
-    private static int freeBasePort() throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int base;
-            try (ServerSocket socket = new ServerSocket(0)) {
-                base = socket.getLocalPort();
-            }
-            if (base + 20 < 65535 && IntStream.of(0, 1, 10, 11, 12, 13).allMatch(k -> isFree(base + k))) {
-                return base;
-            }
-        }
-        throw new IOException("no free port range found");
-    }
-
-    private static boolean isFree(int port) {
-        try (ServerSocket socket = new ServerSocket(port)) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 }
