@@ -50,7 +50,7 @@ PAD, UNK, CLS, SEP = 0, 100, 101, 102
 # times for about 2-3 h on two cores (README: "Planned full run").
 PROFILES = {
     "full": dict(train_clips=4096, val_clips=192, gram_steps=1000, gram_batch=32, ae_steps=5000, ae_batch=8,
-                 dit_steps=3000, dit_batch=32, eval_clips=12),
+                 dit_steps=6000, dit_batch=32, eval_clips=12),
     "smoke": dict(train_clips=24, val_clips=12, gram_steps=4, gram_batch=8, ae_steps=4, ae_batch=4, dit_steps=6,
                   dit_batch=8, eval_clips=2),
 }
