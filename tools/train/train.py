@@ -797,7 +797,7 @@ def parse_args(argv):
     parser.add_argument("--dit-lr", type=float, default=4e-4)
     parser.add_argument("--ema", type=float, default=0.999)
     parser.add_argument("--cfg-dropout", type=float, default=0.1)
-    parser.add_argument("--modality-dropout", type=float, default=0.2)
+    parser.add_argument("--modality-dropout", type=float, default=0.5)
     parser.add_argument("--envelope-dropout", type=float, default=0.2)
     parser.add_argument("--stop-after", choices=STAGES, help="stop after this stage")
     return parser.parse_args(argv)
