@@ -18,12 +18,8 @@ import io.foleystream.proto.v1.SamplerSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,14 +60,10 @@ class FoleyMiniParityTest {
     }
 
     @Test
-    void theReferenceWasMadeFromThisPack() throws IOException, NoSuchAlgorithmException {
+    void theReferenceWasMadeFromThisPack() {
         assertThat(pack.id()).isEqualTo(REFERENCE.get("pack").asText());
-        for (Map.Entry<String, JsonNode> file : iterable(REFERENCE.get("packSha256"))) {
-            byte[] bytes = Files.readAllBytes(pack.directory().resolve(file.getKey()));
-            String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-            assertThat(sha256).as("models/foley-mini/%s changed: rerun tools/reference/foley_mini_reference.py",
-                    file.getKey()).isEqualTo(file.getValue().asText());
-        }
+        ReferenceData.assertPackUnchanged(pack.directory(), REFERENCE.get("packSha256"),
+                "tools/reference/foley_mini_reference.py");
     }
 
     @Test
@@ -116,16 +108,7 @@ class FoleyMiniParityTest {
     void everySamplerStepAndTheDecodedAudioMatch() throws IOException {
         float[][] expectedLatents = NpyFile.readRows(ReferenceData.path(RESOURCES + "latents.npy"));
         List<double[]> latents = new ArrayList<>();
-        ProgressListener recorder = new ProgressListener() {
-            @Override
-            public void onStep(int completed, int total) {
-            }
-
-            @Override
-            public void onStep(int completed, int total, double[] latent) {
-                latents.add(latent.clone());
-            }
-        };
+        ProgressListener recorder = ReferenceData.recordingLatents(latents);
 
         AudioWindow audio = new WindowGenerator(pack).generate(window(), recorder);
 
@@ -238,9 +221,5 @@ class FoleyMiniParityTest {
             out[i] = values[i];
         }
         return out;
-    }
-
-    private static Iterable<Map.Entry<String, JsonNode>> iterable(JsonNode object) {
-        return object::fields;
     }
 }

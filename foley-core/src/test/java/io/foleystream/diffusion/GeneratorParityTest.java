@@ -14,13 +14,9 @@ import io.foleystream.proto.v1.JobRequest;
 import io.foleystream.proto.v1.Modality;
 import io.foleystream.proto.v1.SamplerSettings;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -71,13 +67,9 @@ class GeneratorParityTest {
     }
 
     @Test
-    void theReferenceWasMadeFromThisPack() throws IOException, NoSuchAlgorithmException {
-        for (Map.Entry<String, JsonNode> file : iterable(REFERENCE.get("packSha256"))) {
-            byte[] bytes = Files.readAllBytes(TinyPack.directory().resolve(file.getKey()));
-            String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-            assertThat(sha256).as("models/tiny/%s changed: rerun tools/reference/generator_reference.py",
-                    file.getKey()).isEqualTo(file.getValue().asText());
-        }
+    void theReferenceWasMadeFromThisPack() {
+        ReferenceData.assertPackUnchanged(TinyPack.directory(), REFERENCE.get("packSha256"),
+                "tools/reference/generator_reference.py");
     }
 
     @Test
@@ -106,16 +98,7 @@ class GeneratorParityTest {
         int caseIndex = 0;
         for (JsonNode reference : REFERENCE.get("cases")) {
             List<double[]> latents = new ArrayList<>();
-            ProgressListener recorder = new ProgressListener() {
-                @Override
-                public void onStep(int completed, int total) {
-                }
-
-                @Override
-                public void onStep(int completed, int total, double[] latent) {
-                    latents.add(latent.clone());
-                }
-            };
+            ProgressListener recorder = ReferenceData.recordingLatents(latents);
 
             AudioWindow audio = new WindowGenerator(pack(reference.get("packOverrides")))
                     .generate(window(reference), recorder);

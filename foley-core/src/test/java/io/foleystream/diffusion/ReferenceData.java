@@ -14,7 +14,12 @@ import java.net.URL;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.ShortBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
 
 /**
  * Reads the reference data written by tools/reference/ (diffusion_reference.py, generator_reference.py,
@@ -118,5 +123,38 @@ final class ReferenceData {
             values[i] = samples.get(i) / 32767f;
         }
         return values;
+    }
+
+    /**
+     * Fails, naming the file and the script to rerun, when a file of {@code pack} differs from the one the reference
+     * was made from ({@code sha256s}: file name to hex digest).
+     */
+    static void assertPackUnchanged(Path pack, JsonNode sha256s, String script) {
+        sha256s.fields().forEachRemaining(file -> {
+            try {
+                byte[] digest = MessageDigest.getInstance("SHA-256")
+                        .digest(Files.readAllBytes(pack.resolve(file.getKey())));
+                assertThat(HexFormat.of().formatHex(digest)).as("%s changed: rerun %s", pack.resolve(file.getKey()),
+                        script).isEqualTo(file.getValue().asText());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /** A progress listener that keeps a copy of the latent after every sampler step. */
+    static ProgressListener recordingLatents(List<double[]> latents) {
+        return new ProgressListener() {
+            @Override
+            public void onStep(int completed, int total) {
+            }
+
+            @Override
+            public void onStep(int completed, int total, double[] latent) {
+                latents.add(latent.clone());
+            }
+        };
     }
 }
