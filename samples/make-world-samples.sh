@@ -2,7 +2,8 @@
 # Makes samples/world/: held-out clips of the procedural training world (test-split seeds, never trained on), each
 # given sound by the default pack (foley-mini) twice: from everything the clip offers (picture, its caption as the
 # prompt, its own sound and the envelope of that sound), and from the picture alone (modality video, envelope from
-# the motion). Then an envelope plot per clip (samples/world/<clip>.svg). Needs Debian's python3-numpy for the world.
+# the motion). Writes <clip>.foley.mp4/.wav, <clip>.picture.wav and an envelope plot, <clip>.svg. Needs Debian's
+# python3-numpy for the world.
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="$home/samples/world"
@@ -34,5 +35,5 @@ for seed in "${seeds[@]}"; do
   /usr/bin/python3 "$home/tools/train/plot_envelopes.py" --title "$(basename "$name"): $(caption "$seed")" \
     --out "$name.svg" "source sound=$clip.envelope.csv" "foley-mini, all modalities=$name.foley.wav.envelope.csv" \
     "foley-mini, picture only=$name.picture.wav.envelope.csv"
-  rm "$clip.envelope.csv" "$name.foley.wav.envelope.csv" "$name.picture.wav.envelope.csv"
+  rm "$clip.envelope.csv" "$name.foley.wav.envelope.csv" "$name.picture.wav.envelope.csv" "$name.picture.mp4"
 done
