@@ -8,6 +8,7 @@ import io.foleystream.media.MediaLimits;
 import io.foleystream.media.MediaProbe;
 import io.foleystream.media.UploadSpool;
 import io.foleystream.media.WavFile;
+import io.foleystream.onnx.PackManifest;
 import io.foleystream.proto.v1.AudioWindow;
 import io.foleystream.proto.v1.ErrorCode;
 import io.foleystream.proto.v1.JobRequest;
@@ -88,6 +89,10 @@ class EndToEndIT {
             assertThat(m.getValue()).isBetween(0.0, 1.0);
         });
         TrackCollector track = outcome.track();
+        PackManifest defaultPack = PackManifest.read(LocalCluster.defaultPackDirs(HOME).get(0).resolve("pack.json"));
+        assertThat(defaultPack.id()).as("the default pack").startsWith("foley-mini@");
+        assertThat(new int[] {track.sampleRate(), track.channels()}).as("the track is the default pack's audio")
+                .containsExactly(defaultPack.sampleRate(), defaultPack.audioChannels());
         double assembled = track.track().length / (double) track.channels() / track.sampleRate();
         assertThat(assembled).isCloseTo(sampleDuration, org.assertj.core.data.Offset.offset(sampleFrameSeconds));
 
