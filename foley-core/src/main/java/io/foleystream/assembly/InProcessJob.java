@@ -17,10 +17,11 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * A job through the pipeline's stages in this process, with the code each service runs and in its order:
- * envelope-service's {@link UploadWindowing}, encoder-service's {@link WindowConditioner}, generator-service's
- * {@link WindowGenerator}, the client's {@link TrackCollector}. No Kafka, so evaluations, tests and samples measure
- * what the deployed pipeline computes without its transport.
+ * A job through the pipeline's stages in this process, with the code each service runs and in its order: the
+ * windowing envelope-service runs ({@link UploadWindowing}), the conditioning encoder-service runs
+ * ({@link WindowConditioner}), the generation generator-service runs ({@link WindowGenerator}), and the client's
+ * {@link TrackCollector}. No Kafka, so evaluations, tests and samples measure what the pipeline's stages compute
+ * without its transport. It serves one pack, the one it is made with.
  */
 public final class InProcessJob {
 
@@ -35,9 +36,9 @@ public final class InProcessJob {
     }
 
     /**
-     * The job's track for a media file, the request pinned as envelope-service pins it.
+     * The job's track for a media file, the request pinned to this job's pack as envelope-service pins it.
      *
-     * @throws IllegalArgumentException for a request the pack cannot serve
+     * @throws IllegalArgumentException for a request that names another pack, or one the pack cannot serve
      */
     public TrackCollector run(JobRequest request, Path media) {
         return run(request, media, UnaryOperator.identity());
@@ -49,6 +50,10 @@ public final class InProcessJob {
      */
     public TrackCollector run(JobRequest request, Path media, UnaryOperator<ConditionedWindow> adjust) {
         var manifest = pack.manifest();
+        String named = request.getPack();
+        if (!named.isEmpty() && !named.equals(manifest.id()) && !named.equals(manifest.name())) {
+            throw new IllegalArgumentException("the job names pack " + named + ", this job runs " + manifest.id());
+        }
         JobRequest pinned = GenerationRequests.pin(request, manifest);
         List<Window> windows = new ArrayList<>();
         try (UploadSpool spool = UploadSpool.ofFile(media)) {

@@ -1,22 +1,31 @@
 package io.foleystream.diffusion;
 
-import io.foleystream.assembly.WindowPlan;
 import io.foleystream.onnx.PackManifest;
 import io.foleystream.proto.v1.JobRequest;
 import io.foleystream.proto.v1.SamplerSettings;
 
-/** What a job may ask of a pack's generator, checked at the door so a job fails at once rather than per window. */
+/**
+ * What a job may ask of a pack's generator, checked at the door so a job fails at once rather than per window, and
+ * the request as every later stage sees it.
+ */
 public final class GenerationRequests {
+
+    /** The most sampler steps a job may ask for. */
+    public static final int MAX_STEPS = 1000;
 
     private GenerationRequests() {
     }
 
     /**
-     * @throws IllegalArgumentException for a sampler or noise option the sampler does not take, a negative or
-     *                                  non-finite control scale, or a negative prompt for a pack without text
+     * @throws IllegalArgumentException for steps outside 0..{@value #MAX_STEPS}, a negative CFG scale, a sampler or
+     *                                  noise option the sampler does not take, a negative or non-finite control
+     *                                  scale, or a negative prompt for a pack without text
      */
     public static void check(JobRequest request, PackManifest pack) {
         SamplerSettings sampler = request.getSampler();
+        if (sampler.getSteps() < 0 || sampler.getSteps() > MAX_STEPS || sampler.getCfgScale() < 0) {
+            throw new IllegalArgumentException("steps must be 0.." + MAX_STEPS + " and cfg scale not negative");
+        }
         Samplers.byName(sampler.getSampler().isEmpty() ? pack.sampler().type() : sampler.getSampler(),
                 sampler.hasEta() ? sampler.getEta() : WindowGenerator.DEFAULT_ETA,
                 sampler.hasSNoise() ? sampler.getSNoise() : WindowGenerator.DEFAULT_S_NOISE);
@@ -31,9 +40,10 @@ public final class GenerationRequests {
 
     /**
      * The request as every stage after the door sees it: checked, seeded ({@link JobSeeds#ensure}), pinned to the
-     * pack's exact version, with the pack's window geometry unless the job chose its own.
+     * exact version of {@code pack} (the pack the caller resolved the request's pack name to), with the pack's window
+     * geometry unless the job chose its own. The caller validates that geometry where it builds its window plan.
      *
-     * @throws IllegalArgumentException as {@link #check}, or for a window geometry or envelope preset that cannot be
+     * @throws IllegalArgumentException as {@link #check}, or for an envelope preset the pack cannot measure
      */
     public static JobRequest pin(JobRequest request, PackManifest pack) {
         check(request, pack);
@@ -41,7 +51,6 @@ public final class GenerationRequests {
         if (request.getWindowSeconds() <= 0) {
             pinned.setWindowSeconds((float) pack.windowSeconds()).setOverlapSeconds((float) pack.overlapSeconds());
         }
-        new WindowPlan(pinned.getWindowSeconds(), pinned.getOverlapSeconds());
         pack.envelopeSpec(pinned.getEnvelopePreset());
         return pinned.build();
     }

@@ -3,7 +3,6 @@ package io.foleystream.service.envelope;
 import io.foleystream.assembly.UploadWindowing;
 import io.foleystream.assembly.WindowPlan;
 import io.foleystream.diffusion.GenerationRequests;
-import io.foleystream.diffusion.JobSeeds;
 import io.foleystream.kafka.Consumers;
 import io.foleystream.kafka.DeadLetters;
 import io.foleystream.kafka.JobStatuses;
@@ -17,7 +16,6 @@ import io.foleystream.onnx.PackManifest;
 import io.foleystream.onnx.PackRegistry;
 import io.foleystream.proto.v1.ErrorCode;
 import io.foleystream.proto.v1.JobRequest;
-import io.foleystream.proto.v1.SamplerSettings;
 import io.foleystream.proto.v1.VideoChunk;
 import io.foleystream.proto.v1.Window;
 import io.micrometer.core.instrument.Counter;
@@ -58,7 +56,6 @@ public class UploadIntake {
 
     static final String STAGE = "envelope";
     /** More sampler steps than this is a mistake, not a quality setting (samplers converge well before). */
-    private static final int MAX_STEPS = 1000;
     private static final Logger LOG = Logger.getLogger(UploadIntake.class);
 
     private final Map<String, UploadSession> sessions = new ConcurrentHashMap<>();
@@ -279,12 +276,10 @@ public class UploadIntake {
         } catch (PackException e) {
             throw MediaException.badInput(e.getMessage());
         }
-        SamplerSettings sampler = request.getSampler();
-        if (sampler.getSteps() < 0 || sampler.getSteps() > MAX_STEPS || sampler.getCfgScale() < 0) {
-            throw MediaException.badInput("steps must be 0.." + MAX_STEPS + " and cfg scale not negative");
-        }
         try {
-            return GenerationRequests.pin(request, pack);
+            JobRequest pinned = GenerationRequests.pin(request, pack);
+            new WindowPlan(pinned.getWindowSeconds(), pinned.getOverlapSeconds());
+            return pinned;
         } catch (IllegalArgumentException e) {
             throw MediaException.badInput(e.getMessage());
         }
