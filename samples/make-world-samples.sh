@@ -2,14 +2,16 @@
 # Makes samples/world/: held-out clips of the procedural training world (test-split seeds, never trained on), each
 # given sound by the default pack (foley-mini) twice: from everything the clip offers (picture, its caption as the
 # prompt, its own sound and the envelope of that sound), and from the picture alone (modality video, envelope from
-# the motion). Writes <clip>.foley.mp4/.wav, <clip>.picture.wav and an envelope plot, <clip>.svg. Needs Debian's
-# python3-numpy for the world.
+# the motion). Writes <clip>.foley.mp4/.wav, <clip>.picture.wav and an envelope plot, <clip>.svg. Its Python parts
+# run on Debian's /usr/bin/python3 (python3-numpy). It starts the local cluster and stops it at the end: run it when
+# none is up.
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="$home/samples/world"
 world="$home/target/sample-world"
 seeds=(2000014 2000012 2000010 2000009 2000008)
 "$home/foley" --version >/dev/null   # builds the project if needed
+[ -f "$home/bench/target/bench.jar" ] || (cd "$home" && ./mvnw -B -q -pl bench -am package -DskipTests)
 
 /usr/bin/python3 "$home/tools/train/make_world.py" --out "$world" --split test --count 15 --duration 6 \
   --fps 24 --size 256 --shard-size 15

@@ -15,14 +15,15 @@ import java.util.UUID;
 
 /**
  * A clip through the warm local cluster, per model pack: the wall time from submitting the job to holding the whole
- * track, as {@code foley run} measures it against an already running {@code foley up}. The packs take turns so load
+ * track, as a {@code foley run} against an already running {@code foley up} waits for it (without writing
+ * files). The packs take turns so load
  * on the shared machine spreads over both. Issue 8's goal: foley-mini gives a 60 s clip its sound in at most 0.5× the
  * clip's duration on 2 cores, with the sampler and steps of its pack.json.
  *
  * <p>Build ({@code ./mvnw -B -q install -DskipTests}), then from the repository root:
  * {@code java -cp "bench/target/bench.jar:bench/target/lib/*" io.foleystream.bench.WarmClusterHarness [SECONDS
- * [REPETITIONS [PACK...]]]} (default 60 s, 3 repetitions, packs foley-mini and tiny). The cluster serves the default
- * pack directories; its logs go to bench/target/warm-cluster.
+ * [REPETITIONS [PACK...]]]} (default 60 s, 3 repetitions, packs foley-mini and tiny: PACK names one of the packs the
+ * cluster serves, which are {@link LocalCluster#defaultPackDirs}). Its logs go to bench/target/warm-cluster.
  */
 public final class WarmClusterHarness {
 

@@ -24,10 +24,13 @@ final class ClusterOptions {
 
     /** The bootstrap address of a cluster already running, if any. */
     Optional<String> existing() throws IOException {
-        if (bootstrapServers != null) {
-            return Optional.of(bootstrapServers);
+        Optional<String> existing = bootstrapServers != null ? Optional.of(bootstrapServers)
+                : LocalCluster.running(Foley.stateDir()).map(LocalCluster.State::bootstrapServers);
+        if (existing.isPresent() && packDirs != null) {
+            System.err.println("foley: --pack-dir is ignored: it chooses the packs of a new local cluster, and "
+                    + existing.get() + " already serves its own");
         }
-        return LocalCluster.running(Foley.stateDir()).map(LocalCluster.State::bootstrapServers);
+        return existing;
     }
 
     LocalCluster startLocal() throws IOException, InterruptedException {

@@ -41,14 +41,14 @@ public final class LocalCluster implements AutoCloseable {
         return List.of(home.resolve("models/foley-mini"), home.resolve("models/tiny"));
     }
 
-    /** A base port (for tests and harnesses) with the broker, controller and service ports above it all free. */
+    /** A base port (for tests and harnesses) with the broker's port and the service ports above it all free. */
     public static int freeBasePort() throws IOException {
         for (int attempt = 0; attempt < 50; attempt++) {
             int base;
             try (ServerSocket socket = new ServerSocket(0)) {
                 base = socket.getLocalPort();
             }
-            if (base + 20 < 65535 && IntStream.of(0, 1, 10, 11, 12, 13).allMatch(k -> isFree(base + k))) {
+            if (base + 20 < 65535 && IntStream.of(0, 10, 11, 12, 13).allMatch(k -> isFree(base + k))) {
                 return base;
             }
         }
