@@ -1,0 +1,35 @@
+package io.foleystream.assembly;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.foleystream.onnx.ModelPack;
+import io.foleystream.onnx.TinyPack;
+import io.foleystream.proto.v1.JobRequest;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The whole job runs in FoleyMiniSoundTest; here, what it refuses. */
+class InProcessJobTest {
+
+    private static ModelPack pack;
+
+    @BeforeAll
+    static void load() {
+        pack = ModelPack.load(TinyPack.directory());
+    }
+
+    @AfterAll
+    static void close() {
+        pack.close();
+    }
+
+    @Test
+    void aRequestNamingAnotherPackIsRefused() {
+        JobRequest request = JobRequest.newBuilder().setJobId("other").setPack("foley-mini").build();
+
+        assertThatThrownBy(() -> new InProcessJob(pack).run(request, Path.of("unused.mp4")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("names pack foley-mini");
+    }
+}
