@@ -10,8 +10,6 @@ import io.foleystream.envelope.EnvelopeSpec;
 import io.foleystream.eval.EnvelopeL1;
 import io.foleystream.eval.EvalPack;
 import io.foleystream.eval.OnsetMetrics;
-import io.foleystream.media.ClipSpec;
-import io.foleystream.media.RecordedClip;
 import io.foleystream.onnx.ModelPack;
 import io.foleystream.onnx.PackManifest;
 import io.foleystream.proto.v1.JobRequest;
@@ -124,9 +122,7 @@ public final class FoleyMiniHarness {
             List<float[]> sources = new ArrayList<>();
             for (WorldSplit.Clip clip : world.clips()) {
                 Path file = media.resolve(clip.seed() + ".mp4");
-                RecordedClip.write(file, ClipSpec.sample().withSize(world.size(), world.size())
-                        .withFrameRate(world.fps(), 1).withDuration(world.durationSeconds())
-                        .withAudio("aac", world.sampleRate(), world.channels()), clip.frames(), clip.audio());
+                world.writeMp4(clip, file);
                 files.add(file);
                 sources.add(Channels.monoMix(clip.audio(), world.channels()));
             }

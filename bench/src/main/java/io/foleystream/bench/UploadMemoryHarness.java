@@ -150,7 +150,8 @@ public final class UploadMemoryHarness {
         }
     }
 
-    private static Path clip(int seconds) throws IOException {
+    /** The sample clip (320×240, 24 fps, H.264 + AAC, an impact every 1.5 s) of {@code seconds}, made once. */
+    static Path clip(int seconds) throws IOException {
         Path clip = Harness.cacheDir().resolve("upload-" + seconds + "s-320x240-24fps.mp4");
         if (!Files.exists(clip)) {
             System.out.println("generating " + clip + " (once; minutes on a busy machine)");

@@ -2,11 +2,8 @@ package io.foleystream.bench;
 
 import io.foleystream.cli.JobClient;
 import io.foleystream.cli.LocalCluster;
-import io.foleystream.media.ClipSpec;
-import io.foleystream.media.SyntheticClip;
 import io.foleystream.proto.v1.JobRequest;
 import io.foleystream.proto.v1.SamplerSettings;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +33,7 @@ public final class WarmClusterHarness {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 60;
         int repetitions = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         List<String> packs = args.length > 2 ? List.of(args).subList(2, args.length) : List.of("foley-mini", "tiny");
-        Path clip = clip(seconds);
+        Path clip = UploadMemoryHarness.clip(seconds);
         System.out.println("clip " + clip + "; " + Harness.machineState());
         Path state = Files.createDirectories(Harness.home().resolve("bench/target/warm-cluster"));
         try (LocalCluster cluster = LocalCluster.start(Harness.home(), state, LocalCluster.freeBasePort(),
@@ -82,16 +79,5 @@ public final class WarmClusterHarness {
             }
         }
         return (System.nanoTime() - started) / 1e9;
-    }
-
-    private static Path clip(int seconds) throws IOException {
-        Path clip = Harness.cacheDir().resolve("warm-" + seconds + "s-320x240-24fps.mp4");
-        if (!Files.exists(clip)) {
-            Path partial = clip.resolveSibling(clip.getFileName() + ".partial.mp4");
-            SyntheticClip.write(partial, ClipSpec.sample().withDuration(seconds)
-                    .withImpacts(DecodeVsFfmpegCli.everySecondAndAHalf(seconds)));
-            Files.move(partial, clip);
-        }
-        return clip;
     }
 }

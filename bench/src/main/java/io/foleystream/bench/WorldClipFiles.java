@@ -1,7 +1,5 @@
 package io.foleystream.bench;
 
-import io.foleystream.media.ClipSpec;
-import io.foleystream.media.RecordedClip;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
@@ -27,12 +25,10 @@ public final class WorldClipFiles {
         WorldSplit world = WorldSplit.read(Path.of(args[0]), args[1], Integer.MAX_VALUE);
         Path out = Files.createDirectories(Path.of(args[2]));
         Set<Long> seeds = Stream.of(args).skip(3).map(Long::parseLong).collect(Collectors.toSet());
-        ClipSpec spec = ClipSpec.sample().withSize(world.size(), world.size()).withFrameRate(world.fps(), 1)
-                .withDuration(world.durationSeconds()).withAudio("aac", world.sampleRate(), world.channels());
         for (WorldSplit.Clip clip : world.clips()) {
             if (seeds.isEmpty() || seeds.contains(clip.seed())) {
                 Path file = out.resolve(clip.seed() + "-" + clip.material() + "-" + clip.action() + ".mp4");
-                RecordedClip.write(file, spec, clip.frames(), clip.audio());
+                world.writeMp4(clip, file);
                 System.out.println(file + ": " + clip.caption());
             }
         }

@@ -3,6 +3,8 @@ package io.foleystream.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.foleystream.gram.NpyFile;
+import io.foleystream.media.ClipSpec;
+import io.foleystream.media.RecordedClip;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,6 +79,12 @@ record WorldSplit(String split, double durationSeconds, int sampleRate, int chan
         }
         return new WorldSplit(index.get("split").asText(), settings.get("duration_s").asDouble(),
                 settings.get("sample_rate").asInt(), channels, fps, size, clips);
+    }
+
+    /** Writes {@code clip} as an MP4 (H.264 + AAC) with the split's picture size, frame rate and sound. */
+    void writeMp4(Clip clip, Path file) {
+        RecordedClip.write(file, ClipSpec.sample().withSize(size, size).withFrameRate(fps, 1)
+                .withDuration(durationSeconds).withAudio("aac", sampleRate, channels), clip.frames(), clip.audio());
     }
 
     /** Channel-major (channels × samples, numpy's layout) to interleaved frames. */

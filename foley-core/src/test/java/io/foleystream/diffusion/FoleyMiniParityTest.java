@@ -6,12 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.foleystream.gram.GramEncoder;
 import io.foleystream.gram.NpyFile;
 import io.foleystream.gram.TextTokenizer;
+import io.foleystream.gram.WindowConditioner;
 import io.foleystream.media.WavFile;
 import io.foleystream.onnx.FoleyMiniPack;
 import io.foleystream.onnx.ModelPack;
 import io.foleystream.proto.v1.AudioWindow;
 import io.foleystream.proto.v1.ConditionedWindow;
-import io.foleystream.proto.v1.Embedding;
 import io.foleystream.proto.v1.JobRequest;
 import io.foleystream.proto.v1.Modality;
 import io.foleystream.proto.v1.SamplerSettings;
@@ -144,9 +144,9 @@ class FoleyMiniParityTest {
         for (float value : envelope()) {
             window.addEnvelope(value);
         }
-        window.addEmbeddings(embedding(Modality.VIDEO, videoEmbedding()))
-                .addEmbeddings(embedding(Modality.TEXT, gram.embedText(caption())))
-                .addEmbeddings(embedding(Modality.AUDIO, gram.embedAudio(sourceAudio)));
+        window.addEmbeddings(WindowConditioner.embedding(Modality.VIDEO, videoEmbedding()))
+                .addEmbeddings(WindowConditioner.embedding(Modality.TEXT, gram.embedText(caption())))
+                .addEmbeddings(WindowConditioner.embedding(Modality.AUDIO, gram.embedAudio(sourceAudio)));
         return window.build();
     }
 
@@ -172,14 +172,6 @@ class FoleyMiniParityTest {
             peak = Math.max(peak, Math.abs(sample));
         }
         return peak;
-    }
-
-    private static Embedding embedding(Modality modality, float[] values) {
-        Embedding.Builder embedding = Embedding.newBuilder().setModality(modality);
-        for (float value : values) {
-            embedding.addValues(value);
-        }
-        return embedding.build();
     }
 
     private static void assertStage(String stage, float[] actual, float[] expected) {
