@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
-/** Where the committed tiny pack lives: surefire sets foley.models.dir; an IDE run falls back to ../models. */
+/** The committed tiny pack, and copies of it with an edited pack.json. */
 public final class TinyPack {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -17,13 +17,7 @@ public final class TinyPack {
     private TinyPack() {}
 
     public static Path directory() {
-        Path models = Path.of(System.getProperty("foley.models.dir", "../models"));
-        Path tiny = models.resolve("tiny");
-        if (!Files.isRegularFile(tiny.resolve("pack.json"))) {
-            throw new IllegalStateException("no tiny pack at " + tiny.toAbsolutePath()
-                    + "; run tools/export/make_tiny_pack.py");
-        }
-        return tiny;
+        return CommittedPacks.directory("tiny", "run tools/export/make_tiny_pack.py");
     }
 
     /** A copy of the tiny pack in {@code target} (created), its pack.json changed by {@code edit}. */
