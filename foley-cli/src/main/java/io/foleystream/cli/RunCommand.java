@@ -21,6 +21,9 @@ final class RunCommand implements Callable<Integer> {
     ClusterOptions cluster;
 
     @Mixin
+    LocalClusterOptions local;
+
+    @Mixin
     JobOptions job;
 
     @Option(names = "--out", paramLabel = "PREFIX", description = "output path without extension (default: the video's path without extension + .foley)")
@@ -37,7 +40,8 @@ final class RunCommand implements Callable<Integer> {
         JobRequest request = job.request();
         Path prefix = out != null ? out : defaultPrefix(job.video);
         var existing = cluster.existing();
-        LocalCluster started = existing.isPresent() ? null : cluster.startLocal();
+        existing.ifPresent(local::warnIfIgnored);
+        LocalCluster started = existing.isPresent() ? null : local.start();
         try {
             String bootstrap = existing.orElseGet(() -> started.bootstrapServers());
             return run(bootstrap, request, prefix);

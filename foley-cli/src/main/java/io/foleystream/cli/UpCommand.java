@@ -8,7 +8,7 @@ import picocli.CommandLine.Mixin;
 final class UpCommand implements Callable<Integer> {
 
     @Mixin
-    ClusterOptions cluster;
+    LocalClusterOptions local;
 
     @Override
     public Integer call() throws Exception {
@@ -17,7 +17,7 @@ final class UpCommand implements Callable<Integer> {
             System.out.println("already up: Kafka at " + running.get().bootstrapServers());
             return Foley.OK;
         }
-        LocalCluster started = cluster.startLocal();
+        LocalCluster started = local.start();
         System.out.println("up: Kafka at " + started.bootstrapServers() + "; services "
                 + started.state().httpPorts() + "; logs in " + Foley.stateDir().resolve("logs"));
         return Foley.OK;

@@ -16,24 +16,35 @@ class HelpTest {
             "run, --control-scale", "up, --base-port", "down, Usage", "submit, --negative-prompt", "status, JOB",
             "probe, FILE", "envelope, --preset", "fbank, --mel-bins", "gram-volume, Usage"})
     void everySubcommandAnswersHelpWithItsUsage(String command, String mentions) {
-        for (String flag : new String[] {"--help", "-h"}) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            PrintStream stdout = System.out;
-            PrintStream stderr = System.err;
-            int exit;
-            try {
-                System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-                System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-                exit = Foley.execute(command, flag);
-            } finally {
-                System.setOut(stdout);
-                System.setErr(stderr);
-            }
-            String usage = out.toString(StandardCharsets.UTF_8);
-            assertThat(exit).as("%s %s exit code", command, flag).isZero();
-            assertThat(usage).startsWith("Usage: foley " + command).contains(mentions);
-            assertThat(err.toString(StandardCharsets.UTF_8)).as("%s %s stderr", command, flag).isEmpty();
+        assertThat(usage(command, "--help")).isEqualTo(usage(command, "-h"));
+        assertThat(usage(command, "--help")).startsWith("Usage: foley " + command).contains(mentions);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"run, true", "up, true", "submit, false", "status, false"})
+    void onlyTheCommandsThatMayStartAClusterChooseItsPacks(String command, boolean startsOne) {
+        assertThat(usage(command, "--help").contains("--pack-dir")).as("%s offers --pack-dir", command)
+                .isEqualTo(startsOne);
+        assertThat(usage(command, "--help").contains("--base-port")).as("%s offers --base-port", command)
+                .isEqualTo(startsOne);
+    }
+
+    private static String usage(String command, String flag) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        PrintStream stderr = System.err;
+        int exit;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            exit = Foley.execute(command, flag);
+        } finally {
+            System.setOut(stdout);
+            System.setErr(stderr);
         }
+        assertThat(exit).as("%s %s exit code", command, flag).isZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).as("%s %s stderr", command, flag).isEmpty();
+        return out.toString(StandardCharsets.UTF_8);
     }
 }

@@ -1,0 +1,33 @@
+package io.foleystream.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** How to start a new local cluster: only the commands that may start one ('run', 'up') take these. */
+final class LocalClusterOptions {
+
+    @Option(names = "--base-port", defaultValue = "" + Foley.DEFAULT_BASE_PORT,
+            description = "broker port of a new local cluster; its services take the ports above (default: ${DEFAULT-VALUE})")
+    int basePort;
+
+    @Option(names = "--pack-dir", split = ",", paramLabel = "DIR",
+            description = "model packs a new local cluster serves, the first the default (default: models/foley-mini, "
+                    + "then models/tiny, under the FoleyStream home)")
+    List<Path> packDirs;
+
+    LocalCluster start() throws IOException, InterruptedException {
+        List<Path> packs = packDirs != null ? packDirs : LocalCluster.defaultPackDirs(Foley.home());
+        return LocalCluster.start(Foley.home(), Foley.stateDir(), basePort, packs,
+                line -> System.err.println("foley: " + line));
+    }
+
+    /** Says so when these options cannot apply because the job goes to a cluster that is already running. */
+    void warnIfIgnored(String bootstrapServers) {
+        if (packDirs != null) {
+            System.err.println("foley: --pack-dir is ignored: it chooses the packs of a new local cluster, and "
+                    + bootstrapServers + " already serves its own");
+        }
+    }
+}
