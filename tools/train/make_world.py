@@ -63,6 +63,8 @@ def main(argv=None):
     parser.add_argument("--channels", type=int, default=1)
     parser.add_argument("--fps", type=int, default=8)
     parser.add_argument("--size", type=int, default=64, help="frame height and width (multiple of 8)")
+    parser.add_argument("--picture", choices=world.PICTURES, default="material",
+                        help="plain: a grey surface that shows no material (the sound is unchanged)")
     parser.add_argument("--shard-size", type=int, default=64)
     args = parser.parse_args(argv)
 
@@ -70,7 +72,7 @@ def main(argv=None):
     if args.count > len(seeds):
         parser.error(f"--count exceeds the {len(seeds)} seeds of split {args.split}")
     settings = dict(duration_s=args.duration, sample_rate=args.sample_rate, channels=args.channels, fps=args.fps,
-                    size=args.size)
+                    size=args.size, picture=args.picture)
     args.out.mkdir(parents=True, exist_ok=True)
     index_path = args.out / f"{args.split}.json"
     previous = json.loads(index_path.read_text()) if index_path.exists() else {}

@@ -38,6 +38,7 @@ SPLIT_SEEDS = {
     "test": range(2_000_000, 2_100_000),
 }
 
+PICTURES = ("material", "plain")
 _LABEL_BLOCK = len(MATERIALS) * len(ACTIONS)
 _LIFT_S = 0.25            # time the object takes to rise from / settle to its resting height
 _WORLD_TO_SCENE = 5.0     # scene units (half the frame at zoom 1) per metre of tip motion
@@ -69,13 +70,18 @@ def labels_for_seed(seed: int) -> tuple[str, str]:
 
 
 def make_clip(seed: int, *, duration_s: float = 2.0, sample_rate: int = 16000, channels: int = 1, fps: int = 8,
-              size: int = 64, material: str | None = None, action: str | None = None) -> Clip:
-    """Render the clip of `seed`. `material`/`action` override the seed's labels (the rest stays seeded)."""
+              size: int = 64, material: str | None = None, action: str | None = None,
+              picture: str = "material") -> Clip:
+    """Render the clip of `seed`. `material`/`action` override the seed's labels (the rest stays seeded).
+    `picture` "plain" draws the surface as a matte grey plane that shows no material (an ambiguous picture: the
+    sound is still the material's); "material" (the default) draws the material's look."""
     drawn_material, drawn_action = labels_for_seed(seed)
     material = material or drawn_material
     action = action or drawn_action
     if material not in MATERIALS or action not in ACTIONS:
         raise ValueError(f"unknown material/action {material!r}/{action!r}")
+    if picture not in PICTURES:
+        raise ValueError(f"unknown picture {picture!r}: one of {PICTURES}")
     if size % 8:
         raise ValueError("size must be a multiple of 8 (the codec works on 8x8 blocks)")
     if duration_s < 1.0:
@@ -87,7 +93,7 @@ def make_clip(seed: int, *, duration_s: float = 2.0, sample_rate: int = 16000, c
     obj = OBJECTS[int(motion_rng.integers(len(OBJECTS)))]
     audio = _render_audio(audio_rng, material, motion, duration_s, sample_rate, channels)
     frame_times = np.arange(int(round(duration_s * fps))) / fps
-    frames = _render_frames(picture_rng, material, obj, motion, frame_times, size)
+    frames = _render_frames(picture_rng, material if picture == "material" else None, obj, motion, frame_times, size)
     return Clip(seed=int(seed), material=material, action=action,
                 caption=_caption(caption_rng, material, action, obj), frames=frames, audio=audio,
                 events=motion.events(), speed=motion.speed(frame_times).astype(np.float32),
@@ -429,6 +435,7 @@ def _smooth_noise(rng, shape, cells):
 
 
 def _render_frames(rng, material, obj, motion, times, size):
+    """The clip's frames; material None draws a plain surface."""
     # Camera: pixel (u, w) in [-1, 1] -> scene (u / zoom + offset). Scene: background above the horizon,
     # the surface below it, contact point (cx, cw) on the surface.
     zoom = rng.uniform(0.85, 1.3)
@@ -453,7 +460,8 @@ def _render_frames(rng, material, obj, motion, times, size):
     cast = rng.uniform(0.88, 1.12, 3)
     quality = rng.uniform(25, 90)
     noise_sigma = rng.uniform(0.5, 3.5)
-    static_surface = _surface(rng, material, tu, tv, su, sw, light, background)
+    static_surface = (_surface(rng, material, tu, tv, su, sw, light, background) if material
+                      else _plain_surface(rng, tu, su, sw, light))
 
     tip_x, tip_h = motion.tip(times)
     frames = np.empty((len(times), size, size, 3))
@@ -554,6 +562,13 @@ def _surface(rng, material, tu, tv, su, sw, light, background):
         return np.clip(image, 0, 1)
 
     return water
+
+
+def _plain_surface(rng, tu, su, sw, light):
+    """Matte grey with faint smooth shading and a soft highlight: no colour, texture, grain or sheen of a material."""
+    base = rng.uniform(0.4, 0.65)
+    shade = 0.92 + 0.05 * _smooth_noise(rng, tu.shape, 4) + 0.05 * _specular(su, sw, light, 2.0)
+    return np.clip(np.repeat((base * shade)[..., None], 3, axis=-1), 0, 1)
 
 
 def _draw_object(image, su, sw, tip, angle, obj, colour, head_colour, pixels_per_unit):
