@@ -324,7 +324,8 @@ public final class ModelPack implements AutoCloseable {
 
         /** The one line that says where the pack runs: the provider, and why it is not the one asked for. */
         void logProvider(Path directory, PackManifest manifest, Set<PackComponent> components, Map<PackComponent, PackFile> files) {
-            String running = components.stream().map(component -> files.get(component).path()).toList().toString();
+            String running = Arrays.stream(PackComponent.values()).filter(components::contains)
+                    .map(component -> files.get(component).path()).toList().toString();
             String variant = options.variant();
             String madeFor = PackManifest.FLOAT32_VARIANT.equals(variant) ? null
                     : manifest.variants().get(variant).provider();
