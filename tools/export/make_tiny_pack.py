@@ -24,6 +24,7 @@ from torch.nn import functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from packlib import (  # noqa: E402
     BEATS_FBANK_MEAN, BEATS_FBANK_STD, CLIP_MEAN, CLIP_STD, FORMAT, export_onnx, file_entry, tensor_spec, write_json)
+from precision_variants import add_variants  # noqa: E402
 from tiny_vocab import build_vocab  # noqa: E402
 
 SAMPLE_RATE = 44100
@@ -440,6 +441,7 @@ def main():
         specs[name] = (factory, example, inputs, outputs)
 
     write_json(os.path.join(out_dir, "pack.json"), manifest(out_dir, specs))
+    add_variants(out_dir)  # fp16 and int8, so that tests cover variant selection on this pack too
     total = sum(os.path.getsize(os.path.join(out_dir, name)) for name in os.listdir(out_dir))
     print(f"wrote {out_dir} ({total / 1e6:.2f} MB)")
 

@@ -36,14 +36,18 @@ public final class ModelPack implements AutoCloseable {
     private final Path directory;
     private final PackManifest manifest;
     private final ExecutionTarget executionTarget;
+    private final String variant;
+    private final Map<PackComponent, PackFile> files;
     private final Map<PackComponent, OrtSession> sessions;
     private final Map<PackComponent, OnnxModel> runners;
 
-    private ModelPack(Path directory, PackManifest manifest, ExecutionTarget executionTarget,
-                      Map<PackComponent, OrtSession> sessions) {
+    private ModelPack(Path directory, PackManifest manifest, ExecutionTarget executionTarget, String variant,
+                      Map<PackComponent, PackFile> files, Map<PackComponent, OrtSession> sessions) {
         this.directory = directory;
         this.manifest = manifest;
         this.executionTarget = executionTarget;
+        this.variant = variant;
+        this.files = files;
         this.sessions = sessions;
         this.runners = new EnumMap<>(PackComponent.class);
         OrtEnvironment environment = OrtEnvironment.getEnvironment();
@@ -75,13 +79,17 @@ public final class ModelPack implements AutoCloseable {
         }
         manifest.validate();
         verifyFiles(directory, manifest);
+        Map<PackComponent, PackFile> files = new EnumMap<>(PackComponent.class);
+        for (PackComponent component : PackComponent.values()) {
+            files.put(component, manifest.fileFor(component, options.variant()));
+        }
 
         SessionFactory factory = new SessionFactory(options);
         Map<PackComponent, OrtSession> sessions = new EnumMap<>(PackComponent.class);
         try {
             Map<PackComponent, PackContract.Io> contract = PackContract.expected(manifest);
             for (PackComponent component : components) {
-                PackFile file = manifest.files().get(component.key());
+                PackFile file = files.get(component);
                 OrtSession session = factory.open(PackFiles.resolveInside(directory, file.path()), file.path());
                 sessions.put(component, session);
                 verifyIo(file, session);
@@ -89,12 +97,17 @@ public final class ModelPack implements AutoCloseable {
             for (PackComponent component : PackComponent.values()) {
                 PackContract.check(component, manifest.files().get(component.key()), contract.get(component));
             }
+            manifest.variants().forEach((name, variant) -> variant.files().forEach((key, file) -> {
+                PackComponent component = PackComponent.forKey(key).orElseThrow(() -> new PackException(
+                        MANIFEST_FILE + ": variants." + name + ".files has '" + key + "', which is no model of a pack"));
+                PackContract.check(component, file, contract.get(component));
+            }));
         } catch (RuntimeException e) {
             closeAll(sessions.values());
             throw e;
         }
-        LOG.info("Loaded model pack {} from {} on {} ({})", manifest.id(), directory, factory.target(), components);
-        return new ModelPack(directory, manifest, factory.target(), sessions);
+        factory.logProvider(directory, manifest, components, files);
+        return new ModelPack(directory, manifest, factory.target(), options.variant(), files, sessions);
     }
 
     /** "name@version" of the pack. */
@@ -113,6 +126,16 @@ public final class ModelPack implements AutoCloseable {
     /** Where the sessions actually run: CPU when CUDA was asked for but could not be used. */
     public ExecutionTarget executionTarget() {
         return executionTarget;
+    }
+
+    /** The variant the sessions run ({@link RuntimeOptions#variant()}): fp32 or one of pack.json's variants. */
+    public String variant() {
+        return variant;
+    }
+
+    /** The file a component's session runs: the variant's, or the float32 one where the variant lists none. */
+    public String fileOf(PackComponent component) {
+        return files.get(component).path();
     }
 
     /** The pack's tokenizer.json (HuggingFace tokenizers format), already checked against its sha256. */
@@ -162,7 +185,7 @@ public final class ModelPack implements AutoCloseable {
     }
 
     private OnnxModel runner(PackComponent component, OrtEnvironment environment, OrtSession session) {
-        String fileName = manifest.files().get(component.key()).path();
+        String fileName = fileOf(component);
         return switch (component) {
             case VIDEO_ENCODER -> new VideoEncoder(environment, session, fileName, manifest);
             case TEXT_ENCODER -> new TextEncoder(environment, session, fileName, manifest);
@@ -184,6 +207,16 @@ public final class ModelPack implements AutoCloseable {
             }
         }
         files.forEach((key, file) -> PackFiles.verified(directory, key, file));
+        manifest.variants().forEach((name, variant) -> variant.files().forEach((key, file) -> {
+            String where = "variants." + name + ".files." + key;
+            PackFiles.verified(directory, where, file);
+            PackFile source = files.get(key);
+            if (source == null || !source.sha256().equalsIgnoreCase(String.valueOf(file.sourceSha256()))) {
+                throw new PackException(file.path() + ": made from a " + key + " whose sha256 is " + file.sourceSha256()
+                        + ", pack.json's " + key + " is " + (source == null ? "missing" : source.sha256())
+                        + "; rerun tools/export/precision_variants.py on the pack");
+            }
+        }));
     }
 
     /** Refuses a model whose inputs or outputs (names, dtypes, shapes) differ from what pack.json lists for it. */
@@ -270,6 +303,7 @@ public final class ModelPack implements AutoCloseable {
         private final RuntimeOptions options;
         private final OrtEnvironment environment = OrtEnvironment.getEnvironment();
         private ExecutionTarget target;
+        private String cudaFailure;
 
         SessionFactory(RuntimeOptions options) {
             this.options = options;
@@ -288,18 +322,44 @@ public final class ModelPack implements AutoCloseable {
             }
         }
 
+        /** The one line that says where the pack runs: the provider, and why it is not the one asked for. */
+        void logProvider(Path directory, PackManifest manifest, Set<PackComponent> components, Map<PackComponent, PackFile> files) {
+            String running = Arrays.stream(PackComponent.values()).filter(components::contains)
+                    .map(component -> files.get(component).path()).toList().toString();
+            String variant = options.variant();
+            String madeFor = PackManifest.FLOAT32_VARIANT.equals(variant) ? null
+                    : manifest.variants().get(variant).provider();
+            String mismatch = madeFor == null || madeFor.equalsIgnoreCase(target.name()) ? ""
+                    : "; variant " + variant + " is made for " + madeFor;
+            if (cudaFailure != null) {
+                LOG.warn("Model pack {} from {} runs on execution provider CPU: CUDA device {} was requested but is not"
+                        + " usable ({}); variant {} {}{}", manifest.id(), directory, options.cudaDevice(), cudaFailure, variant, running,
+                        mismatch);
+            } else {
+                LOG.info("Model pack {} from {} runs on execution provider {}{}; variant {} {}{}", manifest.id(), directory,
+                        target,
+                        target == ExecutionTarget.CUDA ? " (device " + options.cudaDevice() + ")" : "", variant,
+                        running, mismatch);
+            }
+        }
+
         private OrtSession.SessionOptions sessionOptions() throws OrtException {
             OrtSession.SessionOptions sessionOptions = new OrtSession.SessionOptions();
             if (options.intraOpThreads() > 0) {
                 sessionOptions.setIntraOpNumThreads(options.intraOpThreads());
             }
+            if (options.interOpThreads() > 0) {
+                sessionOptions.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.PARALLEL);
+                sessionOptions.setInterOpNumThreads(options.interOpThreads());
+            }
+            sessionOptions.setCPUArenaAllocator(options.cpuArena());
+            sessionOptions.setMemoryPatternOptimization(options.memoryPattern());
             if (target == ExecutionTarget.CUDA) {
                 try {
                     sessionOptions.addCUDA(options.cudaDevice());
                 } catch (OrtException e) {
                     // The CPU jar, or a machine without CUDA 12 / cuDNN 9, fails here and only here.
-                    LOG.warn("CUDA device {} is not usable ({}); running the pack on CPU", options.cudaDevice(),
-                            e.getMessage());
+                    cudaFailure = e.getMessage();
                     target = ExecutionTarget.CPU;
                     sessionOptions.close();
                     return sessionOptions();

@@ -1,5 +1,8 @@
 package io.foleystream.onnx;
 
+import java.util.Arrays;
+import java.util.Optional;
+
 /** The ONNX models of a pack, each named by its key under pack.json's "files". */
 public enum PackComponent {
     VIDEO_ENCODER("video_encoder"),
@@ -21,5 +24,10 @@ public enum PackComponent {
 
     public String key() {
         return key;
+    }
+
+    /** The component whose pack.json key this is, if any. */
+    public static Optional<PackComponent> forKey(String key) {
+        return Arrays.stream(values()).filter(component -> component.key.equals(key)).findFirst();
     }
 }

@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * The contents of a pack's {@code pack.json} (pack contract v2, described in {@code models/README.md}).
@@ -28,9 +30,16 @@ public record PackManifest(
         Conditioning conditioning,
         Sampler sampler,
         Preprocessing preprocessing,
-        Map<String, PackFile> files) {
+        Map<String, PackFile> files,
+        Map<String, Variant> variants) {
 
     public static final String FORMAT = "foleystream-pack/2";
+    /** The variant every pack has: its {@code files} as exported. */
+    public static final String FLOAT32_VARIANT = "fp32";
+
+    public PackManifest {
+        variants = variants == null ? Map.of() : Map.copyOf(variants);
+    }
 
     // Unknown fields are tolerated so that a newer exporter can add fields without breaking older readers.
     private static final ObjectMapper MAPPER =
@@ -65,6 +74,32 @@ public record PackManifest(
     /** The channels the envelope is measured on: the pack's audio channels when per-channel, else one. */
     public int envelopeModelChannels() {
         return envelope.perChannel() ? audioChannels : 1;
+    }
+
+    /**
+     * The file a component runs from under {@code variant}: the variant's own file when it lists the component, the
+     * float32 file of {@code files} otherwise (a variant replaces only the models it lists).
+     *
+     * @throws PackException naming the variants the pack has, when it has no such variant
+     */
+    public PackFile fileFor(PackComponent component, String variant) {
+        PackFile base = files.get(component.key());
+        if (FLOAT32_VARIANT.equals(variant)) {
+            return base;
+        }
+        Variant listed = variants.get(variant);
+        if (listed == null) {
+            throw new PackException("pack.json: pack " + id() + " has no variant '" + variant + "'; it has "
+                    + variantNames() + " (tools/export/precision_variants.py adds them)");
+        }
+        return listed.files().getOrDefault(component.key(), base);
+    }
+
+    /** fp32 and the variants pack.json lists, in name order. */
+    public SortedSet<String> variantNames() {
+        SortedSet<String> names = new TreeSet<>(variants.keySet());
+        names.add(FLOAT32_VARIANT);
+        return names;
     }
 
     /** "name@version", the identifier that outputs record (e.g. on every audio window). */
@@ -183,12 +218,25 @@ public record PackManifest(
             int sampleRate, int melBins, int targetFrames, double normMean, double normStd) {}
 
     /**
+     * A precision variant: other files for some components, with the same tensors as the float32 ones.
+     *
+     * @param precision what the files compute in, e.g. {@code float16} or {@code int8-dynamic}
+     * @param provider  the execution provider the variant is made for ({@code cuda}, {@code cpu}); informational
+     * @param files     by component key; each entry's {@code source_sha256} names the float32 file it was made from
+     */
+    public record Variant(String precision, String provider, Map<String, PackFile> files) {
+        public Variant {
+            files = files == null ? Map.of() : Map.copyOf(files);
+        }
+    }
+
+    /**
      * One file of the pack; inputs and outputs are present for ONNX files only, external data only for an ONNX file
-     * whose weights exceed protobuf's 2 GiB limit and sit beside it.
+     * whose weights exceed protobuf's 2 GiB limit and sit beside it, the source sha256 only for a variant's file.
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record PackFile(String path, String sha256, List<TensorSpec> inputs, List<TensorSpec> outputs,
-                           ExternalData externalData) {
+                           ExternalData externalData, String sourceSha256) {
         public PackFile {
             inputs = inputs == null ? List.of() : List.copyOf(inputs);
             outputs = outputs == null ? List.of() : List.copyOf(outputs);

@@ -7,13 +7,17 @@ import static org.assertj.core.data.Offset.offset;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.foleystream.diffusion.NoiseSource;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -156,13 +160,40 @@ class ModelPackTest {
     }
 
     @Test
-    void fallsBackToCpuWhenCudaCannotBeUsed() {
-        // foley-core builds against the CPU onnxruntime jar, where addCUDA always fails.
-        try (ModelPack onCuda = ModelPack.load(
-                TinyPack.directory(), RuntimeOptions.cuda(0, 1), Set.of(PackComponent.PROJECTOR))) {
+    void fallsBackToCpuWhenCudaCannotBeUsedAndSaysSoInOneLine() {
+        // foley-core builds against the CPU onnxruntime jar (and this machine has no GPU), where addCUDA always fails.
+        PrintStream console = System.err;
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+        try (ModelPack onCuda = ModelPack.load(TinyPack.directory(), RuntimeOptions.cuda(0, 1).withVariant("fp16"),
+                Set.of(PackComponent.PROJECTOR, PackComponent.DIT))) {
             assertThat(onCuda.executionTarget()).isEqualTo(ExecutionTarget.CPU);
             assertThat(onCuda.projector().project(random(512), 1, 1)).hasSize(64);
+        } finally {
+            System.setErr(console);
         }
+        assertThat(log.toString(StandardCharsets.UTF_8).lines().filter(line -> line.contains("execution provider")))
+                .singleElement(InstanceOfAssertFactories.STRING)
+                .contains("WARN", "Model pack tiny@1.0.0 from ", "runs on execution provider CPU: CUDA device 0 was"
+                        + " requested but is not usable (", "variant fp16 [projector.onnx, dit.fp16.onnx]",
+                        "variant fp16 is made for cuda");
+    }
+
+    @Test
+    void saysWhichProviderRunsWhenItIsTheOneAskedFor() {
+        PrintStream console = System.err;
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+        try (ModelPack onCpu = ModelPack.load(TinyPack.directory(), RuntimeOptions.cpu(1).withVariant("int8"),
+                Set.of(PackComponent.DIT))) {
+            assertThat(onCpu.executionTarget()).isEqualTo(ExecutionTarget.CPU);
+        } finally {
+            System.setErr(console);
+        }
+        assertThat(log.toString(StandardCharsets.UTF_8).lines().filter(line -> line.contains("execution provider")))
+                .singleElement(InstanceOfAssertFactories.STRING)
+                .contains("INFO", "runs on execution provider CPU; variant int8 [dit.int8.onnx]")
+                .doesNotContain("made for");
     }
 
     @Test

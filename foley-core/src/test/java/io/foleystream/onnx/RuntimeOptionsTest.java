@@ -3,9 +3,19 @@ package io.foleystream.onnx;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class RuntimeOptionsTest {
+
+    private static final String LOADER_THREAD = "ort-pool-probe";
 
     @Test
     void readsTheServiceDeviceSetting() {
@@ -13,5 +23,69 @@ class RuntimeOptionsTest {
         assertThat(RuntimeOptions.forDevice("CUDA", 0)).isEqualTo(RuntimeOptions.cuda(0, 0));
         assertThat(RuntimeOptions.forDevice("cuda:3", 4)).isEqualTo(RuntimeOptions.cuda(3, 4));
         assertThatThrownBy(() -> RuntimeOptions.forDevice("gpu", 0)).hasMessageContaining("cpu, cuda or cuda:N");
+    }
+
+    @Test
+    void defaultsAreOnnxRuntimesOwnAndTheFloat32Files() {
+        RuntimeOptions options = RuntimeOptions.cpu(0);
+
+        assertThat(options.interOpThreads()).isZero();
+        assertThat(options.cpuArena()).isTrue();
+        assertThat(options.memoryPattern()).isTrue();
+        assertThat(options.variant()).isEqualTo("fp32");
+        assertThat(options.withVariant(" FP16 ").variant()).isEqualTo("fp16");
+        assertThatThrownBy(() -> options.withVariant(" ")).hasMessageContaining("variant is required");
+    }
+
+    /**
+     * ONNX Runtime's pool threads are native threads that inherit the name of the thread that created the session, so
+     * counting /proc/self/task entries with that name shows the pools a session really got: a pool of N threads is
+     * the caller plus N - 1 new ones.
+     */
+    @Test
+    void intraAndInterOpThreadsSizeTheSessionsThreadPools() throws InterruptedException {
+        assertThat(poolThreadsStartedBy(RuntimeOptions.cpu(1))).isZero();
+        assertThat(poolThreadsStartedBy(RuntimeOptions.cpu(3))).isEqualTo(2);
+        assertThat(poolThreadsStartedBy(RuntimeOptions.cpu(1).withInterOpThreads(3))).isEqualTo(2);
+        assertThat(poolThreadsStartedBy(RuntimeOptions.cpu(2).withInterOpThreads(3))).isEqualTo(1 + 2);
+    }
+
+    private static int poolThreadsStartedBy(RuntimeOptions options) throws InterruptedException {
+        AtomicInteger started = new AtomicInteger();
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        Thread loader = new Thread(() -> {
+            try {
+                int before = threadsNamed(LOADER_THREAD);
+                try (ModelPack pack = ModelPack.load(TinyPack.directory(), options, Set.of(PackComponent.PROJECTOR))) {
+                    started.set(threadsNamed(LOADER_THREAD) - before);
+                }
+            } catch (RuntimeException e) {
+                failure.set(e);
+            }
+        }, LOADER_THREAD);
+        loader.start();
+        loader.join();
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        return started.get();
+    }
+
+    private static int threadsNamed(String name) {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            return (int) tasks.filter(task -> name.startsWith(comm(task))).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A native thread's name, which Linux cuts to 15 characters; "" once the thread has gone. */
+    private static String comm(Path task) {
+        try {
+            String comm = Files.readString(task.resolve("comm")).trim();
+            return comm.isEmpty() ? "\0" : comm;
+        } catch (IOException e) {
+            return "\0";
+        }
     }
 }

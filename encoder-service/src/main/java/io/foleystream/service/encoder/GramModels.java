@@ -28,8 +28,13 @@ public class GramModels {
 
     GramModels(@ConfigProperty(name = "foley.pack.dirs") List<Path> packDirs,
                @ConfigProperty(name = "foley.onnx.device") String device,
-               @ConfigProperty(name = "foley.onnx.threads") int threads) {
-        RuntimeOptions runtime = RuntimeOptions.forDevice(device, threads);
+               @ConfigProperty(name = "foley.onnx.threads") int threads,
+               @ConfigProperty(name = "foley.onnx.inter-op-threads") int interOpThreads,
+               @ConfigProperty(name = "foley.onnx.cpu-arena") boolean cpuArena,
+               @ConfigProperty(name = "foley.onnx.memory-pattern") boolean memoryPattern,
+               @ConfigProperty(name = "foley.onnx.variant") String variant) {
+        RuntimeOptions runtime = RuntimeOptions.forDevice(device, threads).withInterOpThreads(interOpThreads)
+                .withCpuArena(cpuArena).withMemoryPattern(memoryPattern).withVariant(variant);
         this.packs = PackRegistry.models(packDirs, runtime, EnumSet.of(PackComponent.VIDEO_ENCODER,
                 PackComponent.TEXT_ENCODER, PackComponent.AUDIO_ENCODER));
     }
