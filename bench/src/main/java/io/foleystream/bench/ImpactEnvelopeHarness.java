@@ -27,6 +27,12 @@ import java.util.Map;
  *
  * <p>{@code java -cp "bench/target/bench.jar:bench/target/lib/*" io.foleystream.bench.ImpactEnvelopeHarness
  * [SEED...]} (default 41 to 45, seeds the detector was not tuned on), from the repository root.
+ *
+ * <p>With {@code --world DIR [SPLIT]} it scores {@link VideoEnvelope} on the hit clips of a procedural-world split
+ * instead (tools/train/make_world.py, default split {@code test}): each clip is written as the MP4 the Foley-mini
+ * harness uploads ({@link WorldSplit#writeMp4}) and decoded as envelope-service decodes it. Reported: strikes, the
+ * share found (a peak within 0.1 s, {@link ImpactRecall}), the share of peaks that found one (precision), and the
+ * mean and mean absolute offset of the peak from its strike (negative: early).
  */
 public final class ImpactEnvelopeHarness {
 
@@ -47,6 +53,10 @@ public final class ImpactEnvelopeHarness {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("--world")) {
+            world(Path.of(args[1]), args.length > 2 ? args[2] : "test");
+            return;
+        }
         List<Long> seeds = args.length == 0 ? List.of(41L, 42L, 43L, 44L, 45L)
                 : List.of(args).stream().map(Long::valueOf).toList();
         System.out.println("machine before: " + Harness.machineState());
@@ -113,6 +123,61 @@ public final class ImpactEnvelopeHarness {
         System.out.print(overall.markdown());
         System.out.println();
         System.out.print(table.markdown());
+    }
+
+    private static void world(Path dir, String split) throws Exception {
+        WorldSplit world = WorldSplit.read(dir, split, Integer.MAX_VALUE);
+        System.out.println("machine before: " + Harness.machineState());
+        int strikes = 0;
+        int found = 0;
+        int peaks = 0;
+        List<Double> offsets = new ArrayList<>();
+        int clips = 0;
+        for (WorldSplit.Clip clip : world.clips()) {
+            if (clip.hitTimes().isEmpty()) {
+                continue;
+            }
+            Path file = Harness.cacheDir().resolve("world-" + split + "-" + world.fps() + "fps-" + clip.seed() + ".mp4");
+            world.writeMp4(clip, file);
+            float[] values = envelopeOf(file);
+            ImpactRecall result = ImpactRecall.of(values, RATE, clip.hitTimes());
+            strikes += result.impacts();
+            found += result.found();
+            peaks += result.peaks();
+            offsets.addAll(ImpactRecall.offsets(ImpactRecall.peakTimes(values, RATE), clip.hitTimes()));
+            clips++;
+        }
+        double meanOffset = offsets.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        double meanAbsOffset = offsets.stream().mapToDouble(Math::abs).average().orElse(Double.NaN);
+        Harness.Table table = new Harness.Table("world (" + dir + ", " + split + ", " + world.fps() + " fps)",
+                "hit clips", "strikes", "recall", "precision", "mean offset (s)", "mean |offset| (s)");
+        table.row(world.size() + "×" + world.size(), String.valueOf(clips), String.valueOf(strikes),
+                Harness.format("%.3f", (double) found / strikes), Harness.format("%.3f", (double) found / peaks),
+                Harness.format("%+.3f", meanOffset), Harness.format("%.3f", meanAbsOffset));
+        System.out.println("machine after: " + Harness.machineState());
+        System.out.print(table.markdown());
+    }
+
+    /** The picture's envelope of an upload, by the path envelope-service takes. */
+    private static float[] envelopeOf(Path file) throws Exception {
+        VideoEnvelope envelope = new VideoEnvelope(RATE);
+        List<float[]> parts = new ArrayList<>();
+        try (UploadSpool spool = UploadSpool.ofFile(file);
+             StreamingDecoder decoder = StreamingDecoder.open(spool, MediaLimits.defaults(),
+                     DecodeSpec.serviceFrames(0))) {
+            decoder.decode(new DecodeListener() {
+                @Override
+                public void onVideoFrame(double pts, double duration, byte[] rgb, int width, int height) {
+                    parts.add(envelope.onFrame(pts, rgb, width, height));
+                }
+
+                @Override
+                public void onEnd(double videoEndSeconds) {
+                    parts.add(envelope.finish(videoEndSeconds));
+                }
+            });
+        }
+        return join(parts);
     }
 
     private static Clip decode(StrikeScene scene, long seed) throws Exception {

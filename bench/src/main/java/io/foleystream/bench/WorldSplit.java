@@ -16,7 +16,7 @@ import java.util.List;
  * A split of the procedural world as {@code tools/train/make_world.py} writes it: {@code <split>.json} (settings,
  * and per clip its seed, labels, caption and events) and the {@code .npz} shards it lists, of which only the
  * pictures ({@code frames}, uint8 clips × T × H × W × 3) and the sound ({@code audio}, float32 clips × channels ×
- * samples) are read from the shards; labels and captions come from the index.
+ * samples) are read from the shards; labels, captions and strike times come from the index.
  */
 record WorldSplit(String split, double durationSeconds, int sampleRate, int channels, int fps, int size,
                   List<Clip> clips) {
@@ -26,8 +26,10 @@ record WorldSplit(String split, double durationSeconds, int sampleRate, int chan
      *
      * @param frames one packed-RGB picture of {@code size × size} per frame, frame k at time k / fps
      * @param audio  the sound, interleaved, at the split's sample rate
+     * @param hitTimes when the object strikes the surface (seconds; none in a scratch clip)
      */
-    record Clip(long seed, String material, String action, String caption, List<byte[]> frames, float[] audio) {
+    record Clip(long seed, String material, String action, String caption, List<byte[]> frames, float[] audio,
+                List<Double> hitTimes) {
     }
 
     /** The split's first {@code limit} clips (all of them when it has fewer). */
@@ -72,8 +74,14 @@ record WorldSplit(String split, double durationSeconds, int sampleRate, int chan
                     pictures.add(Arrays.copyOfRange(frames, from, from + picture));
                 }
                 float[] interleaved = interleave(audio, k * channels * samplesPerClip, channels, samplesPerClip);
+                List<Double> hitTimes = new ArrayList<>();
+                for (JsonNode event : clip.get("events")) { // [time, kind, strength]
+                    if (event.get(1).asText().equals("hit")) {
+                        hitTimes.add(event.get(0).asDouble());
+                    }
+                }
                 clips.add(new Clip(clip.get("seed").asLong(), clip.get("material").asText(),
-                        clip.get("action").asText(), clip.get("caption").asText(), pictures, interleaved));
+                        clip.get("action").asText(), clip.get("caption").asText(), pictures, interleaved, hitTimes));
                 k++;
             }
         }

@@ -22,23 +22,31 @@ public record ImpactRecall(int impacts, int found, int peaks) {
     /** @param rate values per second; value {@code i} belongs to the time {@code i / rate} */
     public static ImpactRecall of(float[] envelope, double rate, List<Double> impactTimes) {
         List<Double> peaks = peakTimes(envelope, rate);
-        boolean[] used = new boolean[peaks.size()];
-        int found = 0;
+        return new ImpactRecall(impactTimes.size(), offsets(peaks, impactTimes).size(), peaks.size());
+    }
+
+    /**
+     * For each impact that is found, in order, how far its peak lies from it (seconds, negative when early): the
+     * nearest peak within {@link #TOLERANCE_SECONDS} that no earlier impact used.
+     */
+    public static List<Double> offsets(List<Double> peakTimes, List<Double> impactTimes) {
+        boolean[] used = new boolean[peakTimes.size()];
+        List<Double> offsets = new ArrayList<>();
         for (double impact : impactTimes) {
             int nearest = -1;
-            for (int p = 0; p < peaks.size(); p++) {
-                double distance = Math.abs(peaks.get(p) - impact);
+            for (int p = 0; p < peakTimes.size(); p++) {
+                double distance = Math.abs(peakTimes.get(p) - impact);
                 if (!used[p] && distance <= TOLERANCE_SECONDS
-                        && (nearest < 0 || distance < Math.abs(peaks.get(nearest) - impact))) {
+                        && (nearest < 0 || distance < Math.abs(peakTimes.get(nearest) - impact))) {
                     nearest = p;
                 }
             }
             if (nearest >= 0) {
                 used[nearest] = true;
-                found++;
+                offsets.add(peakTimes.get(nearest) - impact);
             }
         }
-        return new ImpactRecall(impactTimes.size(), found, peaks.size());
+        return offsets;
     }
 
     /** The picked peaks' times, in order. */

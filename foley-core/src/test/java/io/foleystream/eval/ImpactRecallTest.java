@@ -49,4 +49,14 @@ class ImpactRecallTest {
         assertThat(result.recall()).isCloseTo(1 / 3.0, within(1e-12));
         assertThat(result.peakRatio()).isEqualTo(1.0);
     }
+
+    @Test
+    void eachFoundImpactHasItsPeaksOffsetNegativeWhenEarly() {
+        // 0.97 s is found early by the 0.9 s peak; 1.0 s by the 1.05 s one, the nearest left; 2.0 s by none
+        List<Double> offsets = ImpactRecall.offsets(List.of(0.9, 1.05, 1.5), List.of(0.97, 1.0, 2.0));
+
+        assertThat(offsets).hasSize(2);
+        assertThat(offsets.get(0)).isCloseTo(0.9 - 0.97, within(1e-12));
+        assertThat(offsets.get(1)).isCloseTo(1.05 - 1.0, within(1e-12));
+    }
 }
