@@ -350,6 +350,15 @@ def audio_rate_envelope(audio, samples):
     return env.expand(-1, audio.shape[1], -1).contiguous()
 
 
+def picture_peak(work):
+    """The median window peak of the training envelopes (one 2 s clip is one window), rounded to 3 decimals: what
+    the generator scales an envelope read from the picture to (pack.json envelope.picture_peak)."""
+    audio = load_split(work, "train")["audio"]
+    peaks = torch.cat([audio_rate_envelope(audio[i:i + 256], audio.shape[-1]).amax(dim=(1, 2))
+                       for i in range(0, len(audio), 256)])
+    return round(float(peaks.median()), 3)
+
+
 def vae_sample(moments, generator):
     """stable-audio-tools' vae_sample: mean + (softplus(scale) + 1e-4) * N(0, 1)."""
     mean, scale = moments.chunk(2, dim=1)
@@ -756,7 +765,7 @@ def stage_export(args, work, dims, vocab, out):
             "--envelope-preset", "librosa-rms", "--envelope-frame-length", str(ENVELOPE_FRAME),
             "--envelope-hop-length", str(ENVELOPE_HOP), "--envelope-channels", "mono",
             "--envelope-normalisation", "audio-peak", "--envelope-absent-value", "-1",
-            "--envelope-encoding", "sample", "--seconds", "chunk",
+            "--envelope-encoding", "sample", "--envelope-picture-peak", str(picture_peak(work)), "--seconds", "chunk",
             "--sampler", SAMPLER["type"], "--steps", str(SAMPLER["steps"]), "--cfg-scale", str(SAMPLER["cfg_scale"]),
             "--sigma-min", str(SAMPLER["sigma_min"]), "--sigma-max", str(SAMPLER["sigma_max"]),
             "--rho", str(SAMPLER["rho"]),

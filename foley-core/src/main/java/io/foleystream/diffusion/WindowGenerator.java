@@ -2,6 +2,7 @@ package io.foleystream.diffusion;
 
 import com.google.protobuf.ByteString;
 import io.foleystream.assembly.TrackCollector;
+import io.foleystream.envelope.VideoEnvelope;
 import io.foleystream.onnx.ModelPack;
 import io.foleystream.onnx.PackManifest;
 import io.foleystream.proto.v1.AudioWindow;
@@ -209,9 +210,7 @@ public final class WindowGenerator {
                     + "-channel envelope; the pack takes " + (convention.perChannel() ? channels + " channels or 1"
                     : "one (mono) envelope"));
         }
-        // envelope-service measures the envelope of the window's audio; an envelope from the picture has no peak
-        double peak = window.getAudioPeak();
-        double gain = PackManifest.Envelope.AUDIO_PEAK.equals(convention.normalisation()) && peak > 0 ? 1 / peak : 1;
+        double gain = envelopeGain(window, convention);
         double framesPerSample = window.getEnvelopeRateHz() / manifest.sampleRate();
         for (int c = 0; c < channels; c++) {
             int from = (sourceChannels == 1 ? 0 : c) * frames;
@@ -225,6 +224,27 @@ public final class WindowGenerator {
             }
         }
         return out;
+    }
+
+    /**
+     * Under audio-peak normalisation, a measured envelope is divided by its window's audio peak, as training
+     * peak-normalises each chunk. An envelope read from the picture has no audio peak and the picture's units, so its
+     * window peak goes to the pack's picture peak instead; a window whose motion stays below
+     * {@link VideoEnvelope#FAINTEST_STRIKE} holds no strike and is not raised to one.
+     */
+    private static double envelopeGain(ConditionedWindow window, PackManifest.Envelope convention) {
+        if (!PackManifest.Envelope.AUDIO_PEAK.equals(convention.normalisation())) {
+            return 1;
+        }
+        if (window.getEnvelopeFromVideo()) {
+            double peak = VideoEnvelope.FAINTEST_STRIKE;
+            for (int i = 0; i < window.getEnvelopeCount(); i++) {
+                peak = Math.max(peak, window.getEnvelope(i));
+            }
+            return convention.picturePeakOrDefault() / peak;
+        }
+        double peak = window.getAudioPeak();
+        return peak > 0 ? 1 / peak : 1;
     }
 
     private static float[] filled(int n, float value) {

@@ -42,6 +42,11 @@ public final class VideoEnvelope {
     private static final double CAMERA_MATCH = 0.7;
     /** Two pairs see the same motion when the smaller moving mass is at least this share of the larger. */
     private static final double SAME_MOTION_RATIO = 0.5;
+    /**
+     * The least score that is a strike: a thin stick (0.2 % of the picture) losing half a picture height per second.
+     * The procedural world's clips (tools/train) peak at 0.006–0.026.
+     */
+    public static final double FAINTEST_STRIKE = 1e-3;
     /** How long the envelope of a strike takes to decay by e: a knock on wood or a tap on metal. */
     static final double RING_SECONDS = 0.1;
     private static final int MEDIAN_BINS = 1024;

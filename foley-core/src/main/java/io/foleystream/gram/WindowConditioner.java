@@ -121,6 +121,7 @@ public final class WindowConditioner {
                 .setEnvelopeRateHz(window.getEnvelopeRateHz())
                 .setEnvelopeChannels(window.getEnvelopeChannels())
                 .setAudioPeak(window.getAudioPeak())
+                .setEnvelopeFromVideo(window.getEnvelopeFromVideo())
                 .addAllEmbeddings(embeddings)
                 .setLast(window.getLast())
                 .setTotalWindows(window.getTotalWindows())

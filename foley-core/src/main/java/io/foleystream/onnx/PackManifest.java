@@ -121,10 +121,19 @@ public record PackManifest(
      * @param absentValue   what the ControlNet saw for "no envelope" (Stable-V2A's envelope dropout fills -1)
      * @param encoding      {@code mean}: the VAE posterior's mean; {@code sample}: mean + std·z with z from the job's
      *                      seed, as Stable-V2A's pretransform encodes
+     * @param picturePeak   under {@code audio-peak}: the value an envelope read from the picture peaks at in each
+     *                      window (it has no audio peak, and its units are the picture's, not the sound's); the
+     *                      median window peak of the training envelopes, {@link #DEFAULT_PICTURE_PEAK} when absent
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Envelope(String preset, int frameLength, int hopLength, String channels, String normalisation,
-                           Double absentValue, String encoding) {
+                           Double absentValue, String encoding, Double picturePeak) {
+
+        /**
+         * The RMS peak (512-sample frames) of a peak-normalised strike: 0.34 is the median window peak of
+         * Foley-mini's world (0.24–0.42 from its 10th to 90th percentile); a ringing partial alone reaches 1/√2.
+         */
+        public static final double DEFAULT_PICTURE_PEAK = 0.34;
 
         public static final String MONO = "mono";
         public static final String PER_CHANNEL = "per-channel";
@@ -151,10 +160,18 @@ public record PackManifest(
             if (absentValue == null || !Double.isFinite(absentValue)) {
                 throw new PackException("pack.json: envelope.absent_value must be a finite number, got " + absentValue);
             }
+            if (picturePeak != null && !(picturePeak > 0 && picturePeak <= 1)) {
+                throw new PackException("pack.json: envelope.picture_peak must be in (0, 1], got " + picturePeak);
+            }
         }
 
         public boolean perChannel() {
             return PER_CHANNEL.equals(channels);
+        }
+
+        /** The window peak of an envelope read from the picture, under {@code audio-peak} normalisation. */
+        public double picturePeakOrDefault() {
+            return picturePeak != null ? picturePeak : DEFAULT_PICTURE_PEAK;
         }
     }
 

@@ -6,7 +6,9 @@ import static org.assertj.core.data.Offset.offset;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.foleystream.assembly.TrackCollector;
+import io.foleystream.envelope.VideoEnvelope;
 import io.foleystream.onnx.ModelPack;
+import io.foleystream.onnx.PackManifest;
 import io.foleystream.onnx.TinyPack;
 import io.foleystream.proto.v1.AudioWindow;
 import io.foleystream.proto.v1.ConditionedWindow;
@@ -16,6 +18,7 @@ import io.foleystream.proto.v1.Modality;
 import io.foleystream.proto.v1.SamplerSettings;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -182,6 +185,21 @@ class WindowGeneratorTest {
     }
 
     @Test
+    void anEnvelopeFromThePicturePeaksAtThePacksPicturePeakWhateverItsUnits() {
+        ConditionedWindow picture = window(3, 1.0f, 0).toBuilder().setEnvelopeFromVideo(true).build();
+        float[] envelope = conditioning(generator, picture).envelope();
+        assertThat(max(envelope)).isCloseTo((float) PackManifest.Envelope.DEFAULT_PICTURE_PEAK, offset(1e-6f));
+        // the picture's units do not matter: a thousand times the motion scores is the same envelope
+        assertThat(conditioning(generator, scaled(picture, 1000)).envelope()).containsExactly(envelope, offset(1e-6f));
+        withPack(manifest -> envelopeSection(manifest).put("picture_peak", 0.5),
+                other -> assertThat(max(conditioning(other, picture).envelope())).isCloseTo(0.5f, offset(1e-6f)));
+        // a window whose motion peaks at a tenth of the faintest strike holds no strike and stays at a tenth
+        float stillPeak = (float) (VideoEnvelope.FAINTEST_STRIKE / 10);
+        float[] still = conditioning(generator, scaled(picture, stillPeak / max(picture.getEnvelopeList()))).envelope();
+        assertThat(max(still)).isCloseTo((float) PackManifest.Envelope.DEFAULT_PICTURE_PEAK / 10, offset(1e-6f));
+    }
+
+    @Test
     void aPerChannelPackGetsEachChannelsEnvelopeAndAMonoPackRefusesThem() {
         ConditionedWindow mono = window(3, 1.0f, 0);
         ConditionedWindow.Builder stereo = mono.toBuilder().setEnvelopeChannels(2);
@@ -251,6 +269,24 @@ class WindowGeneratorTest {
 
     private static WindowGenerator.Conditioning conditioning(WindowGenerator generator, ConditionedWindow window) {
         return generator.conditioning(window, generator.effective(window.getRequest().getSampler()));
+    }
+
+    private static ConditionedWindow scaled(ConditionedWindow window, float factor) {
+        ConditionedWindow.Builder scaled = window.toBuilder().clearEnvelope();
+        window.getEnvelopeList().forEach(value -> scaled.addEnvelope(value * factor));
+        return scaled.build();
+    }
+
+    private static float max(float[] values) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : values) {
+            max = Math.max(max, v);
+        }
+        return max;
+    }
+
+    private static float max(List<Float> values) {
+        return values.stream().max(Float::compare).orElseThrow();
     }
 
     private static float[] projected(Embedding embedding) {
