@@ -58,10 +58,10 @@ class WindowBatchingTest {
                     .isLessThanOrEqualTo(INVARIANCE);
             assertThat(batched.get(i).audio().getSeed()).isEqualTo(windows.get(i).getRequest().getSampler().getSeed());
         }
-        // each window projects its tokens and its unconditional tokens alone; then three batches, each one encoder
-        // run, a DiT run per step and one decoder run: jobs A and B (euler, 4 steps, 4 s) share one, B's shorter
-        // last window has its own, C and D (dpmpp-2m-sde, eta 0.7, 3 steps) share one
-        assertThat(runs).isEqualTo(12 * 2 + (1 + 4 + 1) + (1 + 4 + 1) + (1 + 3 + 1));
+        // each window projects its tokens and its unconditional tokens and encodes its envelope alone; then three
+        // batches, each a DiT run per step and one decoder run: jobs A and B (euler, 4 steps, 4 s) share one, B's
+        // shorter last window has its own, C and D (dpmpp-2m-sde, eta 0.7, 3 steps) share one
+        assertThat(runs).isEqualTo(12 * 3 + (4 + 1) + (4 + 1) + (3 + 1));
     }
 
     @Test
