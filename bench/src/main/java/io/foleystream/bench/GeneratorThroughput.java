@@ -48,7 +48,7 @@ public final class GeneratorThroughput {
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 0;
         System.out.println("machine before: " + Harness.machineState());
         Harness.Table table = new Harness.Table("batch (windows)", "median for " + WINDOWS + " windows",
-                "windows/s", "× batch 1", "outside ORT", "max |batched − alone|", "goals (≥ 2× at 8, ≤ 5 % outside)");
+                "windows/s", "× batch 1", "outside ORT", "max difference from alone", "goals (≥ 2× at 8, ≤ 5 % outside)");
         try (ModelPack pack = ModelPack.load(packDir, RuntimeOptions.cpu(threads), EnumSet.of(PackComponent.PROJECTOR,
                 PackComponent.ENVELOPE_ENCODER, PackComponent.DIT, PackComponent.DECODER))) {
             WindowGenerator generator = new WindowGenerator(pack);
