@@ -20,7 +20,8 @@ import java.util.Map;
  * Generates one window's audio with a model pack: GRAM embeddings → cross-attention tokens, envelope → ControlNet
  * latents, a k-diffusion sampler on the v-objective DiT with classifier-free guidance, then the VAE decoder.
  * Every input reaches the model as the pack says it was trained (models/README.md, "Conditioning conventions"),
- * and the same window, pack and seed always give the same audio.
+ * and the same window, pack and seed always give the same audio, whether it runs alone or batched with windows
+ * of other jobs ({@link #generateAll}).
  */
 public final class WindowGenerator {
 
@@ -175,6 +176,7 @@ public final class WindowGenerator {
     /** Checks the window and fixes everything about it that does not depend on its batch. */
     private Prepared prepare(ConditionedWindow window, WindowNoise noise) {
         SamplerSettings settings = effective(window.getRequest().getSampler());
+        // refuses an unknown sampler, or options it does not take, before the window joins a batch
         Samplers.byName(settings.getSampler(), settings.getEta(), settings.getSNoise());
         SamplingGroup group = new SamplingGroup(settings.getSampler(), settings.getEta(), settings.getSNoise(),
                 settings.getSteps(), settings.getSigmaMin(), settings.getSigmaMax(), latentFrames(window));
@@ -193,9 +195,9 @@ public final class WindowGenerator {
                 .setOverlapS(window.getRequest().getOverlapSeconds())
                 .build();
         Conditioning conditioning = conditioning(window, settings);
-        // alone, not in the batch: ONNX Runtime's CPU convolutions give the envelope encoder slightly different
-        // numbers (up to 4e-6) at batch sizes above 1, while the DiT and the decoder give the same bits at any
-        // batch size; one encoder run per window keeps a window's audio bit for bit what it is alone
+        // alone, not in the batch: on CPU, ONNX Runtime gives the envelope encoder slightly different numbers (up to
+        // 4e-6 on the tiny and foley-mini packs) at batch sizes above 1, while the DiT and the decoder give the same
+        // bits at any batch size; one encoder run per window keeps a window's audio bit for bit what it is alone
         float[] envelopeLatents = pack.envelopeEncoder().encode(conditioning.envelope(), 1, conditioning.samples(),
                 noise.envelope());
         return new Prepared(window, settings, group, conditioning, envelopeLatents, noise, identity);
