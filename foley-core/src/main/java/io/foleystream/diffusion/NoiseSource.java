@@ -20,6 +20,18 @@ public interface NoiseSource {
      * {@code seeds[r]}. A job batched with others then gets exactly the noise it would get alone.
      */
     static NoiseSource seededPerRow(long... seeds) {
-        return new PerRowNoise(seeds);
+        NoiseSource[] rows = new NoiseSource[seeds.length];
+        for (int r = 0; r < seeds.length; r++) {
+            rows[r] = seeded(seeds[r]);
+        }
+        return perRow(rows);
+    }
+
+    /**
+     * Each row of a batch draws from its own source: {@code next(n)} splits n into equal rows and fills row r with
+     * {@code rows[r].next(n / rows.length)}, the same draw the row's source makes when its window runs alone.
+     */
+    static NoiseSource perRow(NoiseSource... rows) {
+        return new PerRowNoise(rows);
     }
 }

@@ -1,18 +1,15 @@
 package io.foleystream.diffusion;
 
-/** Noise for a batch whose rows belong to different jobs, each with its own seed. */
+/** Noise for a batch whose rows belong to different windows, each drawing from its own stream. */
 final class PerRowNoise implements NoiseSource {
 
-    private final GaussianNoise[] rows;
+    private final NoiseSource[] rows;
 
-    PerRowNoise(long... seeds) {
-        if (seeds.length == 0) {
-            throw new IllegalArgumentException("need at least one seed");
+    PerRowNoise(NoiseSource... rows) {
+        if (rows.length == 0) {
+            throw new IllegalArgumentException("need at least one row");
         }
-        rows = new GaussianNoise[seeds.length];
-        for (int r = 0; r < seeds.length; r++) {
-            rows[r] = new GaussianNoise(seeds[r]);
-        }
+        this.rows = rows.clone();
     }
 
     @Override

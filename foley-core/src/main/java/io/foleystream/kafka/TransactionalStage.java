@@ -3,6 +3,7 @@ package io.foleystream.kafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import com.google.protobuf.MessageLite;
 import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -40,7 +42,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A consume-transform-produce loop with exactly-once delivery: each polled batch is transformed, and its outputs
+ * A consume-transform-produce loop with exactly-once delivery: each batch (one poll, or the polls of
+ * {@link Config#maxBatchDelay} up to {@link Config#maxPollRecords} records) is transformed, and its outputs
  * and its input offsets are committed in one Kafka transaction. Downstream read_committed consumers therefore see
  * every output exactly once, across retries, rebalances and a kill -9.
  *
@@ -84,11 +87,14 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
      *
      * @param transactionalId stable for one instance across restarts, unique among the instances of a stage
      * @param maxPollRecords  the largest batch, so also the most records redone after an aborted transaction
+     * @param maxBatchDelay   how long a batch may wait for more records once its first arrived: zero processes
+     *                        each poll as it comes; longer keeps polling until {@code maxPollRecords} records are
+     *                        held or the delay has passed, whichever comes first
      * @param consumerProps   extra consumer settings, over those of {@link Consumers#readCommitted}
      * @param producerProps   extra producer settings, over those of {@link Producers#transactional}
      */
     public record Config<I>(String bootstrapServers, String groupId, String transactionalId, List<String> inputTopics,
-                            Deserializer<I> inputDeserializer, int maxPollRecords,
+                            Deserializer<I> inputDeserializer, int maxPollRecords, Duration maxBatchDelay,
                             Map<String, Object> consumerProps, Map<String, Object> producerProps) {
 
         public static final int DEFAULT_MAX_POLL_RECORDS = 100;
@@ -98,33 +104,40 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
             Objects.requireNonNull(groupId, "groupId");
             Objects.requireNonNull(transactionalId, "transactionalId");
             Objects.requireNonNull(inputDeserializer, "inputDeserializer");
+            Objects.requireNonNull(maxBatchDelay, "maxBatchDelay");
             inputTopics = List.copyOf(inputTopics);
             consumerProps = Map.copyOf(consumerProps);
             producerProps = Map.copyOf(producerProps);
-            if (inputTopics.isEmpty() || maxPollRecords < 1) {
-                throw new IllegalArgumentException("a stage needs input topics and maxPollRecords >= 1");
+            if (inputTopics.isEmpty() || maxPollRecords < 1 || maxBatchDelay.isNegative()) {
+                throw new IllegalArgumentException("a stage needs input topics, maxPollRecords >= 1 and"
+                        + " maxBatchDelay >= 0");
             }
         }
 
         public static <I> Config<I> of(String bootstrapServers, String groupId, String transactionalId,
                                        List<String> inputTopics, Deserializer<I> inputDeserializer) {
             return new Config<>(bootstrapServers, groupId, transactionalId, inputTopics, inputDeserializer,
-                    DEFAULT_MAX_POLL_RECORDS, Map.of(), Map.of());
+                    DEFAULT_MAX_POLL_RECORDS, Duration.ZERO, Map.of(), Map.of());
         }
 
         public Config<I> withMaxPollRecords(int records) {
             return new Config<>(bootstrapServers, groupId, transactionalId, inputTopics, inputDeserializer,
-                    records, consumerProps, producerProps);
+                    records, maxBatchDelay, consumerProps, producerProps);
+        }
+
+        public Config<I> withMaxBatchDelay(Duration delay) {
+            return new Config<>(bootstrapServers, groupId, transactionalId, inputTopics, inputDeserializer,
+                    maxPollRecords, delay, consumerProps, producerProps);
         }
 
         public Config<I> withConsumerProps(Map<String, Object> props) {
             return new Config<>(bootstrapServers, groupId, transactionalId, inputTopics, inputDeserializer,
-                    maxPollRecords, props, producerProps);
+                    maxPollRecords, maxBatchDelay, props, producerProps);
         }
 
         public Config<I> withProducerProps(Map<String, Object> props) {
             return new Config<>(bootstrapServers, groupId, transactionalId, inputTopics, inputDeserializer,
-                    maxPollRecords, consumerProps, props);
+                    maxPollRecords, maxBatchDelay, consumerProps, props);
         }
     }
 
@@ -149,6 +162,8 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
     private volatile Thread runner;
     private volatile Throwable failure;
     private int failuresInARow;
+    /** The batch being filled over several polls, by partition in offset order; null between batches. */
+    private Map<TopicPartition, List<ConsumerRecord<String, byte[]>>> filling;
 
     private final AtomicLong recordsIn = new AtomicLong();
     private final AtomicLong recordsOut = new AtomicLong();
@@ -191,9 +206,9 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
         runner = Thread.currentThread();
         try {
             producer.initTransactions();
-            consumer.subscribe(config.inputTopics());
+            consumer.subscribe(config.inputTopics(), new DroppingRevokedRecords());
             while (closeRequested.getCount() > 0) {
-                ConsumerRecords<String, byte[]> batch = consumer.poll(POLL_TIMEOUT);
+                ConsumerRecords<String, byte[]> batch = nextBatch();
                 if (!batch.isEmpty()) {
                     processInOneTransaction(batch);
                 }
@@ -264,6 +279,69 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
 
     public boolean isRunning() {
         return state.get() == State.RUNNING;
+    }
+
+    /**
+     * The records of one poll, or, with a {@link Config#maxBatchDelay}, of as many polls as fit in the delay after
+     * the first record, up to {@link Config#maxPollRecords}. Records a poll brings beyond that are given back (the
+     * consumer seeks to the first of them), and records of partitions revoked while the batch fills are dropped:
+     * their new owner reads them from the last committed offset.
+     */
+    private ConsumerRecords<String, byte[]> nextBatch() {
+        ConsumerRecords<String, byte[]> first = consumer.poll(POLL_TIMEOUT);
+        if (first.isEmpty() || config.maxBatchDelay().isZero() || first.count() >= config.maxPollRecords()) {
+            return first;
+        }
+        filling = new HashMap<>();
+        try {
+            take(first);
+            long deadline = System.nanoTime() + config.maxBatchDelay().toNanos();
+            long waitNanos;
+            while (held() < config.maxPollRecords() && closeRequested.getCount() > 0
+                    && (waitNanos = deadline - System.nanoTime()) > 0) {
+                take(consumer.poll(Duration.ofNanos(waitNanos)));
+            }
+            Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+            filling.forEach((partition, records) -> {
+                ConsumerRecord<String, byte[]> last = records.get(records.size() - 1);
+                next.put(partition, new OffsetAndMetadata(last.offset() + 1, last.leaderEpoch(), ""));
+            });
+            return new ConsumerRecords<>(filling, next);
+        } finally {
+            filling = null;
+        }
+    }
+
+    /** Adds a poll's records to the filling batch while there is room; seeks back to the first that do not fit. */
+    private void take(ConsumerRecords<String, byte[]> polled) {
+        for (TopicPartition partition : polled.partitions()) {
+            List<ConsumerRecord<String, byte[]>> records = polled.records(partition);
+            int room = Math.min(records.size(), config.maxPollRecords() - held());
+            if (room > 0) {
+                filling.computeIfAbsent(partition, p -> new ArrayList<>()).addAll(records.subList(0, room));
+            }
+            if (room < records.size()) {
+                consumer.seek(partition, records.get(room).offset());
+            }
+        }
+    }
+
+    private int held() {
+        return filling.values().stream().mapToInt(List::size).sum();
+    }
+
+    /** A rebalance while a batch fills takes the revoked partitions' records out of it. */
+    private final class DroppingRevokedRecords implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (filling != null) {
+                filling.keySet().removeAll(partitions);
+            }
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        }
     }
 
     private void processInOneTransaction(ConsumerRecords<String, byte[]> batch) {

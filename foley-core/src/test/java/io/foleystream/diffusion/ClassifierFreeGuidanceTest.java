@@ -15,14 +15,16 @@ class ClassifierFreeGuidanceTest {
         float[] xIn;
         float[] t;
         int batch;
+        int[] samples;
         boolean[] unconditional;
         int calls;
 
         @Override
-        public float[] velocity(float[] xIn, float[] t, int batch, boolean[] unconditional) {
+        public float[] velocity(float[] xIn, float[] t, int[] samples, boolean[] unconditional) {
             this.xIn = xIn;
             this.t = t;
-            this.batch = batch;
+            this.batch = samples.length;
+            this.samples = samples;
             this.unconditional = unconditional;
             calls++;
             int rowLength = xIn.length / batch;
@@ -71,5 +73,25 @@ class ClassifierFreeGuidanceTest {
         float[] v = new ClassifierFreeGuidance(new RecordingModel(), 0.0).velocity(X_IN, T, 2);
 
         assertThat(v).containsExactly(-1, 0, 1, 1, 2, 3);
+    }
+
+    @Test
+    void eachRowHasItsOwnScaleAndARowGuidedAtOneGetsNoUnconditionalRow() {
+        RecordingModel model = new RecordingModel();
+
+        float[] v = ClassifierFreeGuidance.perRow(model, 7.0, 1.0).velocity(X_IN, T, 2);
+
+        assertThat(model.calls).isEqualTo(1);
+        assertThat(model.samples).containsExactly(0, 1, 0);
+        assertThat(model.unconditional).containsExactly(false, false, true);
+        assertThat(model.xIn).containsExactly(1, 2, 3, 4, 5, 6, 1, 2, 3);
+        assertThat(model.t).containsExactly(0.25f, 0.75f, 0.25f);
+        // row 0: cond = xIn + 10, uncond from batch row 2 = xIn - 2, guided at 7; row 1: its cond alone
+        for (int i = 0; i < 3; i++) {
+            double cond = X_IN[i] + 10;
+            double uncond = X_IN[i] - 2;
+            assertThat((double) v[i]).isCloseTo(uncond + (cond - uncond) * 7.0, within(1e-5));
+        }
+        assertThat(java.util.Arrays.copyOfRange(v, 3, 6)).containsExactly(14, 15, 16);
     }
 }

@@ -22,7 +22,8 @@ final class ToyModel implements GuidableModel {
     }
 
     @Override
-    public float[] velocity(float[] xIn, float[] t, int batch, boolean[] unconditional) {
+    public float[] velocity(float[] xIn, float[] t, int[] samples, boolean[] unconditional) {
+        int batch = samples.length;
         calls.add(unconditional.clone());
         int rowLength = xIn.length / batch;
         float[] v = new float[xIn.length];

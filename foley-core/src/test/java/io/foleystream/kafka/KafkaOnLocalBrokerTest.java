@@ -212,6 +212,63 @@ class KafkaOnLocalBrokerTest {
     }
 
     @Test
+    void aBatchFillsOverSeveralPollsUpToItsSizeAndCommitsItsOutputsWithItsInputOffsets() throws Exception {
+        String input = "test.filling.in";
+        admin.createTopics(List.of(new NewTopic(input, 3, (short) 1))).all().get();
+        String output = createTopic("test.filling.out");
+        List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+        List<Long> committedBefore = new CopyOnWriteArrayList<>();
+        List<Integer> visibleBefore = new CopyOnWriteArrayList<>();
+        TransactionalStage.BatchTransform<JobRequest> echo = records -> {
+            // what a read_committed reader sees while this batch runs: exactly the batches before it
+            committedBefore.add(committedRecords("filling-group"));
+            visibleBefore.add(readAll(output).size());
+            batchSizes.add(records.size());
+            return records.stream().map(r -> List.of(TransactionalStage.output(output, r.key(), r.value()))).toList();
+        };
+        // the delay is far longer than producing 8 records takes, so only the size ends each batch
+        TransactionalStage<JobRequest> stage = TransactionalStage.batched(TransactionalStage.Config.of(
+                broker.bootstrapServers(), "filling-group", "filling-stage-0", List.of(input),
+                new Serdes.JobRequestDeserializer()).withMaxPollRecords(4).withMaxBatchDelay(Duration.ofSeconds(60)),
+                echo);
+        new Thread(stage, "filling-stage-0").start();
+        try (KafkaProducer<String, byte[]> upstream = Producers.idempotent(broker.bootstrapServers(), "filling-upstream", Map.of())) {
+            for (int i = 0; i < 8; i++) {
+                // one at a time, so a batch gathers records from several polls
+                upstream.send(new ProducerRecord<>(input, "job-" + i, job("job-" + i, "p" + i).toByteArray())).get();
+            }
+        }
+        awaitUntil(() -> stage.recordsIn() == 8);
+        stage.close();
+
+        assertThat(batchSizes).containsExactly(4, 4);
+        assertThat(committedBefore).containsExactly(0L, 4L);
+        assertThat(visibleBefore).containsExactly(0, 4);
+        assertThat(committedRecords("filling-group")).isEqualTo(8);
+        assertThat(readAll(output)).extracting(ConsumerRecord::key)
+                .containsExactlyInAnyOrder("job-0", "job-1", "job-2", "job-3", "job-4", "job-5", "job-6", "job-7");
+    }
+
+    @Test
+    void aBatchThatDoesNotFillGoesAfterItsDelay() throws Exception {
+        String input = createTopic("test.partial.in");
+        String output = createTopic("test.partial.out");
+        TransactionalStage<JobRequest> stage = TransactionalStage.batched(TransactionalStage.Config.of(
+                broker.bootstrapServers(), "partial-group", "partial-stage-0", List.of(input),
+                new Serdes.JobRequestDeserializer()).withMaxPollRecords(8).withMaxBatchDelay(Duration.ofMillis(300)),
+                records -> records.stream().map(r -> List.of(TransactionalStage.output(output, r.key(), r.value())))
+                        .toList());
+        new Thread(stage, "partial-stage-0").start();
+        try (KafkaProducer<String, byte[]> upstream = Producers.idempotent(broker.bootstrapServers(), "partial-upstream", Map.of())) {
+            upstream.send(new ProducerRecord<>(input, "job-alone", job("job-alone", "p").toByteArray())).get();
+        }
+        awaitUntil(() -> stage.recordsIn() == 1);
+        stage.close();
+
+        assertThat(readAll(output)).extracting(ConsumerRecord::key).containsExactly("job-alone");
+    }
+
+    @Test
     void anOutputTheBrokerRefusesSendsItsInputToTheDeadLetterTopicAndTheRestOfTheBatchGoesThrough() throws Exception {
         String input = createTopic("test.refused.in");
         // A compacted topic refuses a record without a key, and no retry can change that.
@@ -342,6 +399,12 @@ class KafkaOnLocalBrokerTest {
             });
             return records;
         }
+    }
+
+    /** Input records the group has committed, over all partitions of topics that started empty. */
+    private static long committedRecords(String group) throws Exception {
+        return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values().stream()
+                .mapToLong(offset -> offset.offset()).sum();
     }
 
     private static String createTopic(String name) throws Exception {

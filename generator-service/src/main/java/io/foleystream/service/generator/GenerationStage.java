@@ -1,14 +1,14 @@
 package io.foleystream.service.generator;
 
-import io.foleystream.diffusion.ProgressListener;
 import io.foleystream.diffusion.WindowGenerator;
 import io.foleystream.kafka.JobStatuses;
 import io.foleystream.kafka.Serdes;
 import io.foleystream.kafka.Topics;
 import io.foleystream.kafka.TransactionalStage;
-import io.foleystream.proto.v1.AudioWindow;
+import io.foleystream.onnx.PackException;
 import io.foleystream.proto.v1.ConditionedWindow;
 import io.foleystream.proto.v1.ErrorCode;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -16,6 +16,10 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -25,8 +29,11 @@ import org.jboss.logging.Logger;
 
 /**
  * The GPU worker: turns each conditioned window on {@code foley.conditioned} into audio on {@code foley.audio},
- * exactly once (the audio and the consumed offset commit in one transaction). Instances share the topic's
- * partitions, so one long video spreads over every worker.
+ * exactly once. Windows of any jobs are batched: it collects up to {@code foley.generate.max-batch} windows, or what
+ * arrived within {@code foley.generate.max-delay-ms} of the first, whichever comes first, generates them together
+ * ({@link WindowGenerator#generateAll}: each window sounds as it would alone), and commits the batch's audio and its
+ * consumed offsets in one transaction. Instances share the topic's partitions, so one long video spreads over every
+ * worker.
  */
 @ApplicationScoped
 public class GenerationStage {
@@ -36,28 +43,42 @@ public class GenerationStage {
 
     private final String bootstrapServers;
     private final String transactionalId;
+    private final int maxBatch;
+    private final Duration maxDelay;
     private final Generators generators;
     private final MeterRegistry registry;
     private TransactionalStage<ConditionedWindow> stage;
-    private Timer windowTime;
+    private Timer batchTime;
+    private DistributionSummary batchSize;
 
     GenerationStage(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
                     @ConfigProperty(name = "foley.transactional-id") String transactionalId,
+                    @ConfigProperty(name = "foley.generate.max-batch") int maxBatch,
+                    @ConfigProperty(name = "foley.generate.max-delay-ms") long maxDelayMs,
                     Generators generators,
                     MeterRegistry registry) {
+        if (maxBatch < 1 || maxDelayMs < 0) {
+            throw new IllegalArgumentException("foley.generate.max-batch must be >= 1 and max-delay-ms >= 0, got "
+                    + maxBatch + " and " + maxDelayMs);
+        }
         this.bootstrapServers = bootstrapServers;
         this.transactionalId = transactionalId;
+        this.maxBatch = maxBatch;
+        this.maxDelay = Duration.ofMillis(maxDelayMs);
         this.generators = generators;
         this.registry = registry;
     }
 
     void start(@Observes StartupEvent event) {
-        windowTime = Timer.builder("foley.generate.window.duration").description("sampling + decoding per window")
+        batchTime = Timer.builder("foley.generate.batch.duration")
+                .description("sampling + decoding per batch of windows").register(registry);
+        batchSize = DistributionSummary.builder("foley.generate.batch.size").description("windows per batch")
                 .register(registry);
-        // a window takes seconds to minutes on a GPU: fetch a few at a time so polls stay frequent
-        stage = new TransactionalStage<>(TransactionalStage.Config.of(bootstrapServers, "generator-service",
+        // a batch takes seconds to minutes: the poll interval and the transaction must outlast the largest one
+        stage = TransactionalStage.batched(TransactionalStage.Config.of(bootstrapServers, "generator-service",
                 transactionalId, List.of(Topics.CONDITIONED), new Serdes.ConditionedWindowDeserializer())
-                .withMaxPollRecords(2)
+                .withMaxPollRecords(maxBatch)
+                .withMaxBatchDelay(maxDelay)
                 .withConsumerProps(Map.of("max.poll.interval.ms", 1_800_000))
                 .withProducerProps(Map.of("max.request.size", Topics.AUDIO_MAX_MESSAGE_BYTES,
                         "transaction.timeout.ms", 900_000)), this::generate);
@@ -81,17 +102,38 @@ public class GenerationStage {
         return stage != null && stage.isRunning();
     }
 
-    /** A window that cannot be generated fails its job rather than leaving it waiting forever. */
-    private List<ProducerRecord<String, byte[]>> generate(ConsumerRecord<String, ConditionedWindow> record) {
-        ConditionedWindow window = record.value();
-        try {
-            WindowGenerator generator = generators.forPack(window.getRequest().getPack());
-            AudioWindow audio = windowTime.recordCallable(() -> generator.generate(window, ProgressListener.NONE));
-            return List.of(TransactionalStage.output(Topics.AUDIO, window.getJobId(), audio));
-        } catch (Exception e) {
-            LOG.errorf(e, "job %s window %d failed", window.getJobId(), window.getIndex());
-            return List.of(JobStatuses.failed(window.getJobId(), STAGE, ErrorCode.INTERNAL,
-                    "generating window " + window.getIndex() + " failed: " + e.getMessage()));
+    /**
+     * One batch: the windows of each pack generated together, each window's audio (or, when it cannot be generated,
+     * its job's failure, so the job does not wait forever) in the order of the records.
+     */
+    private List<List<ProducerRecord<String, byte[]>>> generate(List<ConsumerRecord<String, ConditionedWindow>> records) {
+        List<ConditionedWindow> windows = records.stream().map(ConsumerRecord::value).toList();
+        batchSize.record(windows.size());
+        Map<ConditionedWindow, WindowGenerator.Generated> results = new IdentityHashMap<>();
+        Map<WindowGenerator, List<ConditionedWindow>> byPack = new LinkedHashMap<>();
+        for (ConditionedWindow window : windows) {
+            try {
+                byPack.computeIfAbsent(generators.forPack(window.getRequest().getPack()), g -> new ArrayList<>())
+                        .add(window);
+            } catch (RuntimeException e) {
+                results.put(window, WindowGenerator.Generated.failed(window, e));
+            }
         }
+        batchTime.record(() -> byPack.forEach((generator, packWindows) ->
+                generator.generateAll(packWindows).forEach(result -> results.put(result.window(), result))));
+        return windows.stream().map(window -> List.of(output(results.get(window)))).toList();
+    }
+
+    private static ProducerRecord<String, byte[]> output(WindowGenerator.Generated result) {
+        ConditionedWindow window = result.window();
+        if (result.succeeded()) {
+            return TransactionalStage.output(Topics.AUDIO, window.getJobId(), result.audio());
+        }
+        LOG.errorf(result.failure(), "job %s window %d failed", window.getJobId(), window.getIndex());
+        // a window the pack cannot take (unknown pack, sampler or modality, a malformed envelope) is the job's fault
+        boolean refused = result.failure() instanceof IllegalArgumentException
+                || result.failure() instanceof PackException;
+        return JobStatuses.failed(window.getJobId(), STAGE, refused ? ErrorCode.BAD_INPUT : ErrorCode.INTERNAL,
+                "generating window " + window.getIndex() + " failed: " + result.failure().getMessage());
     }
 }
