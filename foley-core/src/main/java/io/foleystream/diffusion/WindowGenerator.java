@@ -1,7 +1,6 @@
 package io.foleystream.diffusion;
 
-import com.google.protobuf.ByteString;
-import io.foleystream.assembly.TrackCollector;
+import io.foleystream.assembly.WindowAudio;
 import io.foleystream.onnx.ModelPack;
 import io.foleystream.onnx.PackManifest;
 import io.foleystream.proto.v1.AudioWindow;
@@ -118,7 +117,7 @@ public final class WindowGenerator {
                 .setDurationS(window.getDurationS())
                 .setSampleRate(manifest.sampleRate())
                 .setChannels(channels)
-                .setPcmS16Le(ByteString.copyFrom(TrackCollector.pcm16(interleaved)))
+                .setPcmF32Le(WindowAudio.encode(interleaved))
                 .setPackVersion(pack.id())
                 .setSeed(settings.getSeed())
                 .setLast(window.getLast())

@@ -158,6 +158,12 @@ public final class TruePeakLimiter {
             queueSize--;
         }
         double minimum = queueSize == 0 ? 1.0 : needed[(int) (minimumQueue[queueHead] & neededMask)];
+        if (target == 0) {
+            // no ramp before the first frame: the average starts fully down to what the first frames need
+            Arrays.fill(minima, minimum);
+            minimaSum = minimum * lookAhead;
+            minimaBelowOne = minimum < 1.0 ? lookAhead : 0;
+        }
         int oldest = (int) (target % lookAhead);
         if (minima[oldest] < 1.0) {
             minimaBelowOne--;

@@ -1,6 +1,6 @@
 package io.foleystream.eval;
 
-import io.foleystream.assembly.TrackCollector;
+import io.foleystream.assembly.WindowAudio;
 import io.foleystream.assembly.WindowPlan;
 import io.foleystream.dsp.Channels;
 import io.foleystream.envelope.EnvelopeSpec;
@@ -70,7 +70,7 @@ public final class JobEvaluation {
 
     /** The generated audio's envelope, measured on the channels the upload's envelope was measured on. */
     private float[] envelope(AudioWindow audio) {
-        float[][] channels = envelopeSpec.measuredChannels(TrackCollector.samples(audio), audio.getChannels(),
+        float[][] channels = envelopeSpec.measuredChannels(WindowAudio.samples(audio), audio.getChannels(),
                 envelopeChannels);
         float[][] envelopes = new float[channels.length][];
         for (int c = 0; c < channels.length; c++) {
@@ -141,7 +141,7 @@ public final class JobEvaluation {
 
     /** A window's audio mixed down to mono: what its envelope is measured on, here and by gRPC Evaluate. */
     public static float[] monoMix(AudioWindow audio) {
-        return Channels.monoMix(TrackCollector.samples(audio), audio.getChannels());
+        return Channels.monoMix(WindowAudio.samples(audio), audio.getChannels());
     }
 
     private static float[] toArray(java.util.List<Float> values) {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.foleystream.assembly.TrackCollector;
+import io.foleystream.assembly.WindowAudio;
 import io.foleystream.onnx.ModelPack;
 import io.foleystream.onnx.TinyPack;
 import io.foleystream.proto.v1.AudioWindow;
@@ -54,11 +54,11 @@ class WindowGeneratorTest {
         int frames = (int) Math.round(4.0 * 44_100);
         assertThat(audio.getSampleRate()).isEqualTo(44_100);
         assertThat(audio.getChannels()).isEqualTo(2);
-        assertThat(audio.getPcmS16Le().size()).isEqualTo(frames * 2 * 2);
+        assertThat(audio.getPcmF32Le().size()).isEqualTo(frames * 2 * Float.BYTES);
         assertThat(audio.getIndex()).isEqualTo(1);
         assertThat(audio.getPackVersion()).isEqualTo(pack.id());
         assertThat(audio.getSeed()).isEqualTo(3);
-        assertThat(rms(TrackCollector.samples(audio))).isGreaterThan(1e-4);
+        assertThat(rms(WindowAudio.samples(audio))).isGreaterThan(1e-4);
     }
 
     @Test
@@ -277,11 +277,11 @@ class WindowGeneratorTest {
     }
 
     private static byte[] pcm(AudioWindow audio) {
-        return audio.getPcmS16Le().toByteArray();
+        return audio.getPcmF32Le().toByteArray();
     }
 
     private static float[] samples(ConditionedWindow window) {
-        return TrackCollector.samples(generator.generate(window, ProgressListener.NONE));
+        return WindowAudio.samples(generator.generate(window, ProgressListener.NONE));
     }
 
     /** Window 1 of a 9.5 s video: 4 s from 3.0 s, an envelope with a strike every 40 frames, video and text. */

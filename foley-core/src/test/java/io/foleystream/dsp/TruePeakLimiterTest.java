@@ -34,6 +34,16 @@ class TruePeakLimiterTest {
     }
 
     @Test
+    void aSignalLoudFromItsVeryFirstSampleIsLimitedFromThereOn() {
+        float[] loud = quietLoudQuiet(2, 4.0f);
+        float[] loudFirst = Arrays.copyOfRange(loud, RATE / 2 * 2, loud.length);
+
+        float[] limited = limit(loudFirst, 2, SETTINGS, 321);
+
+        assertThat(idealTruePeakDb(limited, 2)).isLessThanOrEqualTo(SETTINGS.ceilingDbtp());
+    }
+
+    @Test
     void theGainIsDownBeforeTheFirstLoudSampleArrives() {
         float[] loud = quietLoudQuiet(1, 4.0f);
         int onset = RATE / 2;
