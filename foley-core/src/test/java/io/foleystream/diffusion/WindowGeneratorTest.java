@@ -223,7 +223,7 @@ class WindowGeneratorTest {
             WindowNoise failing = new WindowNoise(WindowNoise.of(3, 1).sampler(), n -> {
                 throw new AssertionError("the mean draws no noise");
             });
-            assertThat(pcm(mean.generate(window, failing, ProgressListener.NONE))).hasSize(4 * 44_100 * 2 * 2);
+            assertThat(pcm(mean.generate(window, failing, ProgressListener.NONE))).hasSize(4 * 44_100 * 2 * Float.BYTES);
         });
     }
 
