@@ -3,7 +3,7 @@ package io.foleystream.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.foleystream.assembly.InProcessJob;
-import io.foleystream.assembly.TrackCollector;
+import io.foleystream.assembly.TrackSink;
 import io.foleystream.diffusion.GenerationRequests;
 import io.foleystream.dsp.Channels;
 import io.foleystream.envelope.EnvelopeSpec;
@@ -206,9 +206,10 @@ public final class FoleyMiniHarness {
 
     /** The job's track through the product's stages, mixed to mono; without the envelope when asked. */
     private float[] generate(JobRequest request, Path file, boolean withEnvelope) {
-        TrackCollector track = job.run(request, file, window -> withEnvelope ? window : window.toBuilder()
-                .clearEnvelope().setEnvelopeChannels(0).setAudioPeak(0).build());
-        return Channels.monoMix(track.track(), track.channels());
+        TrackSink.InMemory track = new TrackSink.InMemory();
+        job.run(request, file, window -> withEnvelope ? window : window.toBuilder()
+                .clearEnvelope().setEnvelopeChannels(0).setAudioPeak(0).build(), track);
+        return Channels.monoMix(track.samples(), track.channels());
     }
 
     /** The material a swapped prompt names for clip {@code index}: the next of {@link #PROMPT_MATERIALS} but its own. */

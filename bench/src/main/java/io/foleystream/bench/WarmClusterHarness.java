@@ -1,7 +1,9 @@
 package io.foleystream.bench;
 
+import io.foleystream.assembly.TrackSink;
 import io.foleystream.cli.JobClient;
 import io.foleystream.cli.LocalCluster;
+import io.foleystream.dsp.TruePeakLimiter;
 import io.foleystream.proto.v1.JobRequest;
 import io.foleystream.proto.v1.SamplerSettings;
 import java.nio.file.Files;
@@ -71,7 +73,8 @@ public final class WarmClusterHarness {
                 .setSubmittedAtMs(System.currentTimeMillis())
                 .build();
         long started = System.nanoTime();
-        try (JobClient.Follower follower = client.follow(request.getJobId())) {
+        try (JobClient.Follower follower = client.follow(request.getJobId(), new TrackSink.InMemory(),
+                TruePeakLimiter.Settings.DEFAULT)) {
             client.submit(request, clip);
             JobClient.Outcome outcome = follower.await(JOB_TIMEOUT, (done, total) -> { });
             if (!outcome.completed()) {

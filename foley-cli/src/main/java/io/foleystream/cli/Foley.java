@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 // INHERIT: every subcommand answers --help/-h (and --version) with its usage, whatever else is missing
 @Command(name = "foley", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "foley 0.1.0",
         description = "Automatic Foley for video: streams an upload through FoleyStream and writes the sound.",
-        subcommands = {RunCommand.class, UpCommand.class, DownCommand.class, SubmitCommand.class,
+        subcommands = {RunCommand.class, GenerateCommand.class, UpCommand.class, DownCommand.class, SubmitCommand.class,
                 StatusCommand.class, ProbeCommand.class, EnvelopeCommand.class, FbankCommand.class,
                 GramVolumeCommand.class})
 public final class Foley implements Callable<Integer> {

@@ -1,11 +1,13 @@
 package io.foleystream.cli;
 
-import io.foleystream.assembly.TrackCollector;
+import io.foleystream.assembly.TrackAssembler;
+import io.foleystream.assembly.TrackSink;
+import io.foleystream.dsp.TruePeakLimiter;
 import io.foleystream.kafka.Chunker;
 import io.foleystream.kafka.Consumers;
+import io.foleystream.kafka.JobAudioReader;
 import io.foleystream.kafka.Producers;
 import io.foleystream.kafka.Topics;
-import io.foleystream.proto.v1.AudioWindow;
 import io.foleystream.proto.v1.JobRequest;
 import io.foleystream.proto.v1.JobState;
 import io.foleystream.proto.v1.JobStatus;
@@ -20,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -30,12 +31,12 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * A platform's view of FoleyStream over Kafka: submit an upload as a job plus chunks, then follow the job's status
- * and collect its audio windows into one track.
+ * and assemble its audio windows into one track with a {@link TrackAssembler}, written out as it completes.
  */
 public final class JobClient implements AutoCloseable {
 
     /** How a followed job ended. */
-    public record Outcome(JobStatus status, TrackCollector track) {
+    public record Outcome(JobStatus status) {
         public boolean completed() {
             return status.getState() == JobState.COMPLETED;
         }
@@ -49,9 +50,12 @@ public final class JobClient implements AutoCloseable {
         this.producer = Producers.idempotent(bootstrapServers, "foley-cli", Map.of(ProducerConfig.LINGER_MS_CONFIG, 5));
     }
 
-    /** A follower positioned at the current end of the output topics; open it before submitting. */
-    public Follower follow(String jobId) {
-        return new Follower(jobId);
+    /**
+     * A follower positioned at the current end of the status topic and of the job's audio partition, writing the
+     * track to {@code track}; open it before submitting.
+     */
+    public Follower follow(String jobId, TrackSink track, TruePeakLimiter.Settings limiter) {
+        return new Follower(jobId, track, limiter);
     }
 
     /** Sends the request, then the upload in chunks; returns once the broker has acknowledged every chunk. */
@@ -106,16 +110,18 @@ public final class JobClient implements AutoCloseable {
     public final class Follower implements AutoCloseable {
         private final String jobId;
         private final KafkaConsumer<String, byte[]> consumer;
-        private final TrackCollector track = new TrackCollector();
+        private final JobAudioReader audio;
+        private final TrackAssembler track;
 
-        private Follower(String jobId) {
+        private Follower(String jobId, TrackSink sink, TruePeakLimiter.Settings limiter) {
             this.jobId = jobId;
             this.consumer = consumer();
-            List<TopicPartition> partitions = new ArrayList<>(partitions(consumer, Topics.STATUS));
-            partitions.addAll(partitions(consumer, Topics.AUDIO));
+            List<TopicPartition> partitions = partitions(consumer, Topics.STATUS);
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position); // resolve the end offsets now, before the job is submitted
+            this.audio = JobAudioReader.beforeSubmitting(bootstrapServers, jobId);
+            this.track = new TrackAssembler(sink, limiter);
         }
 
         /**
@@ -127,26 +133,26 @@ public final class JobClient implements AutoCloseable {
             Instant deadline = Instant.now().plus(timeout);
             JobStatus finalStatus = null;
             while (Instant.now().isBefore(deadline)) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                     if (!jobId.equals(record.key())) {
                         continue;
                     }
-                    if (record.topic().equals(Topics.AUDIO)) {
-                        track.add(parseAudio(record.value()));
-                        progress.onWindow(track.received(), track.expected());
-                    } else {
-                        JobStatus status = parseStatus(record.value());
-                        if (status.getState() == JobState.FAILED) {
-                            return new Outcome(status, track);
-                        }
-                        if (status.getState() == JobState.COMPLETED) {
-                            finalStatus = status;
-                        }
-                        progress.onStatus(status);
+                    JobStatus status = parseStatus(record.value());
+                    if (status.getState() == JobState.FAILED) {
+                        return new Outcome(status);
                     }
+                    if (status.getState() == JobState.COMPLETED) {
+                        finalStatus = status;
+                    }
+                    progress.onStatus(status);
+                }
+                var windows = audio.poll(Duration.ofMillis(100));
+                windows.forEach(track::add);
+                if (!windows.isEmpty()) {
+                    progress.onWindow(track.received(), track.expected());
                 }
                 if (finalStatus != null && track.isComplete()) {
-                    return new Outcome(finalStatus, track);
+                    return new Outcome(finalStatus);
                 }
             }
             throw new java.util.concurrent.TimeoutException("job " + jobId + " did not finish within "
@@ -155,7 +161,9 @@ public final class JobClient implements AutoCloseable {
 
         @Override
         public void close() {
-            consumer.close(Duration.ofSeconds(2));
+            try (audio) {
+                consumer.close(Duration.ofSeconds(2));
+            }
         }
     }
 
@@ -169,8 +177,7 @@ public final class JobClient implements AutoCloseable {
 
     /** A reader that assigns partitions itself and commits nothing: the group id only names it to the broker. */
     private KafkaConsumer<String, byte[]> consumer() {
-        return Consumers.readCommitted(bootstrapServers, "foley-cli",
-                Map.of(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.AUDIO_MAX_MESSAGE_BYTES));
+        return Consumers.readCommitted(bootstrapServers, "foley-cli", Map.of());
     }
 
     private static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {
@@ -187,11 +194,4 @@ public final class JobClient implements AutoCloseable {
         }
     }
 
-    private static AudioWindow parseAudio(byte[] value) {
-        try {
-            return AudioWindow.parseFrom(value);
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            throw new IllegalStateException("unreadable record on " + Topics.AUDIO, e);
-        }
-    }
 }

@@ -1,6 +1,6 @@
 package io.foleystream.cli;
 
-import io.foleystream.assembly.TrackCollector;
+import io.foleystream.assembly.TrackSink;
 import io.foleystream.media.Remuxer;
 import io.foleystream.media.WavFile;
 import io.foleystream.proto.v1.ErrorCode;
@@ -26,6 +26,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     JobOptions job;
 
+    @Mixin
+    TrackOptions track;
+
     @Option(names = "--out", paramLabel = "PREFIX", description = "output path without extension (default: the video's path without extension + .foley)")
     Path out;
 
@@ -38,6 +41,8 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JobRequest request = job.request();
+        track.limiter();
+        track.bits();
         Path prefix = out != null ? out : defaultPrefix(job.video);
         var existing = cluster.existing();
         existing.ifPresent(local::warnIfIgnored);
@@ -58,9 +63,12 @@ final class RunCommand implements Callable<Integer> {
 
     private int run(String bootstrap, JobRequest request, Path prefix) throws Exception {
         ProgressBar bar = new ProgressBar(System.err);
+        Path wav = Path.of(prefix + ".wav");
+        Path mp4 = Path.of(prefix + ".mp4");
         JobClient.Outcome outcome;
         try (JobClient client = new JobClient(bootstrap);
-             JobClient.Follower follower = client.follow(request.getJobId())) {
+             JobClient.Follower follower = client.follow(request.getJobId(), TrackSink.wav(wav, track.bits()),
+                     track.limiter())) {
             client.submit(request, job.video);
             outcome = follower.await(timeout, bar);
         } finally {
@@ -72,12 +80,8 @@ final class RunCommand implements Callable<Integer> {
             throw new Foley.CliException(code, (code == Foley.BAD_INPUT ? "bad input: " : "failed: ")
                     + status.getErrorMessage());
         }
-        TrackCollector track = outcome.track();
-        float[] audio = track.track();
-        Path wav = Path.of(prefix + ".wav");
-        Path mp4 = Path.of(prefix + ".mp4");
-        WavFile.write(wav, audio, track.sampleRate(), track.channels());
-        Remuxer.withNewAudio(job.video, audio, track.sampleRate(), track.channels(), mp4);
+        WavFile.Audio audio = WavFile.read(wav);
+        Remuxer.withNewAudio(job.video, audio.samples(), audio.sampleRate(), audio.channels(), mp4);
         System.out.println(StatusCommand.describe(status));
         System.out.println("wrote " + wav + " and " + mp4);
         return Foley.OK;

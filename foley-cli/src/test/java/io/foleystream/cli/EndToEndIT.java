@@ -2,7 +2,10 @@ package io.foleystream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.foleystream.assembly.TrackCollector;
+import io.foleystream.assembly.TrackSink;
+import io.foleystream.dsp.TruePeakLimiter;
+import io.foleystream.media.ClipSpec;
+import io.foleystream.media.SyntheticClip;
 import io.foleystream.kafka.Topics;
 import io.foleystream.media.MediaLimits;
 import io.foleystream.media.MediaProbe;
@@ -77,8 +80,10 @@ class EndToEndIT {
     void theSampleComesBackAsOneTrackOfItsDurationWithEveryWindowExactlyOnce() throws Exception {
         JobRequest request = request("a wooden stick hitting surfaces", 7);
         JobClient.Outcome outcome;
+        TrackSink.InMemory track = new TrackSink.InMemory();
         try (JobClient client = new JobClient(cluster.bootstrapServers());
-             JobClient.Follower follower = client.follow(request.getJobId())) {
+             JobClient.Follower follower = client.follow(request.getJobId(), track,
+                     TruePeakLimiter.Settings.DEFAULT)) {
             client.submit(request, SAMPLE);
             outcome = follower.await(Duration.ofMinutes(5), (received, expected) -> { });
         }
@@ -88,12 +93,11 @@ class EndToEndIT {
             assertThat(m.getName()).isEqualTo("envelope_l1");
             assertThat(m.getValue()).isBetween(0.0, 1.0);
         });
-        TrackCollector track = outcome.track();
         PackManifest defaultPack = PackManifest.read(LocalCluster.defaultPackDirs(HOME).get(0).resolve("pack.json"));
         assertThat(defaultPack.id()).as("the default pack").startsWith("foley-mini@");
         assertThat(new int[] {track.sampleRate(), track.channels()}).as("the track is the default pack's audio")
                 .containsExactly(defaultPack.sampleRate(), defaultPack.audioChannels());
-        double assembled = track.track().length / (double) track.channels() / track.sampleRate();
+        double assembled = track.samples().length / (double) track.channels() / track.sampleRate();
         assertThat(assembled).isCloseTo(sampleDuration, org.assertj.core.data.Offset.offset(sampleFrameSeconds));
 
         Map<Integer, Integer> deliveries = audioDeliveries(request.getJobId());
@@ -140,6 +144,47 @@ class EndToEndIT {
             assertThat(out.durationSeconds())
                     .isCloseTo(sampleDuration, org.assertj.core.data.Offset.offset(sampleFrameSeconds));
         }
+    }
+
+    /**
+     * Acceptance 4 of issue 9: a 95 s video through {@code foley generate} (one process, no Kafka) and through the
+     * cluster gives the same WAV file byte for byte, of the video's length, no sample at full scale, and no join
+     * that stands out from the track around it. The tiny pack keeps it to seconds on two cores.
+     */
+    @Test
+    @Order(3)
+    void generateOfflineAndTheClusterGiveTheSameTrackOfA95SecondVideo() throws Exception {
+        Path video = work.resolve("long.mp4");
+        SyntheticClip.write(video, ClipSpec.sample().withDuration(95.0));
+        double duration;
+        double frameSeconds;
+        try (UploadSpool spool = UploadSpool.ofFile(video)) {
+            var info = MediaProbe.probe(spool, MediaLimits.defaults());
+            duration = info.durationSeconds();
+            frameSeconds = 1 / info.frameRate();
+        }
+        Path tiny = HOME.resolve("models/tiny");
+        Path offline = work.resolve("offline.wav");
+        Path prefix = work.resolve("cluster");
+
+        assertThat(Foley.execute("generate", video.toString(), "--pack", tiny.toString(), "--seed", "11",
+                "--prompt", "a stick hitting wood", "--out", offline.toString())).isEqualTo(Foley.OK);
+        assertThat(Foley.execute("run", "--bootstrap-servers=" + cluster.bootstrapServers(), video.toString(),
+                "--pack", "tiny", "--seed", "11", "--prompt", "a stick hitting wood", "--out", prefix.toString()))
+                .isEqualTo(Foley.OK);
+
+        Path clustered = Path.of(prefix + ".wav");
+        assertThat(Files.mismatch(offline, clustered)).as("first differing byte").isEqualTo(-1L);
+        WavFile.Audio track = WavFile.read(offline);
+        assertThat(track.durationSeconds()).isCloseTo(duration, org.assertj.core.data.Offset.offset(frameSeconds));
+        float samplePeak = 0;
+        for (float s : track.samples()) {
+            samplePeak = Math.max(samplePeak, Math.abs(s));
+        }
+        assertThat(samplePeak).as("largest |sample|").isLessThan(1f);
+        PackManifest pack = PackManifest.read(tiny.resolve("pack.json"));
+        assertThat(JoinJumps.worstRatio(track, pack.windowSeconds(), pack.overlapSeconds()))
+                .as("largest jump at a join over the RMS jump around it").isLessThan(JoinJumps.AUDIBLE_RATIO);
     }
 
     private static String samplePacketDigest() {

@@ -13,7 +13,7 @@ class HelpTest {
 
     @ParameterizedTest
     @CsvSource({
-            "run, --control-scale", "up, --base-port", "down, Usage", "submit, --negative-prompt", "status, JOB",
+            "run, --control-scale", "run, --ceiling", "generate, --pack", "generate, --bits", "up, --base-port", "down, Usage", "submit, --negative-prompt", "status, JOB",
             "probe, FILE", "envelope, --preset", "fbank, --mel-bins", "gram-volume, Usage"})
     void everySubcommandAnswersHelpWithItsUsage(String command, String mentions) {
         assertThat(usage(command, "--help")).isEqualTo(usage(command, "-h"));
@@ -21,7 +21,7 @@ class HelpTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"run, true", "up, true", "submit, false", "status, false"})
+    @CsvSource({"run, true", "up, true", "submit, false", "status, false", "generate, false"})
     void onlyTheCommandsThatMayStartAClusterChooseItsPacks(String command, boolean startsOne) {
         assertThat(usage(command, "--help").contains("--pack-dir")).as("%s offers --pack-dir", command)
                 .isEqualTo(startsOne);

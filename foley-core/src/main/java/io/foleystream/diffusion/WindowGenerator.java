@@ -1,7 +1,6 @@
 package io.foleystream.diffusion;
 
-import com.google.protobuf.ByteString;
-import io.foleystream.assembly.TrackCollector;
+import io.foleystream.assembly.WindowAudio;
 import io.foleystream.envelope.VideoEnvelope;
 import io.foleystream.onnx.ModelPack;
 import io.foleystream.onnx.PackManifest;
@@ -152,7 +151,7 @@ public final class WindowGenerator {
         }
 
         AudioWindow audio(float[] samples) {
-            return identity.toBuilder().setPcmS16Le(ByteString.copyFrom(TrackCollector.pcm16(samples))).build();
+            return identity.toBuilder().setPcmF32Le(WindowAudio.encode(samples)).build();
         }
     }
 

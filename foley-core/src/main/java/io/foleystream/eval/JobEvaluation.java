@@ -1,30 +1,39 @@
 package io.foleystream.eval;
 
-import io.foleystream.assembly.TrackCollector;
+import io.foleystream.assembly.TrackAssembler;
+import io.foleystream.assembly.TrackSink;
+import io.foleystream.assembly.WindowAudio;
 import io.foleystream.assembly.WindowPlan;
 import io.foleystream.dsp.Channels;
 import io.foleystream.envelope.EnvelopeSpec;
+import io.foleystream.envelope.StreamingEnvelope;
 import io.foleystream.proto.v1.AudioWindow;
 import io.foleystream.proto.v1.Window;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
  * The evaluation of one job, fed window by window: the reference envelope slices from {@code foley.windows} and the
- * generated audio from {@code foley.audio}. Only envelopes are kept (a few hundred floats a window), never audio, so
- * long videos cost little. Both envelopes are stitched the same way, each window owning the time from the middle
- * of its leading overlap, and compared with {@link EnvelopeL1}. A per-channel envelope (stable-v2a on a stereo pack)
- * is compared as the mean of its channels' envelopes, on both sides.
+ * generated audio from {@code foley.audio}. The generated windows are assembled into the track a client gets
+ * ({@link TrackAssembler}: crossfaded, limited, trimmed) and the envelope is measured on that track as it completes;
+ * only envelopes are kept (a few hundred floats a second), never the track, so long videos cost little. The
+ * reference slices are stitched back into the upload's envelope, each window owning the time from the middle of its
+ * leading overlap, and the two are compared with {@link EnvelopeL1}. A per-channel envelope (stable-v2a on a stereo
+ * pack) is compared as the mean of its channels' envelopes, on both sides.
  */
 public final class JobEvaluation {
 
     private final Function<Window, EnvelopeSpec> envelopeOf;
-    private final Map<Integer, AudioWindow> awaitingSpec = new TreeMap<>();
+    private final List<AudioWindow> awaitingSpec = new ArrayList<>();
     private EnvelopeSpec envelopeSpec;
     private int envelopeChannels;
     private final Map<Integer, float[]> reference = new TreeMap<>();
-    private final Map<Integer, float[]> generated = new TreeMap<>();
+    private TrackAssembler generatedTrack;
+    private GeneratedEnvelope generated;
     private Window anyWindow;
     private int totalWindows;
     private double durationSeconds = Double.NaN;
@@ -41,7 +50,9 @@ public final class JobEvaluation {
         if (envelopeSpec == null) {
             envelopeSpec = envelopeOf.apply(window);
             envelopeChannels = Math.max(1, window.getEnvelopeChannels());
-            awaitingSpec.forEach((index, audio) -> generated.put(index, envelope(audio)));
+            generated = new GeneratedEnvelope();
+            generatedTrack = new TrackAssembler(generated);
+            awaitingSpec.forEach(generatedTrack::add);
             awaitingSpec.clear();
         }
         float[] values = toArray(window.getEnvelopeList());
@@ -62,21 +73,51 @@ public final class JobEvaluation {
     /** Audio that arrives before any of its job's windows waits until the envelope is known. */
     public void addAudio(AudioWindow audio) {
         if (envelopeSpec == null) {
-            awaitingSpec.put(audio.getIndex(), audio);
+            awaitingSpec.add(audio);
         } else {
-            generated.put(audio.getIndex(), envelope(audio));
+            generatedTrack.add(audio);
         }
     }
 
-    /** The generated audio's envelope, measured on the channels the upload's envelope was measured on. */
-    private float[] envelope(AudioWindow audio) {
-        float[][] channels = envelopeSpec.measuredChannels(TrackCollector.samples(audio), audio.getChannels(),
-                envelopeChannels);
-        float[][] envelopes = new float[channels.length][];
-        for (int c = 0; c < channels.length; c++) {
-            envelopes[c] = envelopeSpec.of(channels[c]);
+    /** The assembled track's envelope, measured as the track completes on the channels the upload's was. */
+    private final class GeneratedEnvelope implements TrackSink {
+        private StreamingEnvelope[] channels;
+        private int trackChannels;
+        private final List<float[]> values = new ArrayList<>();
+        private float[] whole;
+
+        @Override
+        public void begin(int sampleRate, int channels) {
+            trackChannels = channels;
+            this.channels = new StreamingEnvelope[envelopeSpec.envelopeChannels(envelopeChannels)];
+            Arrays.setAll(this.channels, c -> envelopeSpec.newEnvelope());
         }
-        return channelMean(envelopes);
+
+        @Override
+        public void write(float[] interleaved) {
+            float[][] measured = envelopeSpec.measuredChannels(interleaved, trackChannels, envelopeChannels);
+            float[][] pieces = new float[measured.length][];
+            for (int c = 0; c < measured.length; c++) {
+                pieces[c] = channels[c].push(measured[c], 0, measured[c].length);
+            }
+            values.add(channelMean(pieces));
+        }
+
+        @Override
+        public void end() {
+            float[][] pieces = new float[channels.length][];
+            for (int c = 0; c < channels.length; c++) {
+                pieces[c] = channels[c].finish();
+            }
+            values.add(channelMean(pieces));
+            whole = new float[values.stream().mapToInt(v -> v.length).sum()];
+            int at = 0;
+            for (float[] piece : values) {
+                System.arraycopy(piece, 0, whole, at, piece.length);
+                at += piece.length;
+            }
+            values.clear();
+        }
     }
 
     private static float[] channelMean(float[][] channels) {
@@ -94,7 +135,7 @@ public final class JobEvaluation {
 
     /** Generated windows seen so far. */
     public int audioWindows() {
-        return generated.size() + awaitingSpec.size();
+        return (generatedTrack == null ? 0 : generatedTrack.received()) + awaitingSpec.size();
     }
 
     /** The window count, once the last window has been seen (0 before). */
@@ -113,7 +154,7 @@ public final class JobEvaluation {
     }
 
     public boolean isComplete() {
-        return totalWindows > 0 && reference.size() == totalWindows && generated.size() == totalWindows;
+        return totalWindows > 0 && reference.size() == totalWindows && generatedTrack.isComplete();
     }
 
     /** E-L1 between the upload's envelope and the generated audio's envelope over the whole video. */
@@ -124,7 +165,7 @@ public final class JobEvaluation {
         double rate = anyWindow.getEnvelopeRateHz();
         WindowPlan plan = new WindowPlan(anyWindow.getDurationS(), anyWindow.getRequest().getOverlapSeconds());
         int frames = (int) Math.floor(durationSeconds * rate) + 1;
-        return EnvelopeL1.between(stitch(reference, plan, rate, frames), stitch(generated, plan, rate, frames));
+        return EnvelopeL1.between(stitch(reference, plan, rate, frames), Arrays.copyOf(generated.whole, frames));
     }
 
     private static float[] stitch(Map<Integer, float[]> windows, WindowPlan plan, double rate, int frames) {
@@ -141,7 +182,7 @@ public final class JobEvaluation {
 
     /** A window's audio mixed down to mono: what its envelope is measured on, here and by gRPC Evaluate. */
     public static float[] monoMix(AudioWindow audio) {
-        return Channels.monoMix(TrackCollector.samples(audio), audio.getChannels());
+        return Channels.monoMix(WindowAudio.samples(audio), audio.getChannels());
     }
 
     private static float[] toArray(java.util.List<Float> values) {

@@ -40,8 +40,8 @@ public final class Topics {
      */
     public static final int WINDOWS_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
     /**
-     * Limit for audio (a 10 s stereo window at 44.1 kHz is 1.76 MB as 16-bit PCM; 8 MiB leaves room for longer
-     * windows) and for the dead-letter topic, which must take any record that any other topic took.
+     * Limit for audio (a 10 s stereo window at 44.1 kHz is 3.5 MB as float32; 8 MiB leaves room for windows up to
+     * 23 s) and for the dead-letter topic, which must take any record that any other topic took.
      */
     public static final int AUDIO_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 

@@ -6,10 +6,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
-/** 16-bit PCM WAV files: what {@code foley run} writes beside the muxed video, and what tests read back. */
+/**
+ * 16- or 24-bit PCM WAV files: what {@code foley run} and {@code foley generate} write, and what tests read back.
+ * The only place a track becomes integers; nothing here clips: a sample outside [-1, 1] is refused, since the
+ * track's limiter ({@link io.foleystream.dsp.TruePeakLimiter}) has already kept it inside.
+ */
 public final class WavFile {
 
     /** Interleaved samples in [-1, 1]. */
@@ -29,32 +35,126 @@ public final class WavFile {
     private WavFile() {
     }
 
-    /** Writes interleaved float samples as 16-bit PCM, clamping anything outside [-1, 1]. */
+    /** Writes interleaved float samples in [-1, 1] as 16-bit PCM. */
     public static void write(Path out, float[] interleaved, int sampleRate, int channels) {
-        if (channels < 1 || sampleRate < 1 || interleaved.length % channels != 0) {
-            throw new IllegalArgumentException(interleaved.length + " samples, " + channels + " channels, "
-                    + sampleRate + " Hz");
-        }
-        int dataBytes = Math.multiplyExact(interleaved.length, 2);
-        ByteBuffer wav = ByteBuffer.allocate(HEADER_BYTES + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
-        wav.put("RIFF".getBytes(US_ASCII)).putInt(36 + dataBytes)
-                .put("WAVE".getBytes(US_ASCII));
-        wav.put("fmt ".getBytes(US_ASCII)).putInt(16)
-                .putShort((short) 1).putShort((short) channels).putInt(sampleRate)
-                .putInt(sampleRate * channels * 2).putShort((short) (channels * 2)).putShort((short) 16);
-        wav.put("data".getBytes(US_ASCII)).putInt(dataBytes);
-        for (float sample : interleaved) {
-            float clamped = Math.max(-1f, Math.min(1f, sample));
-            wav.putShort((short) Math.round(clamped * Short.MAX_VALUE));
-        }
-        try {
-            Files.write(out, wav.array());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + out, e);
+        try (Writer writer = Writer.create(out, sampleRate, channels, 16)) {
+            writer.write(interleaved, 0, interleaved.length);
         }
     }
 
-    /** Reads a 16-bit PCM WAV file, skipping chunks other than "fmt " and "data". */
+    /**
+     * A WAV file written as the samples come, in bounded memory; the header's sizes are filled in on close.
+     * Samples are scaled by 2^(bits−1) − 1 and rounded.
+     */
+    public static final class Writer implements AutoCloseable {
+        private static final int BUFFER_BYTES = 1 << 16;
+
+        private final Path path;
+        private final FileChannel file;
+        private final int bytesPerSample;
+        private final double scale;
+        private final int channels;
+        private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        private long dataBytes;
+        private boolean closed;
+
+        private Writer(Path path, FileChannel file, int bits, int channels) {
+            this.path = path;
+            this.file = file;
+            this.bytesPerSample = bits / 8;
+            this.scale = (1 << (bits - 1)) - 1;
+            this.channels = channels;
+        }
+
+        /** Creates (or replaces) {@code out}; {@code bits} is 16 or 24. */
+        public static Writer create(Path out, int sampleRate, int channels, int bits) {
+            if (channels < 1 || sampleRate < 1 || (bits != 16 && bits != 24)) {
+                throw new IllegalArgumentException(channels + " channels, " + sampleRate + " Hz, " + bits
+                        + " bits (16 or 24)");
+            }
+            try {
+                FileChannel file = FileChannel.open(out, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING);
+                Writer writer = new Writer(out, file, bits, channels);
+                writer.buffer.put(header(sampleRate, channels, bits, 0));
+                return writer;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + out, e);
+            }
+        }
+
+        /** Appends interleaved samples (whole frames). */
+        public void write(float[] interleaved, int offset, int length) {
+            if (length % channels != 0) {
+                throw new IllegalArgumentException(length + " samples do not split into " + channels + " channels");
+            }
+            for (int i = offset; i < offset + length; i++) {
+                float sample = interleaved[i];
+                if (!(sample >= -1f && sample <= 1f)) {
+                    throw new IllegalArgumentException("sample " + sample + " is outside [-1, 1]; limit the track "
+                            + "before writing it");
+                }
+                if (buffer.remaining() < bytesPerSample) {
+                    flush();
+                }
+                int value = (int) Math.round(sample * scale);
+                buffer.put((byte) value).put((byte) (value >> 8));
+                if (bytesPerSample == 3) {
+                    buffer.put((byte) (value >> 16));
+                }
+            }
+            dataBytes += (long) length * bytesPerSample;
+        }
+
+        /** Frames written so far. */
+        public long frames() {
+            return dataBytes / bytesPerSample / channels;
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try (file) {
+                flush();
+                if (dataBytes > 0xFFFF_FFFFL - 36) {
+                    throw new IllegalStateException(path.getFileName() + " is over the 4 GiB a WAV file can hold");
+                }
+                ByteBuffer sizes = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+                file.write(sizes.putInt(0, (int) (36 + dataBytes)), 4);
+                file.write(sizes.clear().putInt(0, (int) dataBytes), HEADER_BYTES - 4);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + path, e);
+            }
+        }
+
+        private void flush() {
+            buffer.flip();
+            try {
+                while (buffer.hasRemaining()) {
+                    file.write(buffer);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + path, e);
+            }
+            buffer.clear();
+        }
+
+        private static byte[] header(int sampleRate, int channels, int bits, int dataBytes) {
+            int frameBytes = channels * bits / 8;
+            ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            header.put("RIFF".getBytes(US_ASCII)).putInt(36 + dataBytes).put("WAVE".getBytes(US_ASCII));
+            header.put("fmt ".getBytes(US_ASCII)).putInt(16)
+                    .putShort((short) 1).putShort((short) channels).putInt(sampleRate)
+                    .putInt(sampleRate * frameBytes).putShort((short) frameBytes).putShort((short) bits);
+            header.put("data".getBytes(US_ASCII)).putInt(dataBytes);
+            return header.array();
+        }
+    }
+
+    /** Reads a 16- or 24-bit PCM WAV file, skipping chunks other than "fmt " and "data". */
     public static Audio read(Path in) {
         ByteBuffer wav;
         try {
@@ -67,6 +167,7 @@ public final class WavFile {
         }
         int channels = 0;
         int sampleRate = 0;
+        int bits = 0;
         wav.position(12);
         while (wav.remaining() >= 8) {
             int id = wav.getInt();
@@ -75,17 +176,21 @@ public final class WavFile {
                 int format = wav.getShort(wav.position());
                 channels = wav.getShort(wav.position() + 2);
                 sampleRate = wav.getInt(wav.position() + 4);
-                int bits = wav.getShort(wav.position() + 14);
-                if (format != 1 || bits != 16) {
-                    throw new IllegalArgumentException(in.getFileName() + " is not 16-bit PCM");
+                bits = wav.getShort(wav.position() + 14);
+                if (format != 1 || (bits != 16 && bits != 24)) {
+                    throw new IllegalArgumentException(in.getFileName() + " is not 16- or 24-bit PCM");
                 }
             } else if (id == fourCc("data")) {
                 if (channels == 0) {
                     throw new IllegalArgumentException(in.getFileName() + " has data before its format");
                 }
-                float[] samples = new float[Math.min(size, wav.remaining()) / 2];
+                int bytes = bits / 8;
+                float scale = (1 << (bits - 1)) - 1;
+                float[] samples = new float[Math.min(size, wav.remaining()) / bytes];
                 for (int i = 0; i < samples.length; i++) {
-                    samples[i] = wav.getShort() / (float) Short.MAX_VALUE;
+                    int low = bytes == 2 ? 0 : wav.get() & 0xFF;
+                    int value = bytes == 2 ? wav.getShort() : (wav.getShort() << 8) | low;
+                    samples[i] = value / scale;
                 }
                 return new Audio(samples, sampleRate, channels);
             }

@@ -73,9 +73,10 @@ class FoleyMiniSoundTest {
                 .setEnvelopeSource(EnvelopeSource.ENVELOPE_SOURCE_AUDIO)
                 .setSampler(SamplerSettings.newBuilder().setSeed(11))
                 .build();
-        TrackCollector track = new InProcessJob(pack).run(request, video);
+        TrackSink.InMemory track = new TrackSink.InMemory();
+        new InProcessJob(pack).run(request, video, track);
         assertThat(track.sampleRate()).isEqualTo(sound.sampleRate());
-        generated = Channels.monoMix(track.track(), track.channels());
+        generated = Channels.monoMix(track.samples(), track.channels());
         whiteNoise = noiseLike(target, 7);
     }
 

@@ -29,7 +29,7 @@ class InProcessJobTest {
     void aRequestNamingAnotherPackIsRefused() {
         JobRequest request = JobRequest.newBuilder().setJobId("other").setPack("foley-mini").build();
 
-        assertThatThrownBy(() -> new InProcessJob(pack).run(request, Path.of("unused.mp4")))
+        assertThatThrownBy(() -> new InProcessJob(pack).run(request, Path.of("unused.mp4"), new TrackSink.InMemory()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("names pack foley-mini");
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.foleystream.assembly.WindowAudio;
 import io.foleystream.proto.v1.AudioWindow;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +14,7 @@ import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.ShortBuffer;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -106,23 +107,16 @@ final class ReferenceData {
         for (float value : expected) {
             scale = Math.max(scale, Math.abs(value));
         }
-        double tolerance = relative * scale + 1.0 / 32767;
+        double tolerance = relative * scale;
         for (int i = 0; i < expected.length; i++) {
-            double clamped = Math.max(-1, Math.min(1, expected[i]));
             assertThat((double) actual[i]).as("%s, audio sample %d", name, i)
-                    .isBetween(clamped - tolerance, clamped + tolerance);
+                    .isBetween(expected[i] - tolerance, expected[i] + tolerance);
         }
     }
 
-    /** The samples of a window's 16-bit little-endian PCM, as floats. */
+    /** A window's samples, as the generator sent them. */
     static float[] pcm(AudioWindow audio) {
-        ShortBuffer samples = ByteBuffer.wrap(audio.getPcmS16Le().toByteArray()).order(ByteOrder.LITTLE_ENDIAN)
-                .asShortBuffer();
-        float[] values = new float[samples.remaining()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = samples.get(i) / 32767f;
-        }
-        return values;
+        return WindowAudio.samples(audio);
     }
 
     /**

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.foleystream.assembly.TrackCollector;
+import io.foleystream.assembly.WindowAudio;
 import io.foleystream.envelope.VideoEnvelope;
 import io.foleystream.onnx.ModelPack;
 import io.foleystream.onnx.PackManifest;
@@ -57,11 +57,11 @@ class WindowGeneratorTest {
         int frames = (int) Math.round(4.0 * 44_100);
         assertThat(audio.getSampleRate()).isEqualTo(44_100);
         assertThat(audio.getChannels()).isEqualTo(2);
-        assertThat(audio.getPcmS16Le().size()).isEqualTo(frames * 2 * 2);
+        assertThat(audio.getPcmF32Le().size()).isEqualTo(frames * 2 * Float.BYTES);
         assertThat(audio.getIndex()).isEqualTo(1);
         assertThat(audio.getPackVersion()).isEqualTo(pack.id());
         assertThat(audio.getSeed()).isEqualTo(3);
-        assertThat(rms(TrackCollector.samples(audio))).isGreaterThan(1e-4);
+        assertThat(rms(WindowAudio.samples(audio))).isGreaterThan(1e-4);
     }
 
     @Test
@@ -241,7 +241,7 @@ class WindowGeneratorTest {
             WindowNoise failing = new WindowNoise(WindowNoise.of(3, 1).sampler(), n -> {
                 throw new AssertionError("the mean draws no noise");
             });
-            assertThat(pcm(mean.generate(window, failing, ProgressListener.NONE))).hasSize(4 * 44_100 * 2 * 2);
+            assertThat(pcm(mean.generate(window, failing, ProgressListener.NONE))).hasSize(4 * 44_100 * 2 * Float.BYTES);
         });
     }
 
@@ -313,11 +313,11 @@ class WindowGeneratorTest {
     }
 
     private static byte[] pcm(AudioWindow audio) {
-        return audio.getPcmS16Le().toByteArray();
+        return audio.getPcmF32Le().toByteArray();
     }
 
     private static float[] samples(ConditionedWindow window) {
-        return TrackCollector.samples(generator.generate(window, ProgressListener.NONE));
+        return WindowAudio.samples(generator.generate(window, ProgressListener.NONE));
     }
 
     /** Window 1 of a 9.5 s video: 4 s from 3.0 s, an envelope with a strike every 40 frames, video and text. */

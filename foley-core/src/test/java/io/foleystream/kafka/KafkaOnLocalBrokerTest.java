@@ -86,7 +86,7 @@ class KafkaOnLocalBrokerTest {
         new Random(7).nextBytes(pcm);
         AudioWindow window = AudioWindow.newBuilder()
                 .setJobId("job-audio").setIndex(3).setSampleRate(44_100).setChannels(2)
-                .setPcmS16Le(ByteString.copyFrom(pcm)).build();
+                .setPcmF32Le(ByteString.copyFrom(pcm)).build();
 
         try (KafkaProducer<String, byte[]> producer = Producers.idempotent(broker.bootstrapServers(), "audio-test", Map.of())) {
             producer.send(new ProducerRecord<>(Topics.AUDIO, "job-audio",

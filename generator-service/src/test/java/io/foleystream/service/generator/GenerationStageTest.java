@@ -80,7 +80,7 @@ class GenerationStageTest {
         assertThat(windows).allSatisfy(w -> {
             assertThat(w.getJobId()).isEqualTo(jobId);
             assertThat(w.getSampleRate()).isEqualTo(44_100);
-            assertThat(w.getPcmS16Le().size()).isEqualTo(2 * 2 * (int) Math.round(2.0 * 44_100));
+            assertThat(w.getPcmF32Le().size()).isEqualTo(Float.BYTES * 2 * (int) Math.round(2.0 * 44_100));
             assertThat(w.getPackVersion()).isEqualTo("tiny@1.0.0");
         });
         assertThat(dead).singleElement().satisfies(r -> assertThat(r.key()).isEqualTo(jobId + "/x"));
@@ -183,7 +183,7 @@ class GenerationStageTest {
         byte[] plain = pcm(window);
 
         AudioWindow drawn = generate(with(window, s -> s.clearSeed()));
-        assertThat(pcm(with(window, s -> s.setSeed(drawn.getSeed())))).isEqualTo(drawn.getPcmS16Le().toByteArray());
+        assertThat(pcm(with(window, s -> s.setSeed(drawn.getSeed())))).isEqualTo(drawn.getPcmF32Le().toByteArray());
         ConditionedWindow otherJob = window("job-controls-2", 0);
         assertThat(generate(with(otherJob, s -> s.clearSeed())).getSeed()).isNotEqualTo(drawn.getSeed());
 
@@ -252,7 +252,7 @@ class GenerationStageTest {
     }
 
     private byte[] pcm(ConditionedWindow window) {
-        return generate(window).getPcmS16Le().toByteArray();
+        return generate(window).getPcmF32Le().toByteArray();
     }
 
     private AudioWindow generate(ConditionedWindow window) {

@@ -44,8 +44,8 @@ public class EvaluatorService extends EvaluatorGrpc.EvaluatorImplBase {
             response.onError(invalid("give the reference envelope to compare with"));
             return;
         }
-        if (audio.getChannels() <= 0 || audio.getPcmS16Le().size() < 2 * audio.getChannels()) {
-            response.onError(invalid("give audio: at least one frame of 16-bit PCM and a positive channel count"));
+        if (audio.getChannels() <= 0 || audio.getPcmF32Le().size() < Float.BYTES * audio.getChannels()) {
+            response.onError(invalid("give audio: at least one frame of float32 PCM and a positive channel count"));
             return;
         }
         EnvelopeSpec spec;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
-import io.foleystream.assembly.TrackCollector;
+import io.foleystream.assembly.WindowAudio;
 import io.foleystream.envelope.EnvelopeSpec;
 import io.foleystream.eval.EnvelopeL1;
 import io.foleystream.eval.JobEvaluation;
@@ -174,7 +174,7 @@ class EvaluationStageTest {
             samples[2 * f + 1] = s;
         }
         return AudioWindow.newBuilder().setJobId(jobId).setIndex(index).setStartS(1.5 * index).setDurationS(2.0)
-                .setSampleRate(RATE).setChannels(2).setPcmS16Le(ByteString.copyFrom(TrackCollector.pcm16(samples)))
+                .setSampleRate(RATE).setChannels(2).setPcmF32Le(WindowAudio.encode(samples))
                 .setLast(index == 1).setTotalWindows(2).setVideoDurationS(3.5).setOverlapS(0.5).build();
     }
 

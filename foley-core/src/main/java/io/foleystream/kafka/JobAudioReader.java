@@ -1,0 +1,96 @@
+package io.foleystream.kafka;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.foleystream.proto.v1.AudioWindow;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * One job's windows on {@code foley.audio}, for a {@link io.foleystream.assembly.TrackAssembler}: reads only the
+ * partition the job id hashes to (Kafka's default partitioner for keyed records, which every stage's producer
+ * uses), from the job's first offset, committed records only, and hands out that job's windows. It assigns its
+ * partition itself and commits nothing.
+ */
+public final class JobAudioReader implements AutoCloseable {
+
+    private final String jobId;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final TopicPartition partition;
+    private final long firstOffset;
+
+    private JobAudioReader(String bootstrapServers, String jobId, Long firstOffset) {
+        this.jobId = jobId;
+        this.consumer = Consumers.readCommitted(bootstrapServers, "foley-track-reader",
+                Map.of(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.AUDIO_MAX_MESSAGE_BYTES));
+        try {
+            int partitions = consumer.partitionsFor(Topics.AUDIO, Duration.ofSeconds(30)).size();
+            this.partition = new TopicPartition(Topics.AUDIO, partitionOf(jobId, partitions));
+            consumer.assign(List.of(partition));
+            if (firstOffset == null) {
+                consumer.seekToEnd(List.of(partition));
+            } else {
+                consumer.seek(partition, firstOffset);
+            }
+            this.firstOffset = consumer.position(partition);
+        } catch (RuntimeException e) {
+            consumer.close(Duration.ZERO);
+            throw e;
+        }
+    }
+
+    /**
+     * A reader of a job not yet submitted: it starts at the partition's end now, which is at or before the job's
+     * first window. Open it before submitting the job.
+     */
+    public static JobAudioReader beforeSubmitting(String bootstrapServers, String jobId) {
+        return new JobAudioReader(bootstrapServers, jobId, null);
+    }
+
+    /** A reader from an offset a reader of this job reported earlier ({@link #firstOffset()}). */
+    public static JobAudioReader from(String bootstrapServers, String jobId, long firstOffset) {
+        return new JobAudioReader(bootstrapServers, jobId, firstOffset);
+    }
+
+    /** The partition a job's records go to among {@code partitions}. */
+    public static int partitionOf(String jobId, int partitions) {
+        return Utils.toPositive(Utils.murmur2(jobId.getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
+
+    public TopicPartition partition() {
+        return partition;
+    }
+
+    /** Where this reader started: keep it to read the same job again later. */
+    public long firstOffset() {
+        return firstOffset;
+    }
+
+    /** The job's windows that arrived within {@code timeout} (possibly none); other jobs' are skipped. */
+    public List<AudioWindow> poll(Duration timeout) {
+        List<AudioWindow> windows = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(timeout)) {
+            if (jobId.equals(record.key())) {
+                try {
+                    windows.add(AudioWindow.parseFrom(record.value()));
+                } catch (InvalidProtocolBufferException e) {
+                    throw new IllegalStateException("unreadable record at offset " + record.offset() + " of "
+                            + partition, e);
+                }
+            }
+        }
+        return windows;
+    }
+
+    @Override
+    public void close() {
+        consumer.close(Duration.ofSeconds(2));
+    }
+}

@@ -1,0 +1,77 @@
+package io.foleystream.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.foleystream.proto.v1.AudioWindow;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class JobAudioReaderTest {
+
+    private static final int PARTITIONS = 4;
+
+    private static LocalKafkaBroker broker;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = LocalKafkaBroker.start(null, 0, PARTITIONS);
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    @Test
+    void readsOnlyTheJobsPartitionFromWhereItWasOpenedCommittedRecordsOnly() throws Exception {
+        String job = "job-reader";
+        try (KafkaProducer<String, byte[]> producer = Producers.transactional(broker.bootstrapServers(), "reader-test",
+                Map.of())) {
+            producer.initTransactions();
+            send(producer, job, 100, null); // an earlier run of the same id: before the reader's first offset
+            try (JobAudioReader reader = JobAudioReader.beforeSubmitting(broker.bootstrapServers(), job)) {
+                RecordMetadata first = send(producer, job, 0, null);
+                send(producer, "another-job", 0, null);
+                // the job's key on a partition the default partitioner would never choose for it
+                send(producer, job, 99, (first.partition() + 1) % PARTITIONS);
+                producer.beginTransaction();
+                producer.send(new ProducerRecord<>(Topics.AUDIO, job, window(job, 98).toByteArray()));
+                producer.abortTransaction();
+                send(producer, job, 1, null);
+
+                List<Integer> indices = new ArrayList<>();
+                Instant deadline = Instant.now().plusSeconds(30);
+                while (indices.size() < 2 && Instant.now().isBefore(deadline)) {
+                    reader.poll(Duration.ofMillis(200)).forEach(w -> indices.add(w.getIndex()));
+                }
+                reader.poll(Duration.ofMillis(500)).forEach(w -> indices.add(w.getIndex()));
+
+                assertThat(indices).containsExactly(0, 1);
+                assertThat(reader.partition().partition()).isEqualTo(first.partition())
+                        .isEqualTo(JobAudioReader.partitionOf(job, PARTITIONS));
+                assertThat(reader.firstOffset()).isEqualTo(first.offset());
+            }
+        }
+    }
+
+    private static RecordMetadata send(KafkaProducer<String, byte[]> producer, String job, int index,
+                                       Integer partition) throws Exception {
+        producer.beginTransaction();
+        var sent = producer.send(new ProducerRecord<>(Topics.AUDIO, partition, job, window(job, index).toByteArray()));
+        producer.commitTransaction();
+        return sent.get();
+    }
+
+    private static AudioWindow window(String job, int index) {
+        return AudioWindow.newBuilder().setJobId(job).setIndex(index).build();
+    }
+}
