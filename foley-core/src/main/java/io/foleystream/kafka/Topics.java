@@ -51,6 +51,18 @@ public final class Topics {
     private Topics() {
     }
 
+    /**
+     * The job a record belongs to, from its key: every topic is keyed by job id, {@link #CONDITIONED} by job id, "/"
+     * and window index.
+     */
+    public static String jobIdOf(String key) {
+        if (key == null) {
+            return "";
+        }
+        int slash = key.indexOf('/');
+        return slash < 0 ? key : key.substring(0, slash);
+    }
+
     /** Every topic name, in pipeline order. */
     public static List<String> all() {
         return List.of(JOBS, VIDEO_CHUNKS, WINDOWS, CONDITIONED, AUDIO, STATUS, DLQ);

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -15,6 +16,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import com.google.protobuf.MessageLite;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -60,6 +65,11 @@ import org.slf4j.LoggerFactory;
  * If the producer is fenced (another instance took over its transactional id) or fails fatally, {@link #run()}
  * closes the clients and throws.
  *
+ * <p>Each record is processed in a span ({@link Config#tracing}), the child of the trace context in the record's
+ * headers, and that span's context goes into the headers of the record's outputs, so a job's trace runs on through
+ * the stage; while a transform runs, the job ids of its records are in the logging MDC ({@link JobLogContext}).
+ * {@link #lag()} tells how many records wait in each input partition.
+ *
  * <p>Run it on its own thread and stop it with {@link #close()} from another.
  */
 public final class TransactionalStage<I> implements Runnable, AutoCloseable {
@@ -92,10 +102,13 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
      *                        held or the delay has passed, whichever comes first
      * @param consumerProps   extra consumer settings, over those of {@link Consumers#readCommitted}
      * @param producerProps   extra producer settings, over those of {@link Producers#transactional}
+     * @param tracing         where each record's span goes: a child of the trace context in the record's headers,
+     *                        whose own context goes into the headers of the record's outputs
      */
     public record Config<I>(String bootstrapServers, String groupId, String transactionalId, List<String> inputTopics,
                             Deserializer<I> inputDeserializer, int maxPollRecords, Duration maxBatchDelay,
-                            Map<String, Object> consumerProps, Map<String, Object> producerProps) {
+                            Map<String, Object> consumerProps, Map<String, Object> producerProps,
+                            KafkaTracing tracing) {
 
         public static final int DEFAULT_MAX_POLL_RECORDS = 100;
 
@@ -105,6 +118,7 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
             Objects.requireNonNull(transactionalId, "transactionalId");
             Objects.requireNonNull(inputDeserializer, "inputDeserializer");
             Objects.requireNonNull(maxBatchDelay, "maxBatchDelay");
+            Objects.requireNonNull(tracing, "tracing");
             inputTopics = List.copyOf(inputTopics);
             consumerProps = Map.copyOf(consumerProps);
             producerProps = Map.copyOf(producerProps);
@@ -117,27 +131,32 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
         public static <I> Config<I> of(String bootstrapServers, String groupId, String transactionalId,
                                        List<String> inputTopics, Deserializer<I> inputDeserializer) {
             return new Config<>(bootstrapServers, groupId, transactionalId, inputTopics, inputDeserializer,
-                    DEFAULT_MAX_POLL_RECORDS, Duration.ZERO, Map.of(), Map.of());
+                    DEFAULT_MAX_POLL_RECORDS, Duration.ZERO, Map.of(), Map.of(), KafkaTracing.disabled());
         }
 
         public Config<I> withMaxPollRecords(int records) {
             return new Config<>(bootstrapServers, groupId, transactionalId, inputTopics, inputDeserializer,
-                    records, maxBatchDelay, consumerProps, producerProps);
+                    records, maxBatchDelay, consumerProps, producerProps, tracing);
         }
 
         public Config<I> withMaxBatchDelay(Duration delay) {
             return new Config<>(bootstrapServers, groupId, transactionalId, inputTopics, inputDeserializer,
-                    maxPollRecords, delay, consumerProps, producerProps);
+                    maxPollRecords, delay, consumerProps, producerProps, tracing);
         }
 
         public Config<I> withConsumerProps(Map<String, Object> props) {
             return new Config<>(bootstrapServers, groupId, transactionalId, inputTopics, inputDeserializer,
-                    maxPollRecords, maxBatchDelay, props, producerProps);
+                    maxPollRecords, maxBatchDelay, props, producerProps, tracing);
         }
 
         public Config<I> withProducerProps(Map<String, Object> props) {
             return new Config<>(bootstrapServers, groupId, transactionalId, inputTopics, inputDeserializer,
-                    maxPollRecords, maxBatchDelay, consumerProps, props);
+                    maxPollRecords, maxBatchDelay, consumerProps, props, tracing);
+        }
+
+        public Config<I> withTracing(KafkaTracing tracing) {
+            return new Config<>(bootstrapServers, groupId, transactionalId, inputTopics, inputDeserializer,
+                    maxPollRecords, maxBatchDelay, consumerProps, producerProps, tracing);
         }
     }
 
@@ -169,6 +188,7 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
     private final AtomicLong recordsOut = new AtomicLong();
     private final AtomicLong recordsDeadLettered = new AtomicLong();
     private final AtomicLong transactionsAborted = new AtomicLong();
+    private final ConsumerLag lag = new ConsumerLag();
 
     public TransactionalStage(Config<I> config, Transform<I> transform) {
         this(config, oneByOne(Objects.requireNonNull(transform, "transform")));
@@ -209,6 +229,7 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
             consumer.subscribe(config.inputTopics(), new DroppingRevokedRecords());
             while (closeRequested.getCount() > 0) {
                 ConsumerRecords<String, byte[]> batch = nextBatch();
+                lag.update(consumer);
                 if (!batch.isEmpty()) {
                     processInOneTransaction(batch);
                 }
@@ -279,6 +300,11 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
 
     public boolean isRunning() {
         return state.get() == State.RUNNING;
+    }
+
+    /** Records waiting in each input partition this instance holds, as of its last poll. */
+    public ConsumerLag lag() {
+        return lag;
     }
 
     /**
@@ -394,32 +420,48 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
         records.forEach(inputs::add);
         long outputs = 0;
         long deadLetters = 0;
-        producer.beginTransaction();
-        List<Result> results = transformed(inputs);
-        for (int i = 0; i < inputs.size(); i++) {
-            ConsumerRecord<String, byte[]> record = inputs.get(i);
-            Result result = results.get(i);
-            List<ProducerRecord<String, byte[]>> produced;
-            if (result.failure() == null) {
-                produced = result.outputs();
-                outputs += produced.size();
-            } else {
-                LOG.warn("stage {}: {}-{}@{} goes to {}: {}", config.transactionalId(), record.topic(),
-                        record.partition(), record.offset(), Topics.DLQ, result.failure().toString());
-                produced = List.of(DeadLetters.of(record, result.failure()));
-                deadLetters++;
+        List<Span> spans = inputs.stream().map(r -> config.tracing().startProcessing(r, config.groupId())).toList();
+        try {
+            producer.beginTransaction();
+            List<Result> results = transformed(inputs, spans);
+            for (int i = 0; i < inputs.size(); i++) {
+                ConsumerRecord<String, byte[]> record = inputs.get(i);
+                Result result = results.get(i);
+                List<ProducerRecord<String, byte[]>> produced;
+                if (result.failure() == null) {
+                    produced = result.outputs();
+                    outputs += produced.size();
+                } else {
+                    try (JobLogContext job = JobLogContext.of(Topics.jobIdOf(record.key()))) {
+                        LOG.warn("stage {}: {}-{}@{} goes to {}: {}", config.transactionalId(), record.topic(),
+                                record.partition(), record.offset(), Topics.DLQ, result.failure().toString());
+                    }
+                    spans.get(i).recordException(result.failure()).setStatus(StatusCode.ERROR, "dead-lettered");
+                    produced = List.of(DeadLetters.of(record, result.failure()));
+                    deadLetters++;
+                }
+                // each output continues its input's trace
+                Context context = Context.root().with(spans.get(i));
+                produced.forEach(output -> producer.send(config.tracing().inject(context, output)));
             }
-            produced.forEach(producer::send);
+            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            producer.commitTransaction();
+            return new Outcome(outputs, deadLetters);
+        } catch (KafkaException e) {
+            spans.forEach(span -> span.setStatus(StatusCode.ERROR, "transaction failed: " + e));
+            throw e;
+        } finally {
+            spans.forEach(Span::end);
         }
-        producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-        producer.commitTransaction();
-        return new Outcome(outputs, deadLetters);
     }
 
     private Outcome deadLettered(ConsumerRecord<String, byte[]> record, KafkaException rejection,
                                  Map<TopicPartition, OffsetAndMetadata> offsets) {
-        LOG.warn("stage {}: the output of {}-{}@{} was refused, the record goes to {}: {}", config.transactionalId(),
-                record.topic(), record.partition(), record.offset(), Topics.DLQ, rejection.toString());
+        try (JobLogContext job = JobLogContext.of(Topics.jobIdOf(record.key()))) {
+            LOG.warn("stage {}: the output of {}-{}@{} was refused, the record goes to {}: {}",
+                    config.transactionalId(), record.topic(), record.partition(), record.offset(), Topics.DLQ,
+                    rejection.toString());
+        }
         producer.beginTransaction();
         producer.send(DeadLetters.of(record, rejectionCause(rejection)));
         producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
@@ -465,14 +507,24 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
 
     /** A transform in the form the loop runs it: one result per record, in order, and no exception. */
     private interface Step<I> {
-        List<Result> apply(List<ConsumerRecord<String, I>> records);
+        List<Result> apply(List<ConsumerRecord<String, I>> records, WorkScopes<I> scopes);
+    }
+
+    /** What the transform of some records runs in; see {@link #workScope}. */
+    private interface WorkScopes<I> {
+        WorkScope open(List<ConsumerRecord<String, I>> records);
+    }
+
+    private interface WorkScope extends AutoCloseable {
+        @Override
+        void close();
     }
 
     private static <I> Step<I> oneByOne(Transform<I> transform) {
-        return records -> {
+        return (records, scopes) -> {
             List<Result> results = new ArrayList<>(records.size());
             for (ConsumerRecord<String, I> record : records) {
-                try {
+                try (WorkScope scope = scopes.open(List.of(record))) {
                     results.add(new Result(transform.apply(record), null));
                 } catch (Exception e) {
                     results.add(Result.failed(e));
@@ -485,8 +537,8 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
     private static <I> Step<I> isolatingFailures(BatchTransform<I> transform) {
         return new Step<>() {
             @Override
-            public List<Result> apply(List<ConsumerRecord<String, I>> records) {
-                try {
+            public List<Result> apply(List<ConsumerRecord<String, I>> records, WorkScopes<I> scopes) {
+                try (WorkScope scope = scopes.open(records)) {
                     List<List<ProducerRecord<String, byte[]>>> outputs = transform.apply(records);
                     if (outputs.size() != records.size()) {
                         throw new IllegalStateException("the batch transform gave " + outputs.size()
@@ -500,7 +552,7 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
                     // Find the record that makes the batch throw: the transform again, one record at a time.
                     List<Result> results = new ArrayList<>(records.size());
                     for (ConsumerRecord<String, I> record : records) {
-                        results.addAll(apply(List.of(record)));
+                        results.addAll(apply(List.of(record), scopes));
                     }
                     return results;
                 }
@@ -508,26 +560,46 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
         };
     }
 
-    /** One result per input, in order: a record that does not parse fails alone, the others go to the transform. */
-    private List<Result> transformed(List<ConsumerRecord<String, byte[]>> inputs) {
+    /**
+     * One result per input, in order: a record that does not parse fails alone, the others go to the transform, which
+     * runs in the {@link #workScope} of the records it is given.
+     */
+    private List<Result> transformed(List<ConsumerRecord<String, byte[]>> inputs, List<Span> spans) {
         Result[] results = new Result[inputs.size()];
         List<Integer> parsedAt = new ArrayList<>();
         List<ConsumerRecord<String, I>> parsed = new ArrayList<>();
+        Map<ConsumerRecord<String, I>, Span> spanOf = new IdentityHashMap<>();
         for (int i = 0; i < inputs.size(); i++) {
             try {
-                parsed.add(typed(inputs.get(i)));
+                ConsumerRecord<String, I> record = typed(inputs.get(i));
+                parsed.add(record);
                 parsedAt.add(i);
+                spanOf.put(record, spans.get(i));
             } catch (Exception e) {
                 results[i] = Result.failed(e);
             }
         }
         if (!parsed.isEmpty()) {
-            List<Result> transformed = step.apply(parsed);
+            List<Result> transformed = step.apply(parsed, records -> workScope(records, spanOf));
             for (int j = 0; j < parsed.size(); j++) {
                 results[parsedAt.get(j)] = sendable(transformed.get(j));
             }
         }
         return List.of(results);
+    }
+
+    /**
+     * While a transform runs: the records' job ids in the logging MDC, and, for a lone record, its span as the current
+     * context (several records of a batch have several parents, so none is current).
+     */
+    private static <I> WorkScope workScope(List<ConsumerRecord<String, I>> records,
+                                           Map<ConsumerRecord<String, I>, Span> spanOf) {
+        JobLogContext jobs = JobLogContext.of(records.stream().map(r -> Topics.jobIdOf(r.key())).toList());
+        Scope current = records.size() == 1 ? spanOf.get(records.get(0)).makeCurrent() : Scope.noop();
+        return () -> {
+            current.close();
+            jobs.close();
+        };
     }
 
     private ConsumerRecord<String, I> typed(ConsumerRecord<String, byte[]> raw) {
