@@ -2,6 +2,8 @@ package io.foleystream.service.encoder;
 
 import io.foleystream.gram.WindowConditioner;
 import io.foleystream.kafka.JobStatuses;
+import io.foleystream.kafka.KafkaTracing;
+import io.foleystream.kafka.StageLagGauges;
 import io.foleystream.kafka.Serdes;
 import io.foleystream.kafka.Topics;
 import io.foleystream.kafka.TransactionalStage;
@@ -12,6 +14,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.OpenTelemetry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,6 +42,7 @@ public class EncodingStage {
     private final int maxBatchWindows;
     private final GramModels models;
     private final MeterRegistry registry;
+    private final OpenTelemetry openTelemetry;
     private TransactionalStage<Window> stage;
     private Timer batchTime;
     private DistributionSummary batchSize;
@@ -47,12 +51,14 @@ public class EncodingStage {
                   @ConfigProperty(name = "foley.transactional-id") String transactionalId,
                   @ConfigProperty(name = "foley.encoder.max-batch-windows") int maxBatchWindows,
                   GramModels models,
-                  MeterRegistry registry) {
+                  MeterRegistry registry,
+                  OpenTelemetry openTelemetry) {
         this.bootstrapServers = bootstrapServers;
         this.transactionalId = transactionalId;
         this.maxBatchWindows = maxBatchWindows;
         this.models = models;
         this.registry = registry;
+        this.openTelemetry = openTelemetry;
     }
 
     void start(@Observes StartupEvent event) {
@@ -63,11 +69,13 @@ public class EncodingStage {
         stage = TransactionalStage.batched(TransactionalStage.Config.of(bootstrapServers, "encoder-service",
                         transactionalId, List.of(Topics.WINDOWS), new Serdes.WindowDeserializer())
                 .withMaxPollRecords(maxBatchWindows)
+                .withTracing(new KafkaTracing(openTelemetry))
                 .withConsumerProps(Map.of("max.partition.fetch.bytes", Topics.WINDOWS_MAX_MESSAGE_BYTES)), this::encode);
         FunctionCounter.builder("foley.stage.records.in", stage, TransactionalStage::recordsIn).tag("stage", STAGE)
                 .register(registry);
         FunctionCounter.builder("foley.stage.records.dlq", stage, TransactionalStage::recordsDeadLettered)
                 .tag("stage", STAGE).register(registry);
+        StageLagGauges.register(registry, STAGE, stage.lag());
         new Thread(stage, "encoding-stage").start();
     }
 

@@ -1,6 +1,7 @@
 package io.foleystream.service.envelope;
 
 import io.foleystream.kafka.ChunkSequence;
+import io.foleystream.kafka.KafkaTracing;
 import io.foleystream.kafka.Producers;
 import io.foleystream.kafka.Topics;
 import io.foleystream.media.MediaException;
@@ -16,6 +17,9 @@ import io.foleystream.proto.v1.UploadPart;
 import io.foleystream.proto.v1.VideoChunk;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.PreDestroy;
@@ -46,12 +50,15 @@ public class IngestService extends IngestGrpc.IngestImplBase {
     private final UploadIntake intake;
     private final long maxBytes;
     private final KafkaProducer<String, byte[]> producer;
+    private final KafkaTracing tracing;
 
     IngestService(UploadIntake intake,
                   @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-                  @ConfigProperty(name = "foley.limits.max-bytes") long maxBytes) {
+                  @ConfigProperty(name = "foley.limits.max-bytes") long maxBytes,
+                  OpenTelemetry openTelemetry) {
         this.intake = intake;
         this.maxBytes = maxBytes;
+        this.tracing = new KafkaTracing(openTelemetry);
         this.producer = Producers.idempotent(bootstrapServers, "envelope-service-ingest",
                 Map.of("max.request.size", Topics.MAX_MESSAGE_BYTES));
     }
@@ -84,6 +91,8 @@ public class IngestService extends IngestGrpc.IngestImplBase {
         private final AtomicReference<Exception> brokerFailure = new AtomicReference<>();
         private final AtomicBoolean answered = new AtomicBoolean();
         private String jobId;
+        /** The root of the job's trace: every record of the upload carries it. */
+        private Span span = Span.getInvalid();
 
         Upload(StreamObserver<UploadAck> response) {
             this.response = response;
@@ -123,6 +132,7 @@ public class IngestService extends IngestGrpc.IngestImplBase {
                 throw new IllegalArgumentException(e.getMessage(), e);
             }
             jobId = request.getJobId();
+            span = tracing.start("upload", Context.current(), jobId);
             send(Topics.JOBS, request.toByteArray());
         }
 
@@ -142,7 +152,8 @@ public class IngestService extends IngestGrpc.IngestImplBase {
 
         private void send(String topic, byte[] value) {
             unfinished.incrementAndGet();
-            producer.send(new ProducerRecord<>(topic, jobId, value), (metadata, e) -> {
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, jobId, value);
+            producer.send(tracing.inject(Context.root().with(span), record), (metadata, e) -> {
                 if (e != null) {
                     brokerFailure.compareAndSet(null, e);
                 }
@@ -168,6 +179,7 @@ public class IngestService extends IngestGrpc.IngestImplBase {
         @Override
         public void onError(Throwable t) {
             answered.set(true); // the client cancelled or went away: no one is left to answer
+            span.end();
             LOG.infof("upload of job %s broke off: %s", jobId, t.toString());
         }
 
@@ -179,12 +191,14 @@ public class IngestService extends IngestGrpc.IngestImplBase {
             } else if (answered.compareAndSet(false, true)) {
                 response.onNext(UploadAck.newBuilder().setJobId(jobId).setBytesReceived(chunks.bytesReceived()).build());
                 response.onCompleted();
+                span.end();
             }
         }
 
         private void refuse(RuntimeException status) {
             if (answered.compareAndSet(false, true)) {
                 response.onError(status);
+                span.end();
             }
         }
     }

@@ -3,9 +3,13 @@ package io.foleystream.service.envelope;
 import io.foleystream.assembly.UploadWindowing;
 import io.foleystream.assembly.WindowPlan;
 import io.foleystream.diffusion.GenerationRequests;
+import io.foleystream.kafka.ConsumerLag;
 import io.foleystream.kafka.Consumers;
 import io.foleystream.kafka.DeadLetters;
+import io.foleystream.kafka.JobLogContext;
 import io.foleystream.kafka.JobStatuses;
+import io.foleystream.kafka.KafkaTracing;
+import io.foleystream.kafka.StageLagGauges;
 import io.foleystream.kafka.RecentJobs;
 import io.foleystream.kafka.Producers;
 import io.foleystream.kafka.Topics;
@@ -22,6 +26,10 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -69,6 +77,10 @@ public class UploadIntake {
     private final Duration idleTimeout;
     private long lastSweepNanos = System.nanoTime();
     private final MeterRegistry registry;
+    private final KafkaTracing tracing;
+    /** Each open job's trace, from its JobRequest record's headers: its decode span is the child. */
+    private final Map<String, Context> traces = new ConcurrentHashMap<>();
+    private final ConsumerLag lag = new ConsumerLag();
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
     private ExecutorService decoders;
@@ -89,7 +101,8 @@ public class UploadIntake {
                  @ConfigProperty(name = "foley.limits.probe-size") long probeSize,
                  @ConfigProperty(name = "foley.decode.concurrency") int decodeConcurrency,
                  @ConfigProperty(name = "foley.uploads.idle-timeout") Duration idleTimeout,
-                 MeterRegistry registry) {
+                 MeterRegistry registry,
+                 OpenTelemetry openTelemetry) {
         this.bootstrapServers = bootstrapServers;
         this.packDirs = packDirs;
         this.workDir = workDir;
@@ -99,6 +112,7 @@ public class UploadIntake {
         this.decodeConcurrency = decodeConcurrency;
         this.idleTimeout = idleTimeout;
         this.registry = registry;
+        this.tracing = new KafkaTracing(openTelemetry);
     }
 
     void start(@Observes StartupEvent event) throws java.io.IOException {
@@ -112,6 +126,7 @@ public class UploadIntake {
         decodeTime = Timer.builder("foley.decode.duration").description("decode and windowing time per upload")
                 .register(registry);
         Gauge.builder("foley.uploads.open", sessions, Map::size).register(registry);
+        StageLagGauges.register(registry, STAGE, lag);
         running = true;
         poller = new Thread(this::poll, "upload-intake");
         poller.start();
@@ -150,8 +165,10 @@ public class UploadIntake {
         try {
             consumer.subscribe(List.of(Topics.JOBS, Topics.VIDEO_CHUNKS));
             while (running) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    try {
+                var records = consumer.poll(Duration.ofMillis(500));
+                lag.update(consumer);
+                for (ConsumerRecord<String, byte[]> record : records) {
+                    try (JobLogContext job = JobLogContext.of(Topics.jobIdOf(record.key()))) {
                         accept(record);
                     } catch (com.google.protobuf.InvalidProtocolBufferException | RuntimeException e) {
                         LOG.warnf("record %s-%d@%d goes to the DLQ: %s", record.topic(), record.partition(),
@@ -175,6 +192,7 @@ public class UploadIntake {
     private void accept(ConsumerRecord<String, byte[]> record) throws com.google.protobuf.InvalidProtocolBufferException {
         if (record.topic().equals(Topics.JOBS)) {
             JobRequest request = JobRequest.parseFrom(record.value());
+            traces.putIfAbsent(request.getJobId(), tracing.parentOf(record.headers()));
             session(request.getJobId()).ifPresent(session -> session.request(request));
         } else {
             VideoChunk chunk = VideoChunk.parseFrom(record.value());
@@ -211,6 +229,7 @@ public class UploadIntake {
     private void end(String jobId, UploadSession session) {
         sessions.compute(jobId, (id, open) -> {
             endedJobs.add(id);
+            traces.remove(id);
             return open == session ? null : open;
         });
         session.close();
@@ -220,10 +239,11 @@ public class UploadIntake {
     private void decode(UploadSession session) {
         String jobId = session.jobId();
         decoders.submit(() -> {
-            try {
+            Span span = tracing.start("decode", traces.getOrDefault(jobId, Context.root()), jobId);
+            try (Scope current = span.makeCurrent(); JobLogContext job = JobLogContext.of(jobId)) {
                 JobRequest request = effective(session.request());
                 long seed = request.getSampler().getSeed();
-                producer.send(JobStatuses.running(jobId, STAGE, 0, 0, seed));
+                send(JobStatuses.running(jobId, STAGE, 0, 0, seed));
                 // the last window waits for the integrity check: without it no later stage completes the job
                 Window[] last = new Window[1];
                 UploadWindowing.Result result = decodeTime.recordCallable(() -> UploadWindowing.run(request,
@@ -236,7 +256,7 @@ public class UploadIntake {
                         }));
                 session.verifyIntegrity();
                 send(jobId, last[0]);
-                producer.send(JobStatuses.running(jobId, STAGE, 0, result.windows(), seed));
+                send(JobStatuses.running(jobId, STAGE, 0, result.windows(), seed));
                 LOG.infof("job %s: %.3f s of video in %d windows", jobId, result.videoDurationSeconds(),
                         result.windows());
             } catch (MediaException e) {
@@ -247,18 +267,26 @@ public class UploadIntake {
                 fail(jobId, ErrorCode.INTERNAL, "envelope stage failed: " + e.getMessage());
             } finally {
                 end(jobId, session);
+                span.end();
             }
         });
     }
 
     private void send(String jobId, Window window) {
-        producer.send(new ProducerRecord<>(Topics.WINDOWS, jobId, window.toByteArray()));
+        send(new ProducerRecord<>(Topics.WINDOWS, jobId, window.toByteArray()));
+    }
+
+    /** Sends in the current trace (the job's decode span on a decoder thread). */
+    private void send(ProducerRecord<String, byte[]> record) {
+        producer.send(tracing.inject(Context.current(), record));
     }
 
     private void fail(String jobId, ErrorCode code, String message) {
         failedJobs.increment();
-        LOG.infof("job %s failed: %s", jobId, message);
-        producer.send(JobStatuses.failed(jobId, STAGE, code, message));
+        try (JobLogContext job = JobLogContext.of(jobId)) {
+            LOG.infof("job %s failed: %s", jobId, message);
+        }
+        send(JobStatuses.failed(jobId, STAGE, code, message));
     }
 
     /**

@@ -2,6 +2,8 @@ package io.foleystream.service.generator;
 
 import io.foleystream.diffusion.WindowGenerator;
 import io.foleystream.kafka.JobStatuses;
+import io.foleystream.kafka.KafkaTracing;
+import io.foleystream.kafka.StageLagGauges;
 import io.foleystream.kafka.Serdes;
 import io.foleystream.kafka.Topics;
 import io.foleystream.kafka.TransactionalStage;
@@ -12,6 +14,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.OpenTelemetry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -47,6 +50,7 @@ public class GenerationStage {
     private final Duration maxDelay;
     private final Generators generators;
     private final MeterRegistry registry;
+    private final OpenTelemetry openTelemetry;
     private TransactionalStage<ConditionedWindow> stage;
     private Timer batchTime;
     private DistributionSummary batchSize;
@@ -56,7 +60,8 @@ public class GenerationStage {
                     @ConfigProperty(name = "foley.generate.max-batch") int maxBatch,
                     @ConfigProperty(name = "foley.generate.max-delay-ms") long maxDelayMs,
                     Generators generators,
-                    MeterRegistry registry) {
+                    MeterRegistry registry,
+                    OpenTelemetry openTelemetry) {
         if (maxBatch < 1 || maxDelayMs < 0) {
             throw new IllegalArgumentException("foley.generate.max-batch must be >= 1 and max-delay-ms >= 0, got "
                     + maxBatch + " and " + maxDelayMs);
@@ -67,6 +72,7 @@ public class GenerationStage {
         this.maxDelay = Duration.ofMillis(maxDelayMs);
         this.generators = generators;
         this.registry = registry;
+        this.openTelemetry = openTelemetry;
     }
 
     void start(@Observes StartupEvent event) {
@@ -79,6 +85,7 @@ public class GenerationStage {
                 transactionalId, List.of(Topics.CONDITIONED), new Serdes.ConditionedWindowDeserializer())
                 .withMaxPollRecords(maxBatch)
                 .withMaxBatchDelay(maxDelay)
+                .withTracing(new KafkaTracing(openTelemetry))
                 .withConsumerProps(Map.of("max.poll.interval.ms", 1_800_000))
                 .withProducerProps(Map.of("max.request.size", Topics.AUDIO_MAX_MESSAGE_BYTES,
                         "transaction.timeout.ms", 900_000)), this::generate);
@@ -86,6 +93,7 @@ public class GenerationStage {
                 .register(registry);
         FunctionCounter.builder("foley.stage.records.dlq", stage, TransactionalStage::recordsDeadLettered)
                 .tag("stage", STAGE).register(registry);
+        StageLagGauges.register(registry, STAGE, stage.lag());
         new Thread(stage, "generation-stage").start();
     }
 

@@ -5,6 +5,8 @@ import com.google.protobuf.Message;
 import io.foleystream.envelope.EnvelopeSpec;
 import io.foleystream.eval.JobEvaluation;
 import io.foleystream.kafka.JobStatuses;
+import io.foleystream.kafka.KafkaTracing;
+import io.foleystream.kafka.StageLagGauges;
 import io.foleystream.kafka.RecentJobs;
 import io.foleystream.kafka.Topics;
 import io.foleystream.kafka.TransactionalStage;
@@ -18,6 +20,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -48,6 +51,7 @@ public class EvaluationStage {
     private final String transactionalId;
     private final List<Path> packDirs;
     private final MeterRegistry registry;
+    private final OpenTelemetry openTelemetry;
     private TransactionalStage<Message> stage;
     private PackRegistry<PackManifest> packs;
     private DistributionSummary envelopeL1;
@@ -55,11 +59,13 @@ public class EvaluationStage {
     EvaluationStage(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
                     @ConfigProperty(name = "foley.transactional-id") String transactionalId,
                     @ConfigProperty(name = "foley.pack.dirs") List<Path> packDirs,
-                    MeterRegistry registry) {
+                    MeterRegistry registry,
+                    OpenTelemetry openTelemetry) {
         this.bootstrapServers = bootstrapServers;
         this.transactionalId = transactionalId;
         this.packDirs = packDirs;
         this.registry = registry;
+        this.openTelemetry = openTelemetry;
     }
 
     void start(@Observes StartupEvent event) {
@@ -68,13 +74,15 @@ public class EvaluationStage {
                 .description("E-L1 between the upload's and the generated audio's envelope, per job")
                 .register(registry);
         stage = new TransactionalStage<>(TransactionalStage.Config.of(bootstrapServers, "metrics-service",
-                transactionalId, List.of(Topics.WINDOWS, Topics.AUDIO, Topics.STATUS), new ByTopic()), this::evaluate);
+                transactionalId, List.of(Topics.WINDOWS, Topics.AUDIO, Topics.STATUS), new ByTopic())
+                .withTracing(new KafkaTracing(openTelemetry)), this::evaluate);
         FunctionCounter.builder("foley.stage.records.in", stage, TransactionalStage::recordsIn).tag("stage", STAGE)
                 .register(registry);
         FunctionCounter.builder("foley.stage.records.dlq", stage, TransactionalStage::recordsDeadLettered)
                 .tag("stage", STAGE).register(registry);
         Gauge.builder("foley.eval.jobs.open", jobs, Map::size).description("jobs waiting for windows")
                 .register(registry);
+        StageLagGauges.register(registry, STAGE, stage.lag());
         new Thread(stage, "evaluation-stage").start();
     }
 

@@ -14,6 +14,7 @@ import io.foleystream.kafka.Consumers;
 import io.foleystream.kafka.JobStatuses;
 import io.foleystream.kafka.Producers;
 import io.foleystream.kafka.Topics;
+import io.foleystream.kafka.TransactionalStage;
 import io.foleystream.proto.v1.AudioWindow;
 import io.foleystream.proto.v1.ErrorCode;
 import io.foleystream.proto.v1.EvaluateReply;
@@ -31,15 +32,20 @@ import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logmanager.formatters.PatternFormatter;
 import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 
@@ -96,6 +102,73 @@ class EvaluationStageTest {
         assertThat(statuses).noneMatch(s -> s.getJobId().equals(failed) && s.getState() == JobState.COMPLETED);
         RestAssured.get("/q/metrics").then().statusCode(200)
                 .body(Matchers.containsString("foley_eval_envelope_l1_count 1.0"));
+    }
+
+    @Test
+    void carriesAJobsTraceOnLogsItsJobIdAndShowsWhatWaits() throws Exception {
+        String bootstrap = LocalBrokerResource.bootstrapServers();
+        String jobId = UUID.randomUUID().toString();
+        String poisoned = UUID.randomUUID().toString();
+        // the upstream span, as a W3C traceparent: version, trace id, span id, flags
+        String traceId = UUID.randomUUID().toString().replace("-", "");
+        String upstreamSpanId = "00f067aa0ba902b7";
+        byte[] traceparent = ("00-" + traceId + "-" + upstreamSpanId + "-01").getBytes(StandardCharsets.UTF_8);
+        List<String> lines = new CopyOnWriteArrayList<>();
+        PatternFormatter format = new PatternFormatter(
+                ConfigProvider.getConfig().getValue("quarkus.log.console.format", String.class));
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                lines.add(format.format(record));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger stageLog = java.util.logging.Logger.getLogger(TransactionalStage.class.getName());
+        stageLog.addHandler(capture);
+        try (KafkaProducer<String, byte[]> producer = Producers.idempotent(bootstrap, "test", Map.of())) {
+            producer.send(new ProducerRecord<>(Topics.AUDIO, poisoned, new byte[] {-1, -1, -1})).get();
+            for (int index = 0; index < 2; index++) {
+                for (ProducerRecord<String, byte[]> record : List.of(
+                        new ProducerRecord<>(Topics.WINDOWS, jobId, window(jobId, index).toByteArray()),
+                        new ProducerRecord<>(Topics.AUDIO, jobId, audio(jobId, index).toByteArray()))) {
+                    record.headers().add("traceparent", traceparent);
+                    producer.send(record).get();
+                }
+            }
+        }
+
+        String[] completedTrace = new String[1];
+        try (KafkaConsumer<String, byte[]> consumer = Consumers.readCommitted(bootstrap, "test-" + jobId, Map.of())) {
+            consumer.subscribe(List.of(Topics.STATUS));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                    if (r.key().equals(jobId) && parse(r.value()).getState() == JobState.COMPLETED) {
+                        completedTrace[0] = new String(r.headers().lastHeader("traceparent").value(),
+                                StandardCharsets.UTF_8);
+                    }
+                });
+                return completedTrace[0] != null;
+            });
+        } finally {
+            stageLog.removeHandler(capture);
+        }
+
+        // COMPLETED goes on in the job's trace, from a span of this stage (a child of the upstream one)
+        String[] completed = completedTrace[0].split("-");
+        assertThat(completed[1]).isEqualTo(traceId);
+        assertThat(completed[2]).isNotEqualTo(upstreamSpanId).matches("[0-9a-f]{16}");
+        assertThat(lines).anySatisfy(line -> assertThat(line).contains("[job_id=" + poisoned + "]")
+                .contains("goes to " + Topics.DLQ));
+        RestAssured.get("/q/metrics").then().statusCode(200)
+                .body(Matchers.matchesPattern("(?s).*foley_stage_lag_records\\{partition=\"\\d+\",stage=\"metrics\","
+                        + "topic=\"foley.audio\"} 0\\.0.*"));
     }
 
     @Test
