@@ -1,6 +1,8 @@
 package io.foleystream.service.metrics;
 
+import java.time.Duration;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
@@ -11,14 +13,16 @@ import org.eclipse.microprofile.health.Liveness;
 public class EvaluationLiveness implements HealthCheck {
 
     private final EvaluationStage stage;
+    private final Duration stalledAfter;
 
-    EvaluationLiveness(EvaluationStage stage) {
+    EvaluationLiveness(EvaluationStage stage, @ConfigProperty(name = "foley.liveness.stalled-after") Duration stalledAfter) {
         this.stage = stage;
+        this.stalledAfter = stalledAfter;
     }
 
     @Override
     public HealthCheckResponse call() {
-        var problem = stage.livenessProblem();
+        var problem = stage.livenessProblem(stalledAfter);
         var response = HealthCheckResponse.named("evaluation-stage-live").status(problem.isEmpty());
         problem.ifPresent(reason -> response.withData("reason", reason));
         return response.build();

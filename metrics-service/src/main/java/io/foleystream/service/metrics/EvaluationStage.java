@@ -49,7 +49,6 @@ public class EvaluationStage {
     private final String transactionalId;
     private final List<Path> packDirs;
     private final EvaluationJoin.Deadlines deadlines;
-    private final Duration stalledAfter;
     private final MeterRegistry registry;
     private TransactionalStage<Message> stage;
     private EvaluationJoin join;
@@ -61,13 +60,11 @@ public class EvaluationStage {
                     @ConfigProperty(name = "foley.job.deadline-base") Duration deadlineBase,
                     @ConfigProperty(name = "foley.job.deadline-per-video-second") Duration deadlinePerVideoSecond,
                     @ConfigProperty(name = "foley.job.deadline-max") Duration deadlineMax,
-                    @ConfigProperty(name = "foley.liveness.stalled-after") Duration stalledAfter,
                     MeterRegistry registry) {
         this.bootstrapServers = bootstrapServers;
         this.transactionalId = transactionalId;
         this.packDirs = packDirs;
         this.deadlines = new EvaluationJoin.Deadlines(deadlineBase, deadlinePerVideoSecond, deadlineMax);
-        this.stalledAfter = stalledAfter;
         this.registry = registry;
     }
 
@@ -104,7 +101,7 @@ public class EvaluationStage {
     }
 
     /** Why the stage is not live (its thread died, or it is stuck with records in hand), or empty. */
-    Optional<String> livenessProblem() {
+    Optional<String> livenessProblem(Duration stalledAfter) {
         return stage == null ? Optional.of("stage not started") : stage.livenessProblem(stalledAfter);
     }
 
