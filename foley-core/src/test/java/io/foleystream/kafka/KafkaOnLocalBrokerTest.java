@@ -367,7 +367,7 @@ class KafkaOnLocalBrokerTest {
             awaitUntil(() -> stage.recordsIn() == 2 && stage.livenessProblem(stalledAfter).isEmpty());
 
             upstream.send(new ProducerRecord<>(input, "job-l3", job("job-l3", "die").toByteArray())).get();
-            awaitUntil(() -> !stage.isRunning());
+            awaitUntil(() -> stage.livenessProblem(stalledAfter).isPresent());
             assertThat(stage.livenessProblem(stalledAfter)).get().asString().contains("stage stopped");
         }
     }
