@@ -77,14 +77,21 @@ final class RunCommand implements Callable<Integer> {
         JobStatus status = outcome.status();
         if (!outcome.completed()) {
             int code = status.getErrorCode() == ErrorCode.BAD_INPUT ? Foley.BAD_INPUT : Foley.INTERNAL_ERROR;
-            throw new Foley.CliException(code, (code == Foley.BAD_INPUT ? "bad input: " : "failed: ")
-                    + status.getErrorMessage());
+            throw new Foley.CliException(code, failure(status));
         }
         WavFile.Audio audio = WavFile.read(wav);
         Remuxer.withNewAudio(job.video, audio.samples(), audio.sampleRate(), audio.channels(), mp4);
         System.out.println(StatusCommand.describe(status));
         System.out.println("wrote " + wav + " and " + mp4);
         return Foley.OK;
+    }
+
+    /** Why a job did not complete, naming the stage and the error code (TIMEOUT: the stage it stalled in). */
+    static String failure(JobStatus status) {
+        if (status.getErrorCode() == ErrorCode.BAD_INPUT) {
+            return "bad input: " + status.getErrorMessage();
+        }
+        return "job " + status.getErrorCode() + " in the " + status.getStage() + " stage: " + status.getErrorMessage();
     }
 
     static Path defaultPrefix(Path video) {

@@ -138,6 +138,11 @@ public final class JobEvaluation {
         return (generatedTrack == null ? 0 : generatedTrack.received()) + awaitingSpec.size();
     }
 
+    /** Windows (reference envelope slices) seen so far. */
+    public int windows() {
+        return reference.size();
+    }
+
     /** The window count, once the last window has been seen (0 before). */
     public int totalWindows() {
         return totalWindows;

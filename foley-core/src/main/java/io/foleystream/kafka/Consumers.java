@@ -5,11 +5,21 @@ import java.util.Map;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** The consumer settings every FoleyStream stage shares: String keys, raw byte[] values, read_committed. */
 public final class Consumers {
+
+    /**
+     * For a stage that joins topics by job id: the range assignor gives one consumer partition p of every topic it
+     * reads, so a job's records all reach the same instance when the topics are co-partitioned (same key, same
+     * partition count; see {@link Topics#requireCoPartitioned}).
+     */
+    public static final Map<String, Object> CO_PARTITIONED = Map.of(
+            ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName(),
+            ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
 
     private Consumers() {
     }

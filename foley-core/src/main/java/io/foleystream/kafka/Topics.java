@@ -97,6 +97,29 @@ public final class Topics {
         }
     }
 
+    /**
+     * Throws unless every topic has the same partition count: a stage that joins them by job id needs a job's records
+     * in the same partition number of each (the producers' default partitioner hashes the key over the count).
+     *
+     * @param stage names the joining stage in the error
+     */
+    public static void requireCoPartitioned(Admin admin, String stage, List<String> topics) {
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        try {
+            admin.describeTopics(topics).allTopicNames().get()
+                    .forEach((name, description) -> counts.put(name, description.partitions().size()));
+        } catch (ExecutionException e) {
+            throw new KafkaException(stage + " could not describe its input topics " + topics, e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaException("interrupted while describing " + topics, e);
+        }
+        if (counts.values().stream().distinct().count() > 1) {
+            throw new IllegalStateException(stage + " joins " + topics + " by job id, so they need the same partition"
+                    + " count, but they have " + counts + " partitions; recreate them with one count");
+        }
+    }
+
     /** The largest record a FoleyStream topic accepts; unknown topics get the largest of ours. */
     public static int maxMessageBytes(String topic) {
         if (WINDOWS.equals(topic)) {

@@ -93,6 +93,28 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
     }
 
     /**
+     * A transform that keeps state across records (a join of a job's records from several topics) and rebuilds it by
+     * reading them again. The loop commits, for each partition, the first offset open state still needs instead of the
+     * next offset, and records the next offset in the commit's metadata; after a restart or a rebalance it reads the
+     * partition again from the first needed offset, and the records before the recorded one rebuild the state while
+     * their outputs, committed before, are dropped. The state is thus committed in the same transaction as the
+     * offsets: it is the retained input.
+     */
+    public interface InputState {
+        /** The first offset of {@code partition} that open state still needs, or -1 when it needs none. */
+        long firstNeededOffset(TopicPartition partition);
+
+        /** Drops the state built from these partitions: they were taken away, or are about to be read again. */
+        void forget(Collection<TopicPartition> partitions);
+    }
+
+    /** Outputs that come from time, not from a record (a deadline that passed); committed in a transaction alone. */
+    @FunctionalInterface
+    public interface Punctuation {
+        List<ProducerRecord<String, byte[]>> due(long nowMillis);
+    }
+
+    /**
      * What a stage reads and how it identifies itself.
      *
      * @param transactionalId stable for one instance across restarts, unique among the instances of a stage
@@ -163,6 +185,8 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
     private enum State { NEW, RUNNING, CLOSED }
 
     private static final Logger LOG = LoggerFactory.getLogger(TransactionalStage.class);
+    /** Prefix of the offset metadata that records where a stateful stage had read up to. */
+    static final String READ_UP_TO = "read-up-to=";
     private static final Duration POLL_TIMEOUT = Duration.ofSeconds(1);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     private static final long MAX_RETRY_BACKOFF_MS = 5_000;
@@ -183,6 +207,15 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
     private int failuresInARow;
     /** The batch being filled over several polls, by partition in offset order; null between batches. */
     private Map<TopicPartition, List<ConsumerRecord<String, byte[]>>> filling;
+
+    private InputState inputState;
+    private Punctuation punctuation;
+    private long punctuationIntervalNanos;
+    private long lastPunctuationNanos = System.nanoTime();
+    /** Per partition, the offset up to which records are read again only to rebuild state (outputs dropped). */
+    private final Map<TopicPartition, Long> replayingUntil = new HashMap<>();
+    /** When the loop last came round: a transform or a commit that hangs stops it coming round. */
+    private volatile long lastTurnNanos = System.nanoTime();
 
     private final AtomicLong recordsIn = new AtomicLong();
     private final AtomicLong recordsOut = new AtomicLong();
@@ -217,6 +250,30 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
         return new ProducerRecord<>(topic, key, value.toByteArray());
     }
 
+    /** Makes this a stateful stage (see {@link InputState}); call before {@link #run()}. */
+    public TransactionalStage<I> keepingState(InputState state) {
+        requireNew();
+        this.inputState = Objects.requireNonNull(state, "state");
+        return this;
+    }
+
+    /**
+     * Calls {@code punctuation} about every {@code interval} between batches, once any state being rebuilt is
+     * rebuilt, and commits what it returns; call before {@link #run()}.
+     */
+    public TransactionalStage<I> punctuating(Duration interval, Punctuation punctuation) {
+        requireNew();
+        this.punctuationIntervalNanos = interval.toNanos();
+        this.punctuation = Objects.requireNonNull(punctuation, "punctuation");
+        return this;
+    }
+
+    private void requireNew() {
+        if (state.get() != State.NEW) {
+            throw new IllegalStateException("stage " + config.transactionalId() + " already started");
+        }
+    }
+
     /** Polls and processes until {@link #close()}; throws if the producer is fenced or fails fatally. */
     @Override
     public void run() {
@@ -228,11 +285,13 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
             producer.initTransactions();
             consumer.subscribe(config.inputTopics(), new DroppingRevokedRecords());
             while (closeRequested.getCount() > 0) {
+                lastTurnNanos = System.nanoTime();
                 ConsumerRecords<String, byte[]> batch = nextBatch();
                 lag.update(consumer);
                 if (!batch.isEmpty()) {
                     processInOneTransaction(batch);
                 }
+                punctuateIfDue();
             }
         } catch (WakeupException e) {
             if (closeRequested.getCount() > 0) {
@@ -308,6 +367,25 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
     }
 
     /**
+     * Why the stage is not live, or empty when it is: it stopped for any reason but {@link #close()}, or its loop
+     * has not come round for {@code stalledAfter} (a poll returns within a second, so the loop is stuck in a
+     * transform or a commit while the records it holds wait).
+     */
+    public Optional<String> livenessProblem(Duration stalledAfter) {
+        if (failure != null) {
+            return Optional.of("stage stopped: " + failure);
+        }
+        if (state.get() == State.CLOSED && closeRequested.getCount() > 0) {
+            return Optional.of("stage thread ended");
+        }
+        long sinceTurn = System.nanoTime() - lastTurnNanos;
+        if (state.get() == State.RUNNING && sinceTurn > stalledAfter.toNanos()) {
+            return Optional.of("no progress for " + Duration.ofNanos(sinceTurn).toSeconds() + " s with records in hand");
+        }
+        return Optional.empty();
+    }
+
+    /**
      * The records of one poll, or, with a {@link Config#maxBatchDelay}, of as many polls as fit in the delay after
      * the first record, up to {@link Config#maxPollRecords}. Records a poll brings beyond that are given back (the
      * consumer seeks to the first of them), and records of partitions revoked while the batch fills are dropped:
@@ -363,10 +441,22 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
             if (filling != null) {
                 filling.keySet().removeAll(partitions);
             }
+            if (inputState != null) {
+                inputState.forget(partitions);
+                replayingUntil.keySet().removeAll(partitions);
+            }
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            onPartitionsRevoked(partitions);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (inputState != null) {
+                rewindToCommitted(partitions);
+            }
         }
     }
 
@@ -428,7 +518,9 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
                 ConsumerRecord<String, byte[]> record = inputs.get(i);
                 Result result = results.get(i);
                 List<ProducerRecord<String, byte[]>> produced;
-                if (result.failure() == null) {
+                if (record.offset() < replayingUntil.getOrDefault(partitionOf(record), -1L)) {
+                    produced = List.of(); // read again to rebuild state: its outputs were committed before
+                } else if (result.failure() == null) {
                     produced = result.outputs();
                     outputs += produced.size();
                 } else {
@@ -444,14 +536,92 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
                 Context context = Context.root().with(spans.get(i));
                 produced.forEach(output -> producer.send(config.tracing().inject(context, output)));
             }
-            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            producer.sendOffsetsToTransaction(committable(offsets), consumer.groupMetadata());
             producer.commitTransaction();
+            offsets.forEach((partition, next) -> {
+                if (next.offset() >= replayingUntil.getOrDefault(partition, Long.MAX_VALUE)) {
+                    replayingUntil.remove(partition);
+                }
+            });
             return new Outcome(outputs, deadLetters);
         } catch (KafkaException e) {
             spans.forEach(span -> span.setStatus(StatusCode.ERROR, "transaction failed: " + e));
             throw e;
         } finally {
             spans.forEach(Span::end);
+        }
+    }
+
+    private static TopicPartition partitionOf(ConsumerRecord<?, ?> record) {
+        return new TopicPartition(record.topic(), record.partition());
+    }
+
+    /**
+     * The offsets to commit after a batch: for a stateful stage, the first offset its state still needs, with the
+     * offset it has read up to in the metadata (kept while state is still being rebuilt, so a crash then loses
+     * nothing).
+     */
+    private Map<TopicPartition, OffsetAndMetadata> committable(Map<TopicPartition, OffsetAndMetadata> next) {
+        if (inputState == null) {
+            return next;
+        }
+        Map<TopicPartition, OffsetAndMetadata> committable = new HashMap<>();
+        next.forEach((partition, nextOffset) -> {
+            long needed = inputState.firstNeededOffset(partition);
+            long offset = needed >= 0 ? Math.min(needed, nextOffset.offset()) : nextOffset.offset();
+            long readUpTo = Math.max(nextOffset.offset(), replayingUntil.getOrDefault(partition, 0L));
+            committable.put(partition, new OffsetAndMetadata(offset, READ_UP_TO + readUpTo));
+        });
+        return committable;
+    }
+
+    /**
+     * Forgets the state built from these partitions and reads them again from their committed offsets: the records
+     * up to the offset the commit recorded as read rebuild the state without producing anything.
+     */
+    private void rewindToCommitted(Collection<TopicPartition> partitions) {
+        inputState.forget(partitions);
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new java.util.HashSet<>(partitions));
+        for (TopicPartition partition : partitions) {
+            replayingUntil.remove(partition);
+            OffsetAndMetadata offset = committed.get(partition);
+            if (offset == null) {
+                consumer.seekToBeginning(List.of(partition));
+                continue;
+            }
+            consumer.seek(partition, offset.offset());
+            String metadata = offset.metadata() == null ? "" : offset.metadata();
+            if (metadata.startsWith(READ_UP_TO)) {
+                long readUpTo = Long.parseLong(metadata.substring(READ_UP_TO.length()));
+                if (readUpTo > offset.offset()) {
+                    replayingUntil.put(partition, readUpTo);
+                }
+            }
+        }
+    }
+
+    private void punctuateIfDue() {
+        if (punctuation == null || !replayingUntil.isEmpty()
+                || System.nanoTime() - lastPunctuationNanos < punctuationIntervalNanos) {
+            return;
+        }
+        lastPunctuationNanos = System.nanoTime();
+        List<ProducerRecord<String, byte[]>> outputs = punctuation.due(System.currentTimeMillis());
+        if (outputs.isEmpty()) {
+            return;
+        }
+        try {
+            producer.beginTransaction();
+            outputs.forEach(producer::send);
+            producer.commitTransaction();
+            recordsOut.addAndGet(outputs.size());
+        } catch (KafkaException e) {
+            abortAfter(e, 0);
+            // the punctuation changed state for outputs that are not committed: build it again from the input
+            if (inputState != null) {
+                rewindToCommitted(consumer.assignment());
+            }
+            backOff();
         }
     }
 
@@ -464,7 +634,7 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
         }
         producer.beginTransaction();
         producer.send(DeadLetters.of(record, rejectionCause(rejection)));
-        producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+        producer.sendOffsetsToTransaction(committable(offsets), consumer.groupMetadata());
         producer.commitTransaction();
         return new Outcome(0, 1);
     }
@@ -660,7 +830,12 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
      * that grows while failures go on.
      */
     private void retryFrom(Map<TopicPartition, Long> positions) {
-        positions.forEach(consumer::seek);
+        if (inputState != null) {
+            // the aborted batch changed the state: build it again from the committed input
+            rewindToCommitted(consumer.assignment());
+        } else {
+            positions.forEach(consumer::seek);
+        }
         backOff();
     }
 

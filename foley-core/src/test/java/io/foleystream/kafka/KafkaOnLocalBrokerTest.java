@@ -338,6 +338,40 @@ class KafkaOnLocalBrokerTest {
         }
     }
 
+    @Test
+    void aStageIsNotLiveWhileItsTransformHangsWithARecordInHandNorOnceItsThreadHasDied() throws Exception {
+        String input = createTopic("test.live.in");
+        String output = createTopic("test.live.out");
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Duration stalledAfter = Duration.ofSeconds(2);
+        TransactionalStage<JobRequest> stage = startStage(input, "live-group", "live-stage", record -> {
+            if (record.value().getPrompt().equals("hang")) {
+                release.await();
+            }
+            if (record.value().getPrompt().equals("die")) {
+                throw new StackOverflowError("the stage thread dies");
+            }
+            return List.of(TransactionalStage.output(output, record.key(), record.value()));
+        });
+        try (KafkaProducer<String, byte[]> upstream = Producers.idempotent(broker.bootstrapServers(), "live-up", Map.of())) {
+            upstream.send(new ProducerRecord<>(input, "job-l1", job("job-l1", "fine").toByteArray())).get();
+            awaitUntil(() -> stage.recordsIn() == 1);
+            // idle, it polls and comes round every second: live
+            Thread.sleep(stalledAfter.multipliedBy(2).toMillis());
+            assertThat(stage.livenessProblem(stalledAfter)).isEmpty();
+
+            upstream.send(new ProducerRecord<>(input, "job-l2", job("job-l2", "hang").toByteArray())).get();
+            awaitUntil(() -> stage.livenessProblem(stalledAfter).isPresent());
+            assertThat(stage.livenessProblem(stalledAfter)).get().asString().contains("no progress");
+            release.countDown();
+            awaitUntil(() -> stage.recordsIn() == 2 && stage.livenessProblem(stalledAfter).isEmpty());
+
+            upstream.send(new ProducerRecord<>(input, "job-l3", job("job-l3", "die").toByteArray())).get();
+            awaitUntil(() -> stage.livenessProblem(stalledAfter).isPresent());
+            assertThat(stage.livenessProblem(stalledAfter)).get().asString().contains("stage stopped");
+        }
+    }
+
     /** A stage that uppercases prompts into {@code output}, and refuses the prompt "explode". */
     private static TransactionalStage<JobRequest> startStage(String input, String output, String group, String transactionalId) {
         return startStage(input, group, transactionalId, record -> {
@@ -358,7 +392,7 @@ class KafkaOnLocalBrokerTest {
         Thread thread = new Thread(() -> {
             try {
                 stage.run();
-            } catch (KafkaException expectedWhenFenced) {
+            } catch (KafkaException | Error expectedWhenFencedOrKilled) {
                 // run() rethrows after it closed; the test reads it from failure().
             }
         }, transactionalId);

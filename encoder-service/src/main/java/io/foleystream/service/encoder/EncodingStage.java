@@ -19,7 +19,9 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -87,6 +89,11 @@ public class EncodingStage {
 
     boolean isRunning() {
         return stage != null && stage.isRunning();
+    }
+
+    /** Why the stage is not live (its thread died, or it is stuck with records in hand), or empty. */
+    Optional<String> livenessProblem(Duration stalledAfter) {
+        return stage == null ? Optional.of("stage not started") : stage.livenessProblem(stalledAfter);
     }
 
     /** Each window's conditioned form, or a FAILED status for its job when it cannot be encoded. */

@@ -86,6 +86,8 @@ public class UploadIntake {
     private ExecutorService decoders;
     private PackRegistry<PackManifest> packs;
     private volatile boolean running;
+    /** When the intake loop last came round: a poll returns within 500 ms, so a loop that stops coming round hangs. */
+    private volatile long lastTurnNanos = System.nanoTime();
     private Thread poller;
     private Counter failedJobs;
     private Timer decodeTime;
@@ -152,6 +154,21 @@ public class UploadIntake {
         return running && poller.isAlive();
     }
 
+    /** Why the intake is not live (its thread ended, or its loop hangs with records in hand), or empty. */
+    Optional<String> livenessProblem(Duration stalledAfter) {
+        if (poller == null) {
+            return Optional.of("intake not started");
+        }
+        if (running && !poller.isAlive()) {
+            return Optional.of("intake thread ended");
+        }
+        long sinceTurn = System.nanoTime() - lastTurnNanos;
+        if (running && sinceTurn > stalledAfter.toNanos()) {
+            return Optional.of("no progress for " + Duration.ofNanos(sinceTurn).toSeconds() + " s with records in hand");
+        }
+        return Optional.empty();
+    }
+
     /** The limits every upload is decoded under; the gRPC front door spools and probes under the same. */
     MediaLimits limits() {
         return limits;
@@ -165,6 +182,7 @@ public class UploadIntake {
         try {
             consumer.subscribe(List.of(Topics.JOBS, Topics.VIDEO_CHUNKS));
             while (running) {
+                lastTurnNanos = System.nanoTime();
                 var records = consumer.poll(Duration.ofMillis(500));
                 lag.update(consumer);
                 for (ConsumerRecord<String, byte[]> record : records) {

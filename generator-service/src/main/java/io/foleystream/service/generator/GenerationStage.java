@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -108,6 +109,11 @@ public class GenerationStage {
 
     boolean isRunning() {
         return stage != null && stage.isRunning();
+    }
+
+    /** Why the stage is not live (its thread died, or it is stuck with records in hand), or empty. */
+    Optional<String> livenessProblem(Duration stalledAfter) {
+        return stage == null ? Optional.of("stage not started") : stage.livenessProblem(stalledAfter);
     }
 
     /**

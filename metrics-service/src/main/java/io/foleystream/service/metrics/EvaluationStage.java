@@ -3,17 +3,16 @@ package io.foleystream.service.metrics;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.foleystream.envelope.EnvelopeSpec;
-import io.foleystream.eval.JobEvaluation;
-import io.foleystream.kafka.JobStatuses;
+import io.foleystream.eval.EvaluationJoin;
+import io.foleystream.kafka.Consumers;
 import io.foleystream.kafka.KafkaTracing;
 import io.foleystream.kafka.StageLagGauges;
-import io.foleystream.kafka.RecentJobs;
 import io.foleystream.kafka.Topics;
 import io.foleystream.kafka.TransactionalStage;
 import io.foleystream.onnx.PackManifest;
 import io.foleystream.onnx.PackRegistry;
 import io.foleystream.proto.v1.AudioWindow;
-import io.foleystream.proto.v1.JobState;
+import io.foleystream.proto.v1.JobRequest;
 import io.foleystream.proto.v1.JobStatus;
 import io.foleystream.proto.v1.Window;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -26,61 +25,74 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.ProducerRecord;
+import java.util.Optional;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Reads each job's windows (reference envelope) and generated audio, and when a job's audio is complete publishes
- * its E-L1 and marks it COMPLETED on {@code foley.status}: the last stage of a job.
+ * The last stage of a job ({@link EvaluationJoin}): joins each job's request, windows (reference envelope), generated
+ * audio and statuses, publishes its E-L1 and COMPLETED once its audio is complete, and ends a job that outlives its
+ * deadline FAILED with TIMEOUT. Its per-job state is rebuilt from its retained input after a restart or a rebalance.
  */
 @ApplicationScoped
 public class EvaluationStage {
 
     static final String STAGE = "metrics";
+    /** The topics the stage joins by job id: they must be co-partitioned. */
+    static final List<String> INPUTS = List.of(Topics.JOBS, Topics.WINDOWS, Topics.AUDIO, Topics.STATUS);
+    private static final Duration DEADLINE_CHECK_INTERVAL = Duration.ofSeconds(1);
 
-    private final Map<String, JobEvaluation> jobs = new ConcurrentHashMap<>();
-    /** Jobs that failed upstream, newest kept: their late windows must not open an evaluation that never ends. */
-    private final RecentJobs failedJobs = new RecentJobs(100_000);
     private final String bootstrapServers;
     private final String transactionalId;
     private final List<Path> packDirs;
+    private final EvaluationJoin.Deadlines deadlines;
     private final MeterRegistry registry;
     private final OpenTelemetry openTelemetry;
     private TransactionalStage<Message> stage;
+    private EvaluationJoin join;
     private PackRegistry<PackManifest> packs;
-    private DistributionSummary envelopeL1;
 
     EvaluationStage(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
                     @ConfigProperty(name = "foley.transactional-id") String transactionalId,
                     @ConfigProperty(name = "foley.pack.dirs") List<Path> packDirs,
+                    @ConfigProperty(name = "foley.job.deadline-base") Duration deadlineBase,
+                    @ConfigProperty(name = "foley.job.deadline-per-video-second") Duration deadlinePerVideoSecond,
+                    @ConfigProperty(name = "foley.job.deadline-max") Duration deadlineMax,
                     MeterRegistry registry,
                     OpenTelemetry openTelemetry) {
         this.bootstrapServers = bootstrapServers;
         this.transactionalId = transactionalId;
         this.packDirs = packDirs;
+        this.deadlines = new EvaluationJoin.Deadlines(deadlineBase, deadlinePerVideoSecond, deadlineMax);
         this.registry = registry;
         this.openTelemetry = openTelemetry;
     }
 
     void start(@Observes StartupEvent event) {
         packs = PackRegistry.manifests(packDirs);
-        envelopeL1 = DistributionSummary.builder("foley.eval.envelope.l1")
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            Topics.requireCoPartitioned(admin, "metrics-service", INPUTS);
+        }
+        DistributionSummary envelopeL1 = DistributionSummary.builder("foley.eval.envelope.l1")
                 .description("E-L1 between the upload's and the generated audio's envelope, per job")
                 .register(registry);
+        join = new EvaluationJoin(STAGE, this::envelopeSpec, deadlines, envelopeL1::record);
         stage = new TransactionalStage<>(TransactionalStage.Config.of(bootstrapServers, "metrics-service",
-                transactionalId, List.of(Topics.WINDOWS, Topics.AUDIO, Topics.STATUS), new ByTopic())
-                .withTracing(new KafkaTracing(openTelemetry)), this::evaluate);
+                transactionalId, INPUTS, new ByTopic()).withConsumerProps(Consumers.CO_PARTITIONED)
+                .withTracing(new KafkaTracing(openTelemetry)), join::accept)
+                .keepingState(join)
+                .punctuating(DEADLINE_CHECK_INTERVAL, join);
         FunctionCounter.builder("foley.stage.records.in", stage, TransactionalStage::recordsIn).tag("stage", STAGE)
                 .register(registry);
         FunctionCounter.builder("foley.stage.records.dlq", stage, TransactionalStage::recordsDeadLettered)
                 .tag("stage", STAGE).register(registry);
-        Gauge.builder("foley.eval.jobs.open", jobs, Map::size).description("jobs waiting for windows")
+        Gauge.builder("foley.eval.jobs.open", join, EvaluationJoin::openJobs).description("jobs waiting for windows")
                 .register(registry);
         StageLagGauges.register(registry, STAGE, stage.lag());
         new Thread(stage, "evaluation-stage").start();
@@ -96,36 +108,9 @@ public class EvaluationStage {
         return stage != null && stage.isRunning();
     }
 
-    private List<ProducerRecord<String, byte[]>> evaluate(ConsumerRecord<String, Message> record) {
-        String jobId = record.key();
-        if (record.value() instanceof JobStatus status) {
-            if (status.getState() == JobState.FAILED) {
-                // a failed job never gets all its audio: stop waiting for it, and ignore what still comes
-                failedJobs.add(jobId);
-                jobs.remove(jobId);
-            }
-            return List.of();
-        }
-        if (failedJobs.contains(jobId)) {
-            return List.of();
-        }
-        JobEvaluation job = jobs.computeIfAbsent(jobId, id -> new JobEvaluation(this::envelopeSpec));
-        if (record.value() instanceof Window window) {
-            job.addWindow(window);
-        } else {
-            job.addAudio((AudioWindow) record.value());
-        }
-        if (!job.isComplete()) {
-            return record.value() instanceof AudioWindow
-                    ? List.of(JobStatuses.running(jobId, "generator", job.audioWindows(), job.totalWindows(),
-                            ((AudioWindow) record.value()).getSeed()))
-                    : List.of();
-        }
-        jobs.remove(jobId);
-        double l1 = job.envelopeL1();
-        envelopeL1.record(l1);
-        return List.of(JobStatuses.completed(jobId, STAGE, job.totalWindows(), job.durationSeconds(),
-                job.seed(), Map.of("envelope_l1", l1)));
+    /** Why the stage is not live (its thread died, or it is stuck with records in hand), or empty. */
+    Optional<String> livenessProblem(Duration stalledAfter) {
+        return stage == null ? Optional.of("stage not started") : stage.livenessProblem(stalledAfter);
     }
 
     /** The envelope a job's windows carry: the preset its request names, else its pack's. */
@@ -133,12 +118,13 @@ public class EvaluationStage {
         return packs.resolve(window.getRequest().getPack()).envelopeSpec(window.getRequest().getEnvelopePreset());
     }
 
-    /** The stage reads three topics: the topic tells which message a record holds. */
+    /** The stage reads four topics: the topic tells which message a record holds. */
     static final class ByTopic implements Deserializer<Message> {
         @Override
         public Message deserialize(String topic, byte[] data) {
             try {
                 return switch (topic) {
+                    case Topics.JOBS -> JobRequest.parseFrom(data);
                     case Topics.WINDOWS -> Window.parseFrom(data);
                     case Topics.AUDIO -> AudioWindow.parseFrom(data);
                     default -> JobStatus.parseFrom(data);
