@@ -139,6 +139,12 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
             return new Config<>(bootstrapServers, groupId, transactionalId, inputTopics, inputDeserializer,
                     maxPollRecords, maxBatchDelay, consumerProps, props);
         }
+
+        /** The deployment's client security settings added to both clients (over their props of the same name). */
+        public Config<I> withSecurity(KafkaSecurity security) {
+            return new Config<>(bootstrapServers, groupId, transactionalId, inputTopics, inputDeserializer,
+                    maxPollRecords, maxBatchDelay, security.over(consumerProps), security.over(producerProps));
+        }
     }
 
     private enum State { NEW, RUNNING, CLOSED }
