@@ -1,5 +1,7 @@
 package io.foleystream.service.encoder;
 
+import org.eclipse.microprofile.config.ConfigProvider;
+import io.foleystream.kafka.KafkaSecurity;
 import io.foleystream.gram.WindowConditioner;
 import io.foleystream.kafka.JobStatuses;
 import io.foleystream.kafka.Serdes;
@@ -63,7 +65,8 @@ public class EncodingStage {
         stage = TransactionalStage.batched(TransactionalStage.Config.of(bootstrapServers, "encoder-service",
                         transactionalId, List.of(Topics.WINDOWS), new Serdes.WindowDeserializer())
                 .withMaxPollRecords(maxBatchWindows)
-                .withConsumerProps(Map.of("max.partition.fetch.bytes", Topics.WINDOWS_MAX_MESSAGE_BYTES)), this::encode);
+                .withConsumerProps(Map.of("max.partition.fetch.bytes", Topics.WINDOWS_MAX_MESSAGE_BYTES))
+                .withSecurity(KafkaSecurity.fromServiceConfig(name -> ConfigProvider.getConfig().getOptionalValue(name, String.class))), this::encode);
         FunctionCounter.builder("foley.stage.records.in", stage, TransactionalStage::recordsIn).tag("stage", STAGE)
                 .register(registry);
         FunctionCounter.builder("foley.stage.records.dlq", stage, TransactionalStage::recordsDeadLettered)

@@ -1,5 +1,7 @@
 package io.foleystream.service.envelope;
 
+import org.eclipse.microprofile.config.ConfigProvider;
+import io.foleystream.kafka.KafkaSecurity;
 import io.foleystream.kafka.ChunkSequence;
 import io.foleystream.kafka.Producers;
 import io.foleystream.kafka.Topics;
@@ -53,7 +55,8 @@ public class IngestService extends IngestGrpc.IngestImplBase {
         this.intake = intake;
         this.maxBytes = maxBytes;
         this.producer = Producers.idempotent(bootstrapServers, "envelope-service-ingest",
-                Map.of("max.request.size", Topics.MAX_MESSAGE_BYTES));
+                KafkaSecurity.fromServiceConfig(name -> ConfigProvider.getConfig().getOptionalValue(name, String.class))
+                        .over(Map.of("max.request.size", Topics.MAX_MESSAGE_BYTES)));
     }
 
     @PreDestroy

@@ -1,5 +1,7 @@
 package io.foleystream.service.envelope;
 
+import org.eclipse.microprofile.config.ConfigProvider;
+import io.foleystream.kafka.KafkaSecurity;
 import io.foleystream.assembly.UploadWindowing;
 import io.foleystream.assembly.WindowPlan;
 import io.foleystream.diffusion.GenerationRequests;
@@ -105,9 +107,10 @@ public class UploadIntake {
         packs = PackRegistry.manifests(packDirs);
         Files.createDirectories(workDir);
         decoders = Executors.newFixedThreadPool(decodeConcurrency, r -> new Thread(r, "upload-decoder"));
+        KafkaSecurity security = KafkaSecurity.fromServiceConfig(name -> ConfigProvider.getConfig().getOptionalValue(name, String.class));
         producer = Producers.idempotent(bootstrapServers, "envelope-service",
-                Map.of("max.request.size", Topics.WINDOWS_MAX_MESSAGE_BYTES));
-        consumer = Consumers.readCommitted(bootstrapServers, "envelope-service", Map.of());
+                security.over(Map.of("max.request.size", Topics.WINDOWS_MAX_MESSAGE_BYTES)));
+        consumer = Consumers.readCommitted(bootstrapServers, "envelope-service", security.clientProps());
         failedJobs = Counter.builder("foley.jobs.failed").tag("stage", STAGE).register(registry);
         decodeTime = Timer.builder("foley.decode.duration").description("decode and windowing time per upload")
                 .register(registry);

@@ -1,5 +1,7 @@
 package io.foleystream.service.generator;
 
+import org.eclipse.microprofile.config.ConfigProvider;
+import io.foleystream.kafka.KafkaSecurity;
 import io.foleystream.diffusion.WindowGenerator;
 import io.foleystream.kafka.JobStatuses;
 import io.foleystream.kafka.Serdes;
@@ -81,7 +83,8 @@ public class GenerationStage {
                 .withMaxBatchDelay(maxDelay)
                 .withConsumerProps(Map.of("max.poll.interval.ms", 1_800_000))
                 .withProducerProps(Map.of("max.request.size", Topics.AUDIO_MAX_MESSAGE_BYTES,
-                        "transaction.timeout.ms", 900_000)), this::generate);
+                        "transaction.timeout.ms", 900_000))
+                .withSecurity(KafkaSecurity.fromServiceConfig(name -> ConfigProvider.getConfig().getOptionalValue(name, String.class))), this::generate);
         FunctionCounter.builder("foley.stage.records.in", stage, TransactionalStage::recordsIn).tag("stage", STAGE)
                 .register(registry);
         FunctionCounter.builder("foley.stage.records.dlq", stage, TransactionalStage::recordsDeadLettered)

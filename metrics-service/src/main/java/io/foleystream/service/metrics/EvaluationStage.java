@@ -1,5 +1,7 @@
 package io.foleystream.service.metrics;
 
+import org.eclipse.microprofile.config.ConfigProvider;
+import io.foleystream.kafka.KafkaSecurity;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.foleystream.envelope.EnvelopeSpec;
@@ -68,7 +70,8 @@ public class EvaluationStage {
                 .description("E-L1 between the upload's and the generated audio's envelope, per job")
                 .register(registry);
         stage = new TransactionalStage<>(TransactionalStage.Config.of(bootstrapServers, "metrics-service",
-                transactionalId, List.of(Topics.WINDOWS, Topics.AUDIO, Topics.STATUS), new ByTopic()), this::evaluate);
+                transactionalId, List.of(Topics.WINDOWS, Topics.AUDIO, Topics.STATUS), new ByTopic())
+                .withSecurity(KafkaSecurity.fromServiceConfig(name -> ConfigProvider.getConfig().getOptionalValue(name, String.class))), this::evaluate);
         FunctionCounter.builder("foley.stage.records.in", stage, TransactionalStage::recordsIn).tag("stage", STAGE)
                 .register(registry);
         FunctionCounter.builder("foley.stage.records.dlq", stage, TransactionalStage::recordsDeadLettered)
