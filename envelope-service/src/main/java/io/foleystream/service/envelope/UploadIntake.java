@@ -176,6 +176,9 @@ public class UploadIntake {
     }
 
     private void accept(ConsumerRecord<String, byte[]> record) throws com.google.protobuf.InvalidProtocolBufferException {
+        if (record.value() == null) {
+            return; // the tombstone of a finished job (JobRetention): nothing to spool
+        }
         if (record.topic().equals(Topics.JOBS)) {
             JobRequest request = JobRequest.parseFrom(record.value());
             session(request.getJobId()).ifPresent(session -> session.request(request));
