@@ -6,6 +6,7 @@ import io.foleystream.dsp.TruePeakLimiter;
 import io.foleystream.kafka.Chunker;
 import io.foleystream.kafka.Consumers;
 import io.foleystream.kafka.JobAudioReader;
+import io.foleystream.kafka.KafkaSecurity;
 import io.foleystream.kafka.Producers;
 import io.foleystream.kafka.Topics;
 import io.foleystream.proto.v1.JobRequest;
@@ -43,11 +44,19 @@ public final class JobClient implements AutoCloseable {
     }
 
     private final String bootstrapServers;
+    private final KafkaSecurity security;
     private final KafkaProducer<String, byte[]> producer;
 
     public JobClient(String bootstrapServers) {
+        this(bootstrapServers, KafkaSecurity.none());
+    }
+
+    /** A client of a cluster that needs client security settings (TLS, SASL). */
+    public JobClient(String bootstrapServers, KafkaSecurity security) {
         this.bootstrapServers = bootstrapServers;
-        this.producer = Producers.idempotent(bootstrapServers, "foley-cli", Map.of(ProducerConfig.LINGER_MS_CONFIG, 5));
+        this.security = security;
+        this.producer = Producers.idempotent(bootstrapServers, "foley-cli",
+                security.over(Map.of(ProducerConfig.LINGER_MS_CONFIG, 5)));
     }
 
     /**
@@ -120,7 +129,7 @@ public final class JobClient implements AutoCloseable {
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position); // resolve the end offsets now, before the job is submitted
-            this.audio = JobAudioReader.beforeSubmitting(bootstrapServers, jobId);
+            this.audio = JobAudioReader.beforeSubmitting(bootstrapServers, security, jobId);
             this.track = new TrackAssembler(sink, limiter);
         }
 
@@ -177,7 +186,7 @@ public final class JobClient implements AutoCloseable {
 
     /** A reader that assigns partitions itself and commits nothing: the group id only names it to the broker. */
     private KafkaConsumer<String, byte[]> consumer() {
-        return Consumers.readCommitted(bootstrapServers, "foley-cli", Map.of());
+        return Consumers.readCommitted(bootstrapServers, "foley-cli", security.clientProps());
     }
 
     private static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {

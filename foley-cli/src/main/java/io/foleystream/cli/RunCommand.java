@@ -4,6 +4,7 @@ import io.foleystream.assembly.TrackSink;
 import io.foleystream.media.Remuxer;
 import io.foleystream.media.WavFile;
 import io.foleystream.proto.v1.ErrorCode;
+import io.foleystream.kafka.KafkaSecurity;
 import io.foleystream.proto.v1.JobRequest;
 import io.foleystream.proto.v1.JobStatus;
 import java.nio.file.Path;
@@ -45,11 +46,12 @@ final class RunCommand implements Callable<Integer> {
         track.bits();
         Path prefix = out != null ? out : defaultPrefix(job.video);
         var existing = cluster.existing();
+        KafkaSecurity security = cluster.security();
         existing.ifPresent(local::warnIfIgnored);
         LocalCluster started = existing.isPresent() ? null : local.start();
         try {
             String bootstrap = existing.orElseGet(() -> started.bootstrapServers());
-            return run(bootstrap, request, prefix);
+            return run(bootstrap, security, request, prefix);
         } finally {
             if (started != null) {
                 if (keep) {
@@ -61,12 +63,12 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private int run(String bootstrap, JobRequest request, Path prefix) throws Exception {
+    private int run(String bootstrap, KafkaSecurity security, JobRequest request, Path prefix) throws Exception {
         ProgressBar bar = new ProgressBar(System.err);
         Path wav = Path.of(prefix + ".wav");
         Path mp4 = Path.of(prefix + ".mp4");
         JobClient.Outcome outcome;
-        try (JobClient client = new JobClient(bootstrap);
+        try (JobClient client = new JobClient(bootstrap, security);
              JobClient.Follower follower = client.follow(request.getJobId(), TrackSink.wav(wav, track.bits()),
                      track.limiter())) {
             client.submit(request, job.video);

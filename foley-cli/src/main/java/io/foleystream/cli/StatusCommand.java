@@ -20,7 +20,7 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String bootstrap = cluster.existing().orElseThrow(() ->
                 new Foley.CliException(Foley.BAD_INPUT, "no cluster: start one with 'foley up' or give --bootstrap-servers"));
-        try (JobClient client = new JobClient(bootstrap)) {
+        try (JobClient client = new JobClient(bootstrap, cluster.security())) {
             var statuses = client.statuses(jobId);
             if (jobId != null && statuses.isEmpty()) {
                 throw new Foley.CliException(Foley.BAD_INPUT, "no job " + jobId);

@@ -19,7 +19,7 @@ final class SubmitCommand implements Callable<Integer> {
         JobRequest request = job.request();
         String bootstrap = cluster.existing().orElseThrow(() ->
                 new Foley.CliException(Foley.BAD_INPUT, "no cluster: start one with 'foley up' or give --bootstrap-servers"));
-        try (JobClient client = new JobClient(bootstrap)) {
+        try (JobClient client = new JobClient(bootstrap, cluster.security())) {
             client.submit(request, job.video);
         }
         System.out.println(request.getJobId());

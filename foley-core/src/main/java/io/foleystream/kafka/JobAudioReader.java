@@ -26,10 +26,10 @@ public final class JobAudioReader implements AutoCloseable {
     private final TopicPartition partition;
     private final long firstOffset;
 
-    private JobAudioReader(String bootstrapServers, String jobId, Long firstOffset) {
+    private JobAudioReader(String bootstrapServers, KafkaSecurity security, String jobId, Long firstOffset) {
         this.jobId = jobId;
         this.consumer = Consumers.readCommitted(bootstrapServers, "foley-track-reader",
-                Map.of(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.AUDIO_MAX_MESSAGE_BYTES));
+                security.over(Map.of(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.AUDIO_MAX_MESSAGE_BYTES)));
         try {
             int partitions = consumer.partitionsFor(Topics.AUDIO, Duration.ofSeconds(30)).size();
             this.partition = new TopicPartition(Topics.AUDIO, partitionOf(jobId, partitions));
@@ -51,12 +51,22 @@ public final class JobAudioReader implements AutoCloseable {
      * first window. Open it before submitting the job.
      */
     public static JobAudioReader beforeSubmitting(String bootstrapServers, String jobId) {
-        return new JobAudioReader(bootstrapServers, jobId, null);
+        return beforeSubmitting(bootstrapServers, KafkaSecurity.none(), jobId);
+    }
+
+    /** {@link #beforeSubmitting(String, String)} on a cluster that needs client security settings. */
+    public static JobAudioReader beforeSubmitting(String bootstrapServers, KafkaSecurity security, String jobId) {
+        return new JobAudioReader(bootstrapServers, security, jobId, null);
     }
 
     /** A reader from an offset a reader of this job reported earlier ({@link #firstOffset()}). */
     public static JobAudioReader from(String bootstrapServers, String jobId, long firstOffset) {
-        return new JobAudioReader(bootstrapServers, jobId, firstOffset);
+        return from(bootstrapServers, KafkaSecurity.none(), jobId, firstOffset);
+    }
+
+    /** {@link #from(String, String, long)} on a cluster that needs client security settings. */
+    public static JobAudioReader from(String bootstrapServers, KafkaSecurity security, String jobId, long firstOffset) {
+        return new JobAudioReader(bootstrapServers, security, jobId, firstOffset);
     }
 
     /** The partition a job's records go to among {@code partitions}. */

@@ -35,7 +35,10 @@ import org.apache.kafka.server.common.MetadataVersion;
  */
 public final class LocalKafkaBroker implements AutoCloseable {
 
-    private static final String BROKER_LISTENER = "PLAINTEXT";
+    private static final String PLAINTEXT_LISTENER = "PLAINTEXT";
+    private static final String SASL_LISTENER = "SASL_PLAINTEXT";
+    /** The broker's own SASL user, for its inter-broker listener and for creating the topics. */
+    private static final String BROKER_USER = "foley-broker";
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final int NODE_ID = 1;
     private static final String META_PROPERTIES = "meta.properties";
@@ -46,12 +49,16 @@ public final class LocalKafkaBroker implements AutoCloseable {
     private final Path dataDir;
     private final boolean temporaryData;
     private final int port;
+    /** SASL/PLAIN users and their passwords; null for a PLAINTEXT broker without authentication. */
+    private final Map<String, String> saslUsers;
 
-    private LocalKafkaBroker(KafkaRaftServer server, Path dataDir, boolean temporaryData, int port) {
+    private LocalKafkaBroker(KafkaRaftServer server, Path dataDir, boolean temporaryData, int port,
+                             Map<String, String> saslUsers) {
         this.server = server;
         this.dataDir = dataDir;
         this.temporaryData = temporaryData;
         this.port = port;
+        this.saslUsers = saslUsers;
     }
 
     /** Starts a broker with the default partition count; see {@link #start(Path, int, int)}. */
@@ -68,6 +75,23 @@ public final class LocalKafkaBroker implements AutoCloseable {
      * @param partitions partitions per FoleyStream topic
      */
     public static LocalKafkaBroker start(Path dataDir, int port, int partitions) {
+        return start(dataDir, port, partitions, null);
+    }
+
+    /**
+     * A broker whose client listener authenticates with SASL/PLAIN (over plaintext, for tests of client security):
+     * only the given users, with their passwords, get in. See {@link #clientSecurity(String)}.
+     */
+    public static LocalKafkaBroker startWithSaslPlain(Path dataDir, int port, int partitions, Map<String, String> users) {
+        if (users.isEmpty() || users.containsKey(BROKER_USER)) {
+            throw new IllegalArgumentException("give at least one user, none named " + BROKER_USER);
+        }
+        Map<String, String> all = new java.util.HashMap<>(users);
+        all.put(BROKER_USER, Uuid.randomUuid().toString());
+        return start(dataDir, port, partitions, Map.copyOf(all));
+    }
+
+    private static LocalKafkaBroker start(Path dataDir, int port, int partitions, Map<String, String> saslUsers) {
         quietKafkaLogging();
         boolean temporaryData = dataDir == null;
         KafkaRaftServer server = null;
@@ -75,12 +99,18 @@ public final class LocalKafkaBroker implements AutoCloseable {
             Path logDir = temporaryData ? Files.createTempDirectory("foley-kafka-") : Files.createDirectories(dataDir);
             int brokerPort = port == 0 ? freePortOtherThan(-1) : port;
             int controllerPort = freePortOtherThan(brokerPort);
-            KafkaConfig config = KafkaConfig.fromProps(brokerProperties(logDir, brokerPort, controllerPort, partitions), false);
+            Properties props = brokerProperties(logDir, brokerPort, controllerPort, partitions);
+            if (saslUsers != null) {
+                props.putAll(saslPlainProperties(brokerPort, controllerPort, saslUsers));
+            }
+            KafkaConfig config = KafkaConfig.fromProps(props, false);
             format(config, logDir);
             server = new KafkaRaftServer(config, Time.SYSTEM);
             server.startup();
-            LocalKafkaBroker broker = new LocalKafkaBroker(server, logDir, temporaryData, brokerPort);
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            LocalKafkaBroker broker = new LocalKafkaBroker(server, logDir, temporaryData, brokerPort, saslUsers);
+            KafkaSecurity own = broker.clientSecurity(BROKER_USER);
+            try (Admin admin = Admin.create(own.over(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    broker.bootstrapServers())))) {
                 Topics.ensure(admin, partitions, (short) 1);
             }
             return broker;
@@ -96,6 +126,24 @@ public final class LocalKafkaBroker implements AutoCloseable {
     /** The address clients bootstrap from, {@code host:port} with no scheme. */
     public String bootstrapServers() {
         return "localhost:" + port;
+    }
+
+    /**
+     * The client settings of one user of a SASL broker ({@code SASL_PLAINTEXT}, {@code PLAIN}, that user's JAAS
+     * config); nothing for a PLAINTEXT broker.
+     */
+    public KafkaSecurity clientSecurity(String user) {
+        if (saslUsers == null) {
+            return KafkaSecurity.none();
+        }
+        String password = saslUsers.get(user);
+        if (password == null) {
+            throw new IllegalArgumentException("the broker has no user " + user);
+        }
+        return KafkaSecurity.of(Map.of(
+                "security.protocol", SASL_LISTENER,
+                "sasl.mechanism", "PLAIN",
+                "sasl.jaas.config", plainLogin(user, password, "")));
     }
 
     public int port() {
@@ -177,11 +225,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
         props.put("process.roles", "broker,controller");
         props.put("node.id", Integer.toString(NODE_ID));
         props.put("controller.quorum.voters", NODE_ID + "@localhost:" + controllerPort);
-        props.put("listeners", BROKER_LISTENER + "://localhost:" + port + "," + CONTROLLER_LISTENER + "://localhost:" + controllerPort);
-        props.put("advertised.listeners", BROKER_LISTENER + "://localhost:" + port);
+        props.put("listeners", PLAINTEXT_LISTENER + "://localhost:" + port + "," + CONTROLLER_LISTENER + "://localhost:" + controllerPort);
+        props.put("advertised.listeners", PLAINTEXT_LISTENER + "://localhost:" + port);
         props.put("controller.listener.names", CONTROLLER_LISTENER);
-        props.put("inter.broker.listener.name", BROKER_LISTENER);
-        props.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        props.put("inter.broker.listener.name", PLAINTEXT_LISTENER);
+        props.put("listener.security.protocol.map", PLAINTEXT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
         props.put("log.dirs", logDir.toString());
         props.put("num.partitions", Integer.toString(partitions));
         // One node: every internal topic has one replica, or groups and transactions never get a coordinator.
@@ -197,6 +245,27 @@ public final class LocalKafkaBroker implements AutoCloseable {
         props.put("group.initial.rebalance.delay.ms", "0");
         props.put("message.max.bytes", Integer.toString(Topics.AUDIO_MAX_MESSAGE_BYTES));
         return props;
+    }
+
+    /** The client listener replaced by a SASL/PLAIN one that knows {@code users}; the controller's stays local. */
+    static Properties saslPlainProperties(int port, int controllerPort, Map<String, String> users) {
+        Properties props = new Properties();
+        props.put("listeners", SASL_LISTENER + "://localhost:" + port + "," + CONTROLLER_LISTENER + "://localhost:" + controllerPort);
+        props.put("advertised.listeners", SASL_LISTENER + "://localhost:" + port);
+        props.put("inter.broker.listener.name", SASL_LISTENER);
+        props.put("listener.security.protocol.map", SASL_LISTENER + ":SASL_PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        props.put("sasl.enabled.mechanisms", "PLAIN");
+        props.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+        StringBuilder known = new StringBuilder();
+        users.forEach((user, password) -> known.append(" user_").append(user).append("=\"").append(password).append('"'));
+        props.put("listener.name." + SASL_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".plain.sasl.jaas.config",
+                plainLogin(BROKER_USER, users.get(BROKER_USER), known.toString()));
+        return props;
+    }
+
+    private static String plainLogin(String user, String password, String knownUsers) {
+        return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user
+                + "\" password=\"" + password + "\"" + knownUsers + ";";
     }
 
     private static void format(KafkaConfig config, Path logDir) throws Exception {

@@ -1,14 +1,18 @@
 package io.foleystream.kafka;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -45,6 +49,12 @@ public final class Topics {
      */
     public static final int AUDIO_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
+    /**
+     * How long raw uploads stay on {@link #VIDEO_CHUNKS} unless a deployment chooses otherwise: long enough for
+     * envelope-service to re-read an upload after a restart, short enough that nobody's video lingers for a week.
+     */
+    public static final Duration DEFAULT_CHUNK_RETENTION = Duration.ofHours(24);
+
     private static final String ONE_DAY_MS = Long.toString(24L * 60 * 60 * 1000);
     private static final String ONE_HOUR_MS = Long.toString(60L * 60 * 1000);
 
@@ -70,19 +80,33 @@ public final class Topics {
 
     /** The topic definitions for a cluster with the given partition count and replication factor. */
     public static List<NewTopic> definitions(int partitions, short replication) {
+        return definitions(partitions, replication, DEFAULT_CHUNK_RETENTION);
+    }
+
+    /** The topic definitions, with raw uploads kept for {@code chunkRetention}. */
+    public static List<NewTopic> definitions(int partitions, short replication, Duration chunkRetention) {
         if (partitions < 1 || replication < 1) {
             throw new IllegalArgumentException("partitions and replication must be positive: " + partitions + ", " + replication);
         }
+        requirePositive(chunkRetention);
         List<NewTopic> topics = new ArrayList<>();
         for (String name : all()) {
-            topics.add(new NewTopic(name, partitions, replication).configs(configsFor(name, replication)));
+            topics.add(new NewTopic(name, partitions, replication).configs(configsFor(name, replication, chunkRetention)));
         }
         return topics;
     }
 
-    /** Creates every topic that does not exist yet; topics that exist are left exactly as they are. */
+    /** {@link #ensure(Admin, int, short, Duration)} with the default chunk retention. */
     public static void ensure(Admin admin, int partitions, short replication) {
-        CreateTopicsResult result = admin.createTopics(definitions(partitions, replication));
+        ensure(admin, partitions, replication, DEFAULT_CHUNK_RETENTION);
+    }
+
+    /**
+     * Creates every topic that does not exist yet, and sets the retention of {@link #VIDEO_CHUNKS} to
+     * {@code chunkRetention} whether it is new or not; everything else about a topic that exists is left as it is.
+     */
+    public static void ensure(Admin admin, int partitions, short replication, Duration chunkRetention) {
+        CreateTopicsResult result = admin.createTopics(definitions(partitions, replication, chunkRetention));
         for (var created : result.values().entrySet()) {
             try {
                 created.getValue().get();
@@ -94,6 +118,23 @@ public final class Topics {
                 Thread.currentThread().interrupt();
                 throw new KafkaException("interrupted while creating topic " + created.getKey(), e);
             }
+        }
+        ConfigResource chunks = new ConfigResource(ConfigResource.Type.TOPIC, VIDEO_CHUNKS);
+        AlterConfigOp retention = new AlterConfigOp(new ConfigEntry(TopicConfig.RETENTION_MS_CONFIG,
+                Long.toString(chunkRetention.toMillis())), AlterConfigOp.OpType.SET);
+        try {
+            admin.incrementalAlterConfigs(Map.of(chunks, List.of(retention))).all().get();
+        } catch (ExecutionException e) {
+            throw new KafkaException("could not set the retention of " + VIDEO_CHUNKS, e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaException("interrupted while setting the retention of " + VIDEO_CHUNKS, e);
+        }
+    }
+
+    private static void requirePositive(Duration retention) {
+        if (retention.isNegative() || retention.isZero()) {
+            throw new IllegalArgumentException("a retention must be positive, was " + retention);
         }
     }
 
@@ -130,7 +171,7 @@ public final class Topics {
                 : MAX_MESSAGE_BYTES;
     }
 
-    static Map<String, String> configsFor(String topic, short replication) {
+    static Map<String, String> configsFor(String topic, short replication, Duration chunkRetention) {
         // One replica may be down on a 3-broker cluster without stopping transactional writes (acks=all).
         String minInSync = Integer.toString(replication >= 3 ? 2 : 1);
         String maxMessageBytes = Integer.toString(maxMessageBytes(topic));
@@ -146,7 +187,15 @@ public final class Topics {
                     TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxMessageBytes,
                     TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInSync);
         }
-        // The data topics keep the broker's time retention (7 days), which is what replay relies on.
+        if (VIDEO_CHUNKS.equals(topic)) {
+            // Raw uploads are the users' videos: kept only as long as a restarted envelope-service needs them.
+            return Map.of(
+                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                    TopicConfig.RETENTION_MS_CONFIG, Long.toString(chunkRetention.toMillis()),
+                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxMessageBytes,
+                    TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInSync);
+        }
+        // The other data topics keep the broker's time retention (7 days), which is what replay relies on.
         return Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
                 TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxMessageBytes,

@@ -55,7 +55,8 @@ import org.slf4j.LoggerFactory;
  * <p>A stage transforms one record at a time ({@link Transform}), or the records of each poll together
  * ({@link BatchTransform}, made with {@link #batched}) so that a model can run them as one batch.
  *
- * <p>A record that does not parse, or whose transform throws, goes to {@link Topics#DLQ} (see {@link DeadLetters})
+ * <p>A tombstone (a null value, see {@link JobRetention}) is passed over. A record that does not parse, or whose
+ * transform throws, goes to {@link Topics#DLQ} (see {@link DeadLetters})
  * in the same transaction, and the loop goes on. If the transaction fails in a way Kafka lets us retry, it is
  * aborted and the batch is read and transformed again, so a transform may see a record more than once (only one
  * attempt's outputs are ever committed). An output over its topic's size limit sends its input to the dead-letter
@@ -179,6 +180,12 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
         public Config<I> withTracing(KafkaTracing tracing) {
             return new Config<>(bootstrapServers, groupId, transactionalId, inputTopics, inputDeserializer,
                     maxPollRecords, maxBatchDelay, consumerProps, producerProps, tracing);
+        }
+
+        /** The deployment's client security settings added to both clients (over their props of the same name). */
+        public Config<I> withSecurity(KafkaSecurity security) {
+            return new Config<>(bootstrapServers, groupId, transactionalId, inputTopics, inputDeserializer,
+                    maxPollRecords, maxBatchDelay, security.over(consumerProps), security.over(producerProps), tracing);
         }
     }
 
@@ -740,6 +747,11 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
         List<ConsumerRecord<String, I>> parsed = new ArrayList<>();
         Map<ConsumerRecord<String, I>, Span> spanOf = new IdentityHashMap<>();
         for (int i = 0; i < inputs.size(); i++) {
+            if (inputs.get(i).value() == null) {
+                // a tombstone removes a finished job from a compacted topic (JobRetention): no work, no output
+                results[i] = new Result(List.of(), null);
+                continue;
+            }
             try {
                 ConsumerRecord<String, I> record = typed(inputs.get(i));
                 parsed.add(record);

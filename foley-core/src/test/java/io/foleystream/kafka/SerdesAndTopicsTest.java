@@ -64,7 +64,11 @@ class SerdesAndTopicsTest {
         assertThat(topics.get(Topics.WINDOWS).configs())
                 .containsEntry("cleanup.policy", "delete")
                 .containsEntry("max.message.bytes", "8388608");
-        assertThat(topics.get(Topics.VIDEO_CHUNKS).configs()).containsEntry("max.message.bytes", "2097152");
+        assertThat(topics.get(Topics.VIDEO_CHUNKS).configs()).containsEntry("max.message.bytes", "2097152")
+                .containsEntry("retention.ms", "86400000");
+        assertThat(Topics.definitions(1, (short) 1, java.time.Duration.ofHours(6)))
+                .filteredOn(t -> t.name().equals(Topics.VIDEO_CHUNKS)).singleElement()
+                .satisfies(t -> assertThat(t.configs()).containsEntry("retention.ms", "21600000"));
         assertThat(topics.get(Topics.AUDIO).configs()).containsEntry("max.message.bytes", "8388608");
         assertThat(topics.get(Topics.DLQ).configs()).containsEntry("max.message.bytes", "8388608");
     }

@@ -2,9 +2,10 @@ package io.foleystream.service.encoder;
 
 import io.foleystream.gram.WindowConditioner;
 import io.foleystream.kafka.JobStatuses;
+import io.foleystream.kafka.KafkaSecurity;
 import io.foleystream.kafka.KafkaTracing;
-import io.foleystream.kafka.StageLagGauges;
 import io.foleystream.kafka.Serdes;
+import io.foleystream.kafka.StageLagGauges;
 import io.foleystream.kafka.Topics;
 import io.foleystream.kafka.TransactionalStage;
 import io.foleystream.onnx.PackException;
@@ -21,10 +22,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -72,7 +74,9 @@ public class EncodingStage {
                         transactionalId, List.of(Topics.WINDOWS), new Serdes.WindowDeserializer())
                 .withMaxPollRecords(maxBatchWindows)
                 .withTracing(new KafkaTracing(openTelemetry))
-                .withConsumerProps(Map.of("max.partition.fetch.bytes", Topics.WINDOWS_MAX_MESSAGE_BYTES)), this::encode);
+                .withConsumerProps(Map.of("max.partition.fetch.bytes", Topics.WINDOWS_MAX_MESSAGE_BYTES))
+                .withSecurity(KafkaSecurity.fromServiceConfig(
+                        name -> ConfigProvider.getConfig().getOptionalValue(name, String.class))), this::encode);
         FunctionCounter.builder("foley.stage.records.in", stage, TransactionalStage::recordsIn).tag("stage", STAGE)
                 .register(registry);
         FunctionCounter.builder("foley.stage.records.dlq", stage, TransactionalStage::recordsDeadLettered)

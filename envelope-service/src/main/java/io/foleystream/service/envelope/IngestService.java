@@ -1,6 +1,7 @@
 package io.foleystream.service.envelope;
 
 import io.foleystream.kafka.ChunkSequence;
+import io.foleystream.kafka.KafkaSecurity;
 import io.foleystream.kafka.KafkaTracing;
 import io.foleystream.kafka.Producers;
 import io.foleystream.kafka.Topics;
@@ -32,6 +33,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -60,7 +62,8 @@ public class IngestService extends IngestGrpc.IngestImplBase {
         this.maxBytes = maxBytes;
         this.tracing = new KafkaTracing(openTelemetry);
         this.producer = Producers.idempotent(bootstrapServers, "envelope-service-ingest",
-                Map.of("max.request.size", Topics.MAX_MESSAGE_BYTES));
+                KafkaSecurity.fromServiceConfig(name -> ConfigProvider.getConfig().getOptionalValue(name, String.class))
+                        .over(Map.of("max.request.size", Topics.MAX_MESSAGE_BYTES)));
     }
 
     @PreDestroy

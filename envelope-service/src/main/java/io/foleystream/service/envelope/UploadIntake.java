@@ -8,10 +8,11 @@ import io.foleystream.kafka.Consumers;
 import io.foleystream.kafka.DeadLetters;
 import io.foleystream.kafka.JobLogContext;
 import io.foleystream.kafka.JobStatuses;
+import io.foleystream.kafka.KafkaSecurity;
 import io.foleystream.kafka.KafkaTracing;
-import io.foleystream.kafka.StageLagGauges;
-import io.foleystream.kafka.RecentJobs;
 import io.foleystream.kafka.Producers;
+import io.foleystream.kafka.RecentJobs;
+import io.foleystream.kafka.StageLagGauges;
 import io.foleystream.kafka.Topics;
 import io.foleystream.media.MediaException;
 import io.foleystream.media.MediaLimits;
@@ -49,6 +50,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.WakeupException;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -121,9 +123,11 @@ public class UploadIntake {
         packs = PackRegistry.manifests(packDirs);
         Files.createDirectories(workDir);
         decoders = Executors.newFixedThreadPool(decodeConcurrency, r -> new Thread(r, "upload-decoder"));
+        KafkaSecurity security = KafkaSecurity.fromServiceConfig(
+                name -> ConfigProvider.getConfig().getOptionalValue(name, String.class));
         producer = Producers.idempotent(bootstrapServers, "envelope-service",
-                Map.of("max.request.size", Topics.WINDOWS_MAX_MESSAGE_BYTES));
-        consumer = Consumers.readCommitted(bootstrapServers, "envelope-service", Map.of());
+                security.over(Map.of("max.request.size", Topics.WINDOWS_MAX_MESSAGE_BYTES)));
+        consumer = Consumers.readCommitted(bootstrapServers, "envelope-service", security.clientProps());
         failedJobs = Counter.builder("foley.jobs.failed").tag("stage", STAGE).register(registry);
         decodeTime = Timer.builder("foley.decode.duration").description("decode and windowing time per upload")
                 .register(registry);
@@ -208,6 +212,9 @@ public class UploadIntake {
     }
 
     private void accept(ConsumerRecord<String, byte[]> record) throws com.google.protobuf.InvalidProtocolBufferException {
+        if (record.value() == null) {
+            return; // the tombstone of a finished job (JobRetention): nothing to spool
+        }
         if (record.topic().equals(Topics.JOBS)) {
             JobRequest request = JobRequest.parseFrom(record.value());
             traces.putIfAbsent(request.getJobId(), tracing.parentOf(record.headers()));

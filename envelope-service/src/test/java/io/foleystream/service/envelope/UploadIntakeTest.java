@@ -58,6 +58,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** The service against a real broker: uploads in, windows and statuses out. */
 @QuarkusTest
@@ -68,6 +69,9 @@ class UploadIntakeTest {
     @GrpcClient("ingest")
     Channel ingestChannel;
     private IngestGrpc.IngestStub ingest;
+
+    @ConfigProperty(name = "foley.work.dir")
+    Path workDir;
 
     private final Map<String, List<Window>> windows = new ConcurrentHashMap<>();
     private final Map<String, Long> firstWindowAt = new ConcurrentHashMap<>();
@@ -161,6 +165,8 @@ class UploadIntakeTest {
                 && statuses.get(requestOnly).getState() == JobState.FAILED);
         assertThat(statuses.get(requestOnly).getErrorMessage()).contains("abandoned", "no upload");
         RestAssured.get("/q/health/ready").then().statusCode(200);
+        // every job above has ended, completed or failed: none leaves its spooled upload behind
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(workDir).isEmptyDirectory());
     }
 
     @Test

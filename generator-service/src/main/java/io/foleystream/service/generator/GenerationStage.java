@@ -2,9 +2,10 @@ package io.foleystream.service.generator;
 
 import io.foleystream.diffusion.WindowGenerator;
 import io.foleystream.kafka.JobStatuses;
+import io.foleystream.kafka.KafkaSecurity;
 import io.foleystream.kafka.KafkaTracing;
-import io.foleystream.kafka.StageLagGauges;
 import io.foleystream.kafka.Serdes;
+import io.foleystream.kafka.StageLagGauges;
 import io.foleystream.kafka.Topics;
 import io.foleystream.kafka.TransactionalStage;
 import io.foleystream.onnx.PackException;
@@ -24,10 +25,11 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -89,7 +91,8 @@ public class GenerationStage {
                 .withTracing(new KafkaTracing(openTelemetry))
                 .withConsumerProps(Map.of("max.poll.interval.ms", 1_800_000))
                 .withProducerProps(Map.of("max.request.size", Topics.AUDIO_MAX_MESSAGE_BYTES,
-                        "transaction.timeout.ms", 900_000)), this::generate);
+                        "transaction.timeout.ms", 900_000))
+                .withSecurity(KafkaSecurity.fromServiceConfig(name -> ConfigProvider.getConfig().getOptionalValue(name, String.class))), this::generate);
         FunctionCounter.builder("foley.stage.records.in", stage, TransactionalStage::recordsIn).tag("stage", STAGE)
                 .register(registry);
         FunctionCounter.builder("foley.stage.records.dlq", stage, TransactionalStage::recordsDeadLettered)

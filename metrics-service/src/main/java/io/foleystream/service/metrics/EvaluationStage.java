@@ -5,6 +5,7 @@ import com.google.protobuf.Message;
 import io.foleystream.envelope.EnvelopeSpec;
 import io.foleystream.eval.EvaluationJoin;
 import io.foleystream.kafka.Consumers;
+import io.foleystream.kafka.KafkaSecurity;
 import io.foleystream.kafka.KafkaTracing;
 import io.foleystream.kafka.StageLagGauges;
 import io.foleystream.kafka.Topics;
@@ -33,6 +34,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -85,7 +87,9 @@ public class EvaluationStage {
         join = new EvaluationJoin(STAGE, this::envelopeSpec, deadlines, envelopeL1::record);
         stage = new TransactionalStage<>(TransactionalStage.Config.of(bootstrapServers, "metrics-service",
                 transactionalId, INPUTS, new ByTopic()).withConsumerProps(Consumers.CO_PARTITIONED)
-                .withTracing(new KafkaTracing(openTelemetry)), join::accept)
+                .withTracing(new KafkaTracing(openTelemetry))
+                .withSecurity(KafkaSecurity.fromServiceConfig(
+                        name -> ConfigProvider.getConfig().getOptionalValue(name, String.class))), join::accept)
                 .keepingState(join)
                 .punctuating(DEADLINE_CHECK_INTERVAL, join);
         FunctionCounter.builder("foley.stage.records.in", stage, TransactionalStage::recordsIn).tag("stage", STAGE)
