@@ -47,7 +47,8 @@ public final class Resampler {
             double sum = 0;
             for (int j = -reach; j <= reach; j++) {
                 double t = (double) phase / up + j;
-                double tap = Math.abs(t) >= halfWidth ? 0 : 2 * cutoff * sinc(2 * cutoff * t) * kaiser(t / halfWidth);
+                double tap = Math.abs(t) >= halfWidth ? 0
+                        : 2 * cutoff * KaiserSinc.sinc(2 * cutoff * t) * KaiserSinc.kaiser(t / halfWidth, KAISER_BETA);
                 taps[phase][j + reach] = tap;
                 sum += tap;
             }
@@ -119,25 +120,6 @@ public final class Resampler {
             buffered -= drop;
             bufferStart += drop;
         }
-    }
-
-    private static double sinc(double x) {
-        return x == 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x);
-    }
-
-    private static double kaiser(double x) {
-        return besselI0(KAISER_BETA * Math.sqrt(Math.max(0, 1 - x * x))) / besselI0(KAISER_BETA);
-    }
-
-    /** The modified Bessel function of the first kind, order 0, by its power series. */
-    private static double besselI0(double x) {
-        double sum = 1;
-        double term = 1;
-        for (int k = 1; k < 50 && term > 1e-17 * sum; k++) {
-            term *= (x / (2 * k)) * (x / (2 * k));
-            sum += term;
-        }
-        return sum;
     }
 
     private static int gcd(int a, int b) {

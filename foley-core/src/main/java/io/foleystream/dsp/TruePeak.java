@@ -88,7 +88,7 @@ public final class TruePeak {
             for (int j = -REACH + 1; j <= REACH; j++) {
                 // distance from the point n + k/4 to sample n − j + 1
                 double t = (double) k / OVERSAMPLING + j - 1;
-                double tap = sinc(t) * kaiser(t / (REACH + 1));
+                double tap = KaiserSinc.sinc(t) * KaiserSinc.kaiser(t / (REACH + 1), KAISER_BETA);
                 taps[k - 1][j + REACH - 1] = tap;
                 sum += tap;
             }
@@ -97,23 +97,5 @@ public final class TruePeak {
             }
         }
         return taps;
-    }
-
-    private static double sinc(double x) {
-        return x == 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x);
-    }
-
-    private static double kaiser(double x) {
-        return besselI0(KAISER_BETA * Math.sqrt(Math.max(0, 1 - x * x))) / besselI0(KAISER_BETA);
-    }
-
-    private static double besselI0(double x) {
-        double sum = 1;
-        double term = 1;
-        for (int k = 1; k < 50 && term > 1e-17 * sum; k++) {
-            term *= (x / (2 * k)) * (x / (2 * k));
-            sum += term;
-        }
-        return sum;
     }
 }

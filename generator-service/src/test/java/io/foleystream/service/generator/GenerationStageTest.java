@@ -231,7 +231,8 @@ class GenerationStageTest {
     }
 
     private static double metric(String metrics, String name) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + name + "(\\{[^}]*\\})? (\\S+)$")
+        // a sample line may end with an exemplar (" # {trace_id=...} ...") when tracing is on
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + name + "(\\{[^}]*\\})? (\\S+)")
                 .matcher(metrics);
         return m.find() ? Double.parseDouble(m.group(2)) : 0;
     }
