@@ -220,9 +220,11 @@ class KafkaOnLocalBrokerTest {
         List<Long> committedBefore = new CopyOnWriteArrayList<>();
         List<Integer> visibleBefore = new CopyOnWriteArrayList<>();
         TransactionalStage.BatchTransform<JobRequest> echo = records -> {
-            // what a read_committed reader sees while this batch runs: exactly the batches before it
-            committedBefore.add(committedRecords("filling-group"));
-            visibleBefore.add(readAll(output).size());
+            // what a read_committed reader sees while this batch runs: exactly the batches before it (the commit's
+            // markers reach the offsets and the outputs a moment after commitTransaction returns, so allow for that)
+            long before = batchSizes.stream().mapToLong(Integer::longValue).sum();
+            committedBefore.add(settled(() -> committedRecords("filling-group"), before));
+            visibleBefore.add((int) settled(() -> (long) readAll(output).size(), before));
             batchSizes.add(records.size());
             return records.stream().map(r -> List.of(TransactionalStage.output(output, r.key(), r.value()))).toList();
         };
@@ -439,6 +441,21 @@ class KafkaOnLocalBrokerTest {
     private static long committedRecords(String group) throws Exception {
         return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values().stream()
                 .mapToLong(offset -> offset.offset()).sum();
+    }
+
+    /** The value once it equals {@code expected}, or as it stands after a few seconds. */
+    private static long settled(java.util.concurrent.Callable<Long> value, long expected) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        try {
+            long seen = value.call();
+            while (seen != expected && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+                seen = value.call();
+            }
+            return seen;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String createTopic(String name) throws Exception {
