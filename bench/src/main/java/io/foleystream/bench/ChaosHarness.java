@@ -25,7 +25,7 @@ import java.util.List;
 public final class ChaosHarness {
 
     private static final Duration UPLOAD_TIME = Duration.ofSeconds(4);
-    private static final Duration ROW_TIMEOUT = Duration.ofSeconds(180);
+    private static final Duration ROW_TIMEOUT = Duration.ofSeconds(150);
 
     private ChaosHarness() {
     }

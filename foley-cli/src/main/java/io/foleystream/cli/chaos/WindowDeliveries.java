@@ -31,7 +31,7 @@ public final class WindowDeliveries {
         return problems(windows).isEmpty();
     }
 
-    /** "exactly once", or what went wrong, e.g. "window 3 ×2, window 7 missing". */
+    /** "exactly once", or what went wrong, e.g. "window 3 ×2, windows 7–9 missing". */
     public String describe(int windows) {
         List<String> problems = problems(windows);
         return problems.isEmpty() ? "exactly once" : String.join(", ", problems);
@@ -42,7 +42,12 @@ public final class WindowDeliveries {
         for (int index = 0; index < windows; index++) {
             int count = counts.getOrDefault(index, 0);
             if (count == 0) {
-                problems.add("window " + index + " missing");
+                int firstMissing = index;
+                while (index + 1 < windows && !counts.containsKey(index + 1)) {
+                    index++;
+                }
+                problems.add(firstMissing == index ? "window " + index + " missing"
+                        : "windows " + firstMissing + "–" + index + " missing");
             } else if (count > 1) {
                 problems.add("window " + index + " ×" + count);
             }

@@ -30,6 +30,13 @@ class WindowDeliveriesTest {
         assertThat(deliveries.describe(3)).isEqualTo("window 1 missing, window 3 of 3 ×1");
     }
 
+    @Test
+    void aRunOfLostWindowsIsOneRange() {
+        WindowDeliveries deliveries = delivered(0, 1, 4);
+
+        assertThat(deliveries.describe(7)).isEqualTo("windows 2–3 missing, windows 5–6 missing");
+    }
+
     private static WindowDeliveries delivered(int... indices) {
         WindowDeliveries deliveries = new WindowDeliveries();
         for (int index : indices) {
