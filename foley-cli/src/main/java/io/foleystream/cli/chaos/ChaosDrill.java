@@ -44,12 +44,12 @@ public final class ChaosDrill {
     public record Reference(float[] samples, int windows, double seconds) {
     }
 
-    /** One kill and what came of it. */
-    public record Row(String target, KillPoint point, String killedAt, String outcome, boolean completed,
-                      String identical, boolean bitIdentical, String deliveries, boolean exactlyOnce,
-                      String leftOpen, boolean noneOpen, double seconds) {
+    /** One kill and what came of it; a row whose kill never happened proves nothing and does not pass. */
+    public record Row(String target, KillPoint point, boolean killed, String killedAt, String outcome,
+                      boolean completed, String identical, boolean bitIdentical, String deliveries,
+                      boolean exactlyOnce, String leftOpen, boolean noneOpen, double seconds) {
         public boolean passed() {
-            return completed && bitIdentical && exactlyOnce && noneOpen;
+            return killed && completed && bitIdentical && exactlyOnce && noneOpen;
         }
     }
 
@@ -164,7 +164,7 @@ public final class ChaosDrill {
         leftOpen.removeAll(openBefore);
         String open = leftOpen.isEmpty() ? "none" : leftOpen.size() + " open (" + leftOpen.stream()
                 .map(id -> id.equals(jobId) ? "this job" : id).collect(Collectors.joining(", ")) + ")";
-        return new Row(target, point, killer.observation(), outcome, completed, identical, bitIdentical,
+        return new Row(target, point, killer.killed, killer.observation(), outcome, completed, identical, bitIdentical,
                 deliveries.describe(reference.windows()), deliveries.exactlyOnce(reference.windows()), open,
                 leftOpen.isEmpty(), (System.nanoTime() - started) / 1e9);
     }
@@ -248,6 +248,7 @@ public final class ChaosDrill {
         private final KafkaConsumer<String, byte[]> progress;
         private final List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
         private volatile boolean giveUp;
+        private volatile boolean killed;
 
         Killer(String target, KillPoint point, String jobId, AtomicInteger chunksSent, int chunks) {
             super("chaos-killer");
@@ -279,10 +280,11 @@ public final class ChaosDrill {
                         return;
                     }
                     for (var record : progress.poll(Duration.ofMillis(20))) {
-                        out += jobId.equals(record.key()) ? 1 : 0;
+                        out += ofThisJob(record.key()) ? 1 : 0;
                     }
                 }
                 cluster.kill(target);
+                killed = true;
                 notes.add("killed at " + chunksSent.get() + "/" + chunks + " chunks, " + out + "/"
                         + reference.windows() + " windows out of " + progressTopic(target));
                 long restarting = System.nanoTime();
@@ -291,6 +293,11 @@ public final class ChaosDrill {
             } catch (Exception e) {
                 notes.add("kill/restart failed: " + e);
             }
+        }
+
+        /** Keys are the job id, or job id "/" window index where a stage keys by window. */
+        private boolean ofThisJob(String key) {
+            return key != null && (key.equals(jobId) || key.startsWith(jobId + "/"));
         }
 
         void note(String line) {
