@@ -113,6 +113,9 @@ public final class LocalCluster implements AutoCloseable {
      */
     public static LocalCluster start(Path home, Path stateDir, int basePort, List<Path> packDirs, PrintStreamLog log)
             throws IOException, InterruptedException {
+        if (running(stateDir).isPresent()) {
+            throw new IllegalStateException("a cluster already runs from " + stateDir + ": stop it or use another");
+        }
         Files.createDirectories(stateDir.resolve("logs"));
         for (String name : concat(BROKER, SERVICES)) {
             Files.deleteIfExists(logOf(stateDir, name)); // a new cluster starts new logs
