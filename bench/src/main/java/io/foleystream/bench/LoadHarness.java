@@ -99,8 +99,8 @@ public final class LoadHarness {
             client.submit(request, clip);
             JobClient.Outcome outcome = follower.await(Duration.between(Instant.now(), deadline), (done, total) -> { });
             double seconds = (System.nanoTime() - started) / 1e9;
-            return Harness.format("%s %d s clip in %.1f s (%s)", outcome.status().getState(), clipSeconds, seconds,
-                    outcome.status().getErrorMessage());
+            String line = Harness.format("%s %d s clip in %.1f s", outcome.status().getState(), clipSeconds, seconds);
+            return outcome.completed() ? line : line + ": " + outcome.status().getErrorMessage();
         } catch (java.util.concurrent.TimeoutException e) {
             return "UNFINISHED " + clipSeconds + " s clip: " + e.getMessage();
         }
