@@ -26,8 +26,11 @@ import java.util.stream.IntStream;
  */
 public final class LocalCluster implements AutoCloseable {
 
+    /** The broker's name among the cluster's processes. */
+    public static final String BROKER = "kafka-broker";
+
     /** The services in pipeline order; service i listens on base port + 10 + i. */
-    static final List<String> SERVICES = List.of("envelope-service", "encoder-service", "generator-service",
+    public static final List<String> SERVICES = List.of("envelope-service", "encoder-service", "generator-service",
             "metrics-service");
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
@@ -68,13 +71,17 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private final Path stateDir;
-    private final State state;
-    private final List<Process> children;
+    private State state;
+    /** The running process of each name, broker first; a restart replaces one. */
+    private final Map<String, Process> children;
+    /** The java arguments each process was started with, to start it again the same way. */
+    private final Map<String, List<String>> commands;
 
-    private LocalCluster(Path stateDir, State state, List<Process> children) {
+    private LocalCluster(Path stateDir, State state, Map<String, Process> children, Map<String, List<String>> commands) {
         this.stateDir = stateDir;
         this.state = state;
         this.children = children;
+        this.commands = commands;
     }
 
     public String bootstrapServers() {
@@ -106,20 +113,25 @@ public final class LocalCluster implements AutoCloseable {
      */
     public static LocalCluster start(Path home, Path stateDir, int basePort, List<Path> packDirs, PrintStreamLog log)
             throws IOException, InterruptedException {
+        if (running(stateDir).isPresent()) {
+            throw new IllegalStateException("a cluster already runs from " + stateDir + ": stop it or use another");
+        }
         Files.createDirectories(stateDir.resolve("logs"));
-        List<Process> children = new ArrayList<>();
+        for (String name : concat(BROKER, SERVICES)) {
+            Files.deleteIfExists(logOf(stateDir, name)); // a new cluster starts new logs
+        }
+        Map<String, Process> children = new LinkedHashMap<>();
+        Map<String, List<String>> commands = new LinkedHashMap<>();
         LocalCluster cluster = null;
         try {
-            Path ready = stateDir.resolve("broker.ready");
-            Files.deleteIfExists(ready);
             log.info("starting Kafka broker on localhost:" + basePort);
-            children.add(java(stateDir, "kafka-broker", List.of(
+            commands.put(BROKER, List.of(
                     "-Xmx512m", "-cp", System.getProperty("java.class.path"),
                     "io.foleystream.kafka.LocalKafkaBroker",
                     "--port", String.valueOf(basePort),
                     "--data", stateDir.resolve("kafka").toString(),
-                    "--ready-file", ready.toString())));
-            String bootstrap = awaitFile(ready, children.get(0), "Kafka broker", stateDir).trim();
+                    "--ready-file", brokerReadyFile(stateDir).toString()));
+            String bootstrap = startBroker(stateDir, commands.get(BROKER), children);
 
             Map<String, Integer> ports = new LinkedHashMap<>();
             for (int i = 0; i < SERVICES.size(); i++) {
@@ -131,34 +143,95 @@ public final class LocalCluster implements AutoCloseable {
                 if (!Files.exists(jar)) {
                     throw new IllegalStateException(jar + " is missing: build with ./mvnw -DskipTests install");
                 }
-                children.add(java(stateDir, service, List.of(
+                commands.put(service, List.of(
                         "-Xmx768m",
                         "-Dkafka.bootstrap.servers=" + bootstrap,
                         "-Dquarkus.http.port=" + port,
                         "-Dfoley.pack.dirs=" + packDirs.stream().map(Path::toString).collect(Collectors.joining(",")),
                         "-Dfoley.work.dir=" + stateDir.resolve("work").resolve(service),
-                        "-jar", jar.toString())));
+                        "-jar", jar.toString()));
+                children.put(service, java(stateDir, service, commands.get(service)));
             }
-            Map<String, Long> pids = new LinkedHashMap<>();
-            pids.put("kafka-broker", children.get(0).pid());
-            for (int i = 0; i < SERVICES.size(); i++) {
-                pids.put(SERVICES.get(i), children.get(i + 1).pid());
+            cluster = new LocalCluster(stateDir, new State(bootstrap, ports, pids(children)), children, commands);
+            for (String service : SERVICES) {
+                awaitReady(service, ports.get(service), children.get(service), stateDir);
             }
-            State state = new State(bootstrap, ports, pids);
-            cluster = new LocalCluster(stateDir, state, children);
-            for (int i = 0; i < SERVICES.size(); i++) {
-                awaitReady(SERVICES.get(i), ports.get(SERVICES.get(i)), children.get(i + 1), stateDir);
-            }
-            JSON.writeValue(stateDir.resolve("cluster.json").toFile(), state);
+            JSON.writeValue(stateDir.resolve("cluster.json").toFile(), cluster.state);
             return cluster;
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (cluster != null) {
                 cluster.close();
             } else {
-                children.forEach(LocalCluster::stop);
+                children.values().forEach(LocalCluster::stop);
             }
             throw e;
         }
+    }
+
+    /** The pid of the broker or of a service. */
+    public long pid(String name) {
+        return process(name).pid();
+    }
+
+    /**
+     * {@code kill -9} of the broker or of a service: no shutdown hook runs, nothing is flushed or committed, as when
+     * a machine loses power or the kernel's OOM killer strikes. Returns once the process is gone.
+     */
+    public void kill(String name) throws InterruptedException {
+        Process process = process(name);
+        process.destroyForcibly(); // SIGKILL on Linux and macOS
+        process.waitFor();
+    }
+
+    /**
+     * Starts a killed (or stopped) process again with the command it first had, on the same ports and data, and
+     * returns once it is ready: the broker's topics usable, a service's readiness check UP.
+     */
+    public void restart(String name) throws IOException, InterruptedException {
+        if (process(name).isAlive()) {
+            throw new IllegalStateException(name + " is still running");
+        }
+        if (name.equals(BROKER)) {
+            startBroker(stateDir, commands.get(BROKER), children);
+        } else {
+            children.put(name, java(stateDir, name, commands.get(name)));
+            awaitReady(name, state.httpPorts().get(name), children.get(name), stateDir);
+        }
+        state = new State(state.bootstrapServers(), state.httpPorts(), pids(children));
+        JSON.writeValue(stateDir.resolve("cluster.json").toFile(), state);
+    }
+
+    private Process process(String name) {
+        Process process = children.get(name);
+        if (process == null) {
+            throw new IllegalArgumentException("no process " + name + "; the cluster runs " + children.keySet());
+        }
+        return process;
+    }
+
+    private static Path brokerReadyFile(Path stateDir) {
+        return stateDir.resolve("broker.ready");
+    }
+
+    /** Starts the broker process and returns its bootstrap address once it has created the topics. */
+    private static String startBroker(Path stateDir, List<String> command, Map<String, Process> children)
+            throws IOException, InterruptedException {
+        Path ready = brokerReadyFile(stateDir);
+        Files.deleteIfExists(ready);
+        children.put(BROKER, java(stateDir, BROKER, command));
+        return awaitFile(ready, children.get(BROKER), "Kafka broker", stateDir).trim();
+    }
+
+    private static List<String> concat(String first, List<String> rest) {
+        List<String> all = new ArrayList<>(List.of(first));
+        all.addAll(rest);
+        return all;
+    }
+
+    private static Map<String, Long> pids(Map<String, Process> children) {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        children.forEach((name, process) -> pids.put(name, process.pid()));
+        return pids;
     }
 
     /** Stops the cluster described by the state dir (foley down). Returns false when none ran. */
@@ -179,9 +252,9 @@ public final class LocalCluster implements AutoCloseable {
 
     @Override
     public void close() {
-        for (int i = children.size() - 1; i >= 0; i--) {
-            stop(children.get(i));
-        }
+        List<Process> order = new ArrayList<>(children.values());
+        java.util.Collections.reverse(order); // services first, broker last
+        order.forEach(LocalCluster::stop);
         try {
             Files.deleteIfExists(stateDir.resolve("cluster.json"));
         } catch (IOException ignored) {
@@ -202,6 +275,7 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /** Starts one process; its output goes to its log, which a restart continues rather than replaces. */
     private static Process java(Path stateDir, String name, List<String> args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -209,7 +283,7 @@ public final class LocalCluster implements AutoCloseable {
         Path logFile = stateDir.resolve("logs").resolve(name + ".log");
         return new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(logFile.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                 .start();
     }
 
@@ -221,7 +295,7 @@ public final class LocalCluster implements AutoCloseable {
                 return Files.readString(file);
             }
             if (!process.isAlive()) {
-                throw new IllegalStateException(what + " exited during start-up; see " + logOf(stateDir, "kafka-broker"));
+                throw new IllegalStateException(what + " exited during start-up; see " + logOf(stateDir, BROKER));
             }
             Thread.sleep(100);
         }

@@ -1,5 +1,6 @@
 package io.foleystream.service.envelope;
 
+import io.foleystream.ingest.UploadAdmission;
 import io.foleystream.kafka.ChunkSequence;
 import io.foleystream.kafka.KafkaSecurity;
 import io.foleystream.kafka.KafkaTracing;
@@ -41,7 +42,9 @@ import org.jboss.logging.Logger;
  * gRPC {@code foley.v1.Ingest}, the upload front door. {@code Upload} puts a job on {@code foley.jobs} and
  * {@code foley.video.chunks}, exactly as a Kafka client would, so the job then flows through {@link UploadIntake};
  * {@code Probe} reads what a short upload contains. An upload or request that cannot be used is INVALID_ARGUMENT
- * with the reason; a broker that does not take the upload is UNAVAILABLE.
+ * with the reason; a broker that does not take the upload is UNAVAILABLE. At most
+ * {@code foley.ingest.max-open-uploads} Upload calls are open at once: one more is RESOURCE_EXHAUSTED at its first
+ * part, and its client retries later (jobs submitted on Kafka are not counted: they queue for a decoder).
  */
 @GrpcService
 @Blocking
@@ -51,16 +54,19 @@ public class IngestService extends IngestGrpc.IngestImplBase {
 
     private final UploadIntake intake;
     private final long maxBytes;
+    private final UploadAdmission admission;
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaTracing tracing;
 
     IngestService(UploadIntake intake,
                   @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
                   @ConfigProperty(name = "foley.limits.max-bytes") long maxBytes,
+                  @ConfigProperty(name = "foley.ingest.max-open-uploads") int maxOpenUploads,
                   OpenTelemetry openTelemetry) {
         this.intake = intake;
         this.maxBytes = maxBytes;
         this.tracing = new KafkaTracing(openTelemetry);
+        this.admission = new UploadAdmission(maxOpenUploads);
         this.producer = Producers.idempotent(bootstrapServers, "envelope-service-ingest",
                 KafkaSecurity.fromServiceConfig(name -> ConfigProvider.getConfig().getOptionalValue(name, String.class))
                         .over(Map.of("max.request.size", Topics.MAX_MESSAGE_BYTES)));
@@ -96,6 +102,7 @@ public class IngestService extends IngestGrpc.IngestImplBase {
         private String jobId;
         /** The root of the job's trace: every record of the upload carries it. */
         private Span span = Span.getInvalid();
+        private volatile UploadAdmission.Ticket admitted;
 
         Upload(StreamObserver<UploadAck> response) {
             this.response = response;
@@ -124,6 +131,12 @@ public class IngestService extends IngestGrpc.IngestImplBase {
         private void begin(UploadPart part) {
             if (!part.hasRequest()) {
                 throw new IllegalArgumentException("the first part must carry the JobRequest");
+            }
+            admitted = admission.tryAdmit().orElse(null);
+            if (admitted == null) {
+                refuse(Status.RESOURCE_EXHAUSTED.withDescription(admission.maxOpen()
+                        + " uploads are open, the most this service takes at once: retry later").asRuntimeException());
+                return;
             }
             JobRequest request = part.getRequest();
             if (request.getJobId().isEmpty()) {
@@ -183,6 +196,7 @@ public class IngestService extends IngestGrpc.IngestImplBase {
         public void onError(Throwable t) {
             answered.set(true); // the client cancelled or went away: no one is left to answer
             span.end();
+            release();
             LOG.infof("upload of job %s broke off: %s", jobId, t.toString());
         }
 
@@ -192,6 +206,7 @@ public class IngestService extends IngestGrpc.IngestImplBase {
                 refuse(Status.UNAVAILABLE.withDescription("the broker did not take the upload: " + failure.getMessage())
                         .withCause(failure).asRuntimeException());
             } else if (answered.compareAndSet(false, true)) {
+                release();
                 response.onNext(UploadAck.newBuilder().setJobId(jobId).setBytesReceived(chunks.bytesReceived()).build());
                 response.onCompleted();
                 span.end();
@@ -200,8 +215,16 @@ public class IngestService extends IngestGrpc.IngestImplBase {
 
         private void refuse(RuntimeException status) {
             if (answered.compareAndSet(false, true)) {
+                release();
                 response.onError(status);
                 span.end();
+            }
+        }
+
+        /** Frees this call's place once it is answered or its client has gone. */
+        private void release() {
+            if (admitted != null) {
+                admitted.close();
             }
         }
     }
