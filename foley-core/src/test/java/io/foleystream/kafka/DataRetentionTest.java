@@ -19,6 +19,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,7 +50,9 @@ class DataRetentionTest {
 
             Topics.ensure(admin, 1, (short) 1, Duration.ofHours(2));
 
-            assertThat(retentionMs(admin, Topics.VIDEO_CHUNKS)).isEqualTo(Long.toString(2L * 3600 * 1000));
+            // a config change reaches the broker's view of the topic a moment after the call returns
+            Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(retentionMs(admin, Topics.VIDEO_CHUNKS)).isEqualTo(Long.toString(2L * 3600 * 1000)));
             // the replayable data topics keep the broker's week
             assertThat(retentionMs(admin, Topics.WINDOWS)).isEqualTo(Long.toString(WEEK.toMillis()));
             Topics.ensure(admin, 1, (short) 1);
