@@ -176,6 +176,11 @@ public final class WindowGenerator {
     /** Checks the window and fixes everything about it that does not depend on its batch. */
     private Prepared prepare(ConditionedWindow window, WindowNoise noise) {
         SamplerSettings settings = effective(window.getRequest().getSampler());
+        // every door (a Kafka window, a gRPC Generate call) bounds the work a window asks for
+        if (settings.getSteps() < 0 || settings.getSteps() > GenerationRequests.MAX_STEPS) {
+            throw new IllegalArgumentException("window " + window.getIndex() + " of job " + window.getJobId()
+                    + " asks for " + settings.getSteps() + " steps; the limit is " + GenerationRequests.MAX_STEPS);
+        }
         // refuses an unknown sampler, or options it does not take, before the window joins a batch
         Samplers.byName(settings.getSampler(), settings.getEta(), settings.getSNoise());
         SamplingGroup group = new SamplingGroup(settings.getSampler(), settings.getEta(), settings.getSNoise(),

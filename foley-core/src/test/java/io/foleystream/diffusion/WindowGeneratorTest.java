@@ -79,6 +79,14 @@ class WindowGeneratorTest {
     }
 
     @Test
+    void aWindowAskingForMoreStepsThanTheLimitIsRefusedBeforeItRuns() {
+        ConditionedWindow window = with(window(3, 1.0f, 0), s -> s.setSteps(GenerationRequests.MAX_STEPS + 1));
+        assertThatThrownBy(() -> generator.generate(window, ProgressListener.NONE))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("asks for 1001 steps; the limit is 1000");
+    }
+
+    @Test
     void aWindowWithoutASeedIsRefused() {
         ConditionedWindow window = window(3, 1.0f, 0);
         ConditionedWindow unseeded = with(window, s -> s.clearSeed());
