@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 
@@ -34,6 +35,7 @@ import org.apache.kafka.common.header.Headers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 /** The topics, serdes and the exactly-once stage against one real KRaft broker in this JVM. */
@@ -358,9 +360,9 @@ class KafkaOnLocalBrokerTest {
         try (KafkaProducer<String, byte[]> upstream = Producers.idempotent(broker.bootstrapServers(), "live-up", Map.of())) {
             upstream.send(new ProducerRecord<>(input, "job-l1", job("job-l1", "fine").toByteArray())).get();
             awaitUntil(() -> stage.recordsIn() == 1);
-            // idle, it polls and comes round every second: live
-            Thread.sleep(stalledAfter.multipliedBy(2).toMillis());
-            assertThat(stage.livenessProblem(stalledAfter)).isEmpty();
+            // idle, it polls and comes round every second: live all along
+            Awaitility.await().during(stalledAfter.multipliedBy(2)).atMost(stalledAfter.multipliedBy(3))
+                    .until(() -> stage.livenessProblem(stalledAfter).isEmpty());
 
             upstream.send(new ProducerRecord<>(input, "job-l2", job("job-l2", "hang").toByteArray())).get();
             awaitUntil(() -> stage.livenessProblem(stalledAfter).isPresent());
@@ -444,17 +446,12 @@ class KafkaOnLocalBrokerTest {
     }
 
     /** The value once it equals {@code expected}, or as it stands after a few seconds. */
-    private static long settled(java.util.concurrent.Callable<Long> value, long expected) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    private static long settled(Callable<Long> value, long expected) throws Exception {
         try {
-            long seen = value.call();
-            while (seen != expected && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-                seen = value.call();
-            }
-            return seen;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
+            return Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                    .until(value, seen -> seen == expected);
+        } catch (ConditionTimeoutException e) {
+            return value.call(); // the assertion on it says what it was
         }
     }
 
