@@ -9,6 +9,7 @@ Stages, each finished once and recorded as <work>/<stage>.done.json (a rerun ski
   world        make_world.py train and val shards (<work>/world)
   gram         GRAM video/text/audio encoders (foleygram.gram) with the GRAM volume contrastive loss
   autoencoder  the Oobleck VAE: multi-resolution STFT + L1 reconstruction and a small KL
+  decoder      the pack's wider decoder, refit on the frozen encoder's latents (multi-resolution STFT + L1)
   dit          DiT + envelope ControlNet + GRAM projections, v-objective, logit-normal t, CFG and envelope dropout
   export       upstream-layout checkpoints -> tools/export/export_foleygram.py -> the pack, and its check
 A batch is drawn from a generator seeded by (stage, step), so a resumed stage sees the batches it would have seen.
@@ -41,7 +42,9 @@ from make_tiny_pack import tokenizer_json  # noqa: E402
 from packlib import BEATS_FBANK_MEAN, BEATS_FBANK_STD, CLIP_MEAN, CLIP_STD, write_json  # noqa: E402
 from tiny_vocab import build_vocab  # noqa: E402
 
-STAGES = ("world", "gram", "autoencoder", "dit", "export")
+STAGES = ("world", "gram", "autoencoder", "decoder", "dit", "export")
+# Each stage's random stream, fixed when the stage was added, so a later stage leaves the earlier ones reproducible.
+STAGE_SEEDS = {"world": 0, "gram": 1, "autoencoder": 2, "dit": 3, "export": 4, "decoder": 5}
 MODALITIES = ("video", "text", "audio")
 TEXT_LENGTH = 40
 PAD, UNK, CLS, SEP = 0, 100, 101, 102
@@ -50,9 +53,9 @@ PAD, UNK, CLS, SEP = 0, 100, 101, 102
 # times for about 2-3 h on two cores (README: "Planned full run").
 PROFILES = {
     "full": dict(train_clips=4096, val_clips=192, gram_steps=1000, gram_batch=32, ae_steps=5000, ae_batch=8,
-                 dit_steps=6000, dit_batch=32, eval_clips=12),
-    "smoke": dict(train_clips=24, val_clips=12, gram_steps=4, gram_batch=8, ae_steps=4, ae_batch=4, dit_steps=6,
-                  dit_batch=8, eval_clips=2),
+                 decoder_steps=4000, dit_steps=6000, dit_batch=32, eval_clips=12),
+    "smoke": dict(train_clips=24, val_clips=12, gram_steps=4, gram_batch=8, ae_steps=4, ae_batch=4, decoder_steps=4,
+                  dit_steps=6, dit_batch=8, eval_clips=2),
 }
 
 # The pack's geometry (all the pack's choice, declared in pack.json): 16 kHz mono, 2 s windows, 640 samples per
@@ -69,16 +72,19 @@ SAMPLER = dict(type="dpmpp-2m", steps=10, cfg_scale=3.0, sigma_min=0.03, sigma_m
 def mini_sao_config():
     """model_config.json of the generator in Stable Audio Open's layout, at Foley-mini's width."""
     strides, c_mults, latent = [2, 4, 8, 10], [1, 2, 4, 8], 16
-    oobleck = {"channels": 16, "c_mults": c_mults, "strides": strides, "use_snake": True}
+    oobleck = {"c_mults": c_mults, "strides": strides, "use_snake": True}
     return {
         "model_type": "diffusion_cond", "sample_size": int(WINDOW_SECONDS * SAMPLE_RATE),
         "sample_rate": SAMPLE_RATE, "audio_channels": 1,
         "model": {
             "pretransform": {"type": "autoencoder", "iterate_batch": True, "config": {
-                "encoder": {"type": "oobleck", "config": dict(oobleck, in_channels=1, latent_dim=2 * latent)},
+                "encoder": {"type": "oobleck", "config": dict(oobleck, channels=16, in_channels=1,
+                                                               latent_dim=2 * latent)},
+                # twice the encoder's width: decoding runs once per window, and at the encoder's width the
+                # reconstructions lost the upper modal partials that tell ceramic from glass (tools/train/README.md)
                 # tanh keeps every decoded sample inside [-1, 1] (SAO has none; its outputs are limited afterwards)
-                "decoder": {"type": "oobleck", "config": dict(oobleck, out_channels=1, latent_dim=latent,
-                                                               final_tanh=True)},
+                "decoder": {"type": "oobleck", "config": dict(oobleck, channels=32, out_channels=1,
+                                                               latent_dim=latent, final_tanh=True)},
                 "bottleneck": {"type": "vae"}, "latent_dim": latent, "downsampling_ratio": math.prod(strides),
                 "io_channels": 1}},
             "conditioning": {"configs": [
@@ -172,7 +178,7 @@ class Trainer:
         last_save = time.time()
         started = time.time() - self.elapsed
         while self.step < self.steps:
-            generator = torch.Generator().manual_seed(STAGES.index(self.stage) * 10 ** 9 + self.step)
+            generator = torch.Generator().manual_seed(STAGE_SEEDS[self.stage] * 10 ** 9 + self.step)
             for group in self.optimizer.param_groups:
                 group["lr"] = self.learning_rate()
             loss, metrics = loss_of_step(self.step, generator)
@@ -473,10 +479,9 @@ def gram_validation(models, dims, d, materials):
 # Stage 3: the Oobleck VAE
 
 
-def stft_loss(y, x):
-    """Multi-resolution STFT loss: spectral convergence + log-magnitude L1, averaged over five resolutions."""
+def stft_loss(y, x, sizes=(1024, 512, 256, 128, 64)):
+    """Multi-resolution STFT loss: spectral convergence + log-magnitude L1, averaged over the FFT sizes."""
     total = 0.0
-    sizes = (1024, 512, 256, 128, 64)
     for n_fft in sizes:
         window = torch.hann_window(n_fft)
         spec = [torch.stft(s.flatten(0, 1), n_fft, n_fft // 4, window=window, return_complex=True).abs()
@@ -487,22 +492,39 @@ def stft_loss(y, x):
     return total / len(sizes)
 
 
+def training_decoder(dims):
+    """The decoder the autoencoder stage trains beside the encoder, at the encoder's width. The pack's decoder is
+    refit afterwards on the frozen encoder (stage_decoder)."""
+    return config.oobleck_decoder(dict(dims["decoder"], channels=dims["encoder"]["channels"]))
+
+
+def random_crops(audio, crop, batch, generator):
+    idx = torch.randint(audio.shape[0], (batch,), generator=generator)
+    starts = torch.randint(audio.shape[-1] - crop + 1, (batch,), generator=generator)
+    return torch.stack([audio[i, :, s:s + crop] for i, s in zip(idx.tolist(), starts.tolist())])
+
+
+def reconstruction_record(encoder, decoder, val):
+    with torch.no_grad():
+        recon = decoder(encoder(val).chunk(2, dim=1)[0])
+        return {"val_stft_loss": round(float(stft_loss(recon, val)), 4),
+                "val_l1": round(float((recon - val).abs().mean()), 5),
+                "val_snr_db": round(float(10 * torch.log10(val.square().sum() / (recon - val).square().sum())), 2)}
+
+
 def stage_autoencoder(args, work, profile, dims):
     audio = load_split(work, "train")["audio"]
     torch.manual_seed(2)
-    encoder, decoder = config.oobleck_encoder(dims["encoder"]), config.oobleck_decoder(dims["decoder"])
+    encoder, decoder = config.oobleck_encoder(dims["encoder"]), training_decoder(dims)
     params = list(encoder.parameters()) + list(decoder.parameters())
     optimizer = torch.optim.AdamW(params, lr=args.ae_lr, betas=(0.8, 0.99), weight_decay=1e-3)
     trainer = Trainer(work, "autoencoder", {"encoder": encoder, "decoder": decoder}, optimizer, profile["ae_steps"],
                       args.ae_lr, args.checkpoint_seconds)
-    down, n = dims["downsampling"], audio.shape[0]
-    crop = min(audio.shape[-1] // down, args.ae_crop_frames) * down
-    batch = min(profile["ae_batch"], n)
+    crop = min(audio.shape[-1] // dims["downsampling"], args.ae_crop_frames) * dims["downsampling"]
+    batch = min(profile["ae_batch"], audio.shape[0])
 
     def step(_, generator):
-        idx = torch.randint(n, (batch,), generator=generator)
-        starts = torch.randint(audio.shape[-1] - crop + 1, (batch,), generator=generator)
-        x = torch.stack([audio[i, :, s:s + crop] for i, s in zip(idx.tolist(), starts.tolist())])
+        x = random_crops(audio, crop, batch, generator)
         z, mean, std = vae_sample(encoder(x), generator)
         y = decoder(z)
         kl = (mean.square() + std.square() - 2 * std.log() - 1).sum(1).mean()
@@ -512,18 +534,45 @@ def stage_autoencoder(args, work, profile, dims):
 
     record = trainer.run(step, clip_norm=1.0)
     with torch.no_grad():
-        latent = torch.cat([encoder(audio[i:i + 32]).chunk(2, dim=1)[0] for i in range(0, min(n, 256), 32)])
+        latent = torch.cat([encoder(audio[i:i + 32]).chunk(2, dim=1)[0]
+                            for i in range(0, min(audio.shape[0], 256), 32)])
         scale = float(latent.std())
         fold_latent_scale(encoder, decoder, scale)
         val = load_split(work, "val")["audio"][:16]
-        mean = encoder(val).chunk(2, dim=1)[0]
-        recon = decoder(mean)
-        record.update(latent_std_before_fold=round(scale, 4), latent_std_after_fold=round(float(mean.std()), 4),
-                      val_stft_loss=round(float(stft_loss(recon, val)), 4),
-                      val_l1=round(float((recon - val).abs().mean()), 5),
-                      val_snr_db=round(float(10 * torch.log10(val.square().sum() / (recon - val).square().sum())), 2))
+        record.update(latent_std_before_fold=round(scale, 4),
+                      latent_std_after_fold=round(float(encoder(val).chunk(2, dim=1)[0].std()), 4))
+    record.update(reconstruction_record(encoder, decoder, val))
     save_atomic({"encoder": encoder.state_dict(), "decoder": decoder.state_dict()},
                 os.path.join(work, "autoencoder.pt"))
+    return record
+
+
+def stage_decoder(args, work, profile, dims):
+    """Refits the pack's (wider) decoder from scratch on latents sampled from the frozen encoder's posterior. The
+    encoder alone fixes the latent space that the DiT and the ControlNet's envelope encoder learn, so the decoder
+    can grow without retraining either."""
+    audio = load_split(work, "train")["audio"]
+    encoder = load_encoder(work, dims)
+    torch.manual_seed(5)
+    decoder = config.oobleck_decoder(dims["decoder"])
+    optimizer = torch.optim.AdamW(decoder.parameters(), lr=args.ae_lr, betas=(0.8, 0.99), weight_decay=1e-3)
+    trainer = Trainer(work, "decoder", {"decoder": decoder}, optimizer, profile["decoder_steps"], args.ae_lr,
+                      args.checkpoint_seconds)
+    crop = min(audio.shape[-1] // dims["downsampling"], args.ae_crop_frames) * dims["downsampling"]
+    batch = min(profile["ae_batch"], audio.shape[0])
+
+    def step(_, generator):
+        x = random_crops(audio, crop, batch, generator)
+        with torch.no_grad():
+            z, _, _ = vae_sample(encoder(x), generator)
+        y = decoder(z)
+        # 2048 adds the frequency resolution (8 Hz) that separates neighbouring modal partials
+        spectral, l1 = stft_loss(y, x, sizes=(2048, 1024, 512, 256, 128, 64)), (y - x).abs().mean()
+        return spectral + args.ae_l1 * l1, {"stft": float(spectral), "l1": float(l1)}
+
+    record = trainer.run(step, clip_norm=1.0)
+    record.update(reconstruction_record(encoder, decoder.eval(), load_split(work, "val")["audio"][:16]))
+    save_atomic({"decoder": decoder.state_dict()}, os.path.join(work, "decoder.pt"))
     return record
 
 
@@ -545,12 +594,17 @@ def fold_latent_scale(encoder, decoder, scale):
 # Stage 4: DiT + ControlNet + projections
 
 
+def load_encoder(work, dims):
+    encoder = config.oobleck_encoder(dims["encoder"])
+    encoder.load_state_dict(torch.load(os.path.join(work, "autoencoder.pt"), map_location="cpu")["encoder"])
+    return encoder.eval()
+
+
 def load_autoencoder(work, dims):
-    state = torch.load(os.path.join(work, "autoencoder.pt"), map_location="cpu")
-    encoder, decoder = config.oobleck_encoder(dims["encoder"]), config.oobleck_decoder(dims["decoder"])
-    encoder.load_state_dict(state["encoder"])
-    decoder.load_state_dict(state["decoder"])
-    return encoder.eval(), decoder.eval()
+    """The encoder and the pack's decoder, as the pack holds them."""
+    decoder = config.oobleck_decoder(dims["decoder"])
+    decoder.load_state_dict(torch.load(os.path.join(work, "decoder.pt"), map_location="cpu")["decoder"])
+    return load_encoder(work, dims), decoder.eval()
 
 
 def load_gram(work, dims):
@@ -570,7 +624,7 @@ def conditioning_cache(work, dims, vocab, split):
     if os.path.exists(path):
         return torch.load(path)
     data = load_split(work, split)
-    encoder, _ = load_autoencoder(work, dims)
+    encoder = load_encoder(work, dims)
     gram = load_gram(work, dims)
     ids, masks = tokenize_all(data["caption"], vocab)
     audio, samples = data["audio"], data["audio"].shape[-1]
@@ -837,6 +891,7 @@ def main(argv):
     stages = {"world": lambda: stage_world(args, work, profile),
               "gram": lambda: stage_gram(args, work, profile, dims, vocab),
               "autoencoder": lambda: stage_autoencoder(args, work, profile, dims),
+              "decoder": lambda: stage_decoder(args, work, profile, dims),
               "dit": lambda: stage_dit(args, work, profile, dims, vocab),
               "export": lambda: stage_export(args, work, dims, vocab, out)}
     for stage in STAGES:

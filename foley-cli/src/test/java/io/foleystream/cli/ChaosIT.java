@@ -32,9 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The reduced chaos harness of docs/reliability.md, on the packaged services and a real broker with the tiny pack:
- * {@code kill -9} of generator-service mid-windows and of the broker mid-job, each restarted, give the job's
- * bit-identical track with every window exactly once. The full table (every service at three points) is
- * {@code bench/chaos/run.sh}; each service kill costs the consumer group's 45 s session timeout, so CI runs two.
+ * {@code kill -9} of envelope-service and generator-service mid-windows and of the broker mid-job, each restarted,
+ * give the job's bit-identical track with every window exactly once. The full table (every service at three points)
+ * is {@code bench/chaos/run.sh}; each service kill costs the consumer group's 45 s session timeout, so CI runs two
+ * services: the one that resumes an upload from its ledger, and the one with batched transactions.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ChaosIT {
@@ -68,12 +69,18 @@ class ChaosIT {
 
     @Test
     @Order(1)
+    void envelopeServiceKilledMidWindowsResumesTheUploadAndGivesTheSameTrackWithEveryWindowOnce() throws Exception {
+        assertPassed(drill.run("envelope-service", KillPoint.MID_WINDOWS));
+    }
+
+    @Test
+    @Order(2)
     void generatorKilledMidWindowsGivesTheSameTrackWithEveryWindowOnce() throws Exception {
         assertPassed(drill.run("generator-service", KillPoint.MID_WINDOWS));
     }
 
     @Test
-    @Order(2)
+    @Order(3)
     void brokerKilledMidWindowsGivesTheSameTrackWithEveryWindowOnce() throws Exception {
         assertPassed(drill.run(LocalCluster.BROKER, KillPoint.MID_WINDOWS));
     }
@@ -83,7 +90,7 @@ class ChaosIT {
      * because metrics-service also reads these windows of a job that was never submitted.
      */
     @Test
-    @Order(3)
+    @Order(4)
     void aDuplicateWindowOnTheAudioTopicIsReportedAndAnAbortedOneIsNot() throws Exception {
         String jobId = UUID.randomUUID().toString();
         Map<TopicPartition, Long> before = WindowDeliveries.audioEnd(cluster.bootstrapServers());

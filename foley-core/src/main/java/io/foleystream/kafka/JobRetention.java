@@ -21,7 +21,8 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * Takes finished jobs off the compacted topics ({@link Topics#JOBS} and {@link Topics#STATUS} keep the latest value
  * of every job forever otherwise): a job whose latest status is final (COMPLETED or FAILED) and older than the
- * retention, or whose request is older than it and never got a status, gets a tombstone on both topics. Compaction
+ * retention, or whose request is older than it and never got a status, gets a tombstone on both topics (and on
+ * {@link Topics#UPLOAD_LEDGER}, whose entry the job no longer needs once it ended that long ago). Compaction
  * then drops the job, and the tombstone itself a day later ({@code delete.retention.ms}). A job still RUNNING is kept,
  * however old. Sweeping again writes nothing new: it is safe from any number of instances.
  */
@@ -60,6 +61,7 @@ public final class JobRetention {
             for (String jobId : expired) {
                 sends.add(producer.send(new ProducerRecord<>(Topics.JOBS, jobId, null)));
                 sends.add(producer.send(new ProducerRecord<>(Topics.STATUS, jobId, null)));
+                sends.add(producer.send(new ProducerRecord<>(Topics.UPLOAD_LEDGER, jobId, null)));
             }
             for (Future<?> send : sends) {
                 send.get();

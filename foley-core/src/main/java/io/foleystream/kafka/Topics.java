@@ -33,6 +33,8 @@ public final class Topics {
     public static final String STATUS = "foley.status";
     /** Poison records: original key and bytes plus {@code dlq.*} headers (see {@link DeadLetters}). */
     public static final String DLQ = "foley.dlq";
+    /** UploadProgress per job id; compacted: envelope-service's durable progress (see {@link UploadLedger}). */
+    public static final String UPLOAD_LEDGER = "foley.uploads.ledger";
 
     /** The ceiling on parallel consumers per stage. */
     public static final int DEFAULT_PARTITIONS = 12;
@@ -75,7 +77,7 @@ public final class Topics {
 
     /** Every topic name, in pipeline order. */
     public static List<String> all() {
-        return List.of(JOBS, VIDEO_CHUNKS, WINDOWS, CONDITIONED, AUDIO, STATUS, DLQ);
+        return List.of(JOBS, VIDEO_CHUNKS, WINDOWS, CONDITIONED, AUDIO, STATUS, DLQ, UPLOAD_LEDGER);
     }
 
     /** The topic definitions for a cluster with the given partition count and replication factor. */
@@ -175,7 +177,7 @@ public final class Topics {
         // One replica may be down on a 3-broker cluster without stopping transactional writes (acks=all).
         String minInSync = Integer.toString(replication >= 3 ? 2 : 1);
         String maxMessageBytes = Integer.toString(maxMessageBytes(topic));
-        if (JOBS.equals(topic) || STATUS.equals(topic)) {
+        if (JOBS.equals(topic) || STATUS.equals(topic) || UPLOAD_LEDGER.equals(topic)) {
             // Pure compaction: the latest value per job is kept however old it is ("compact,delete" would
             // drop it after retention.ms, and retention.ms alone does nothing under "compact"). Jobs are
             // removed by a tombstone, which stays readable for a day. The active segment is never

@@ -664,7 +664,7 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
     }
 
     /** Fenced by a newer instance, or a producer that cannot go on: only a new producer could. */
-    private static boolean isFatal(Throwable e) {
+    public static boolean isFatal(Throwable e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof ApplicationRecoverableException || cause instanceof OutOfOrderSequenceException
                     || cause instanceof AuthorizationException || cause instanceof UnsupportedVersionException
@@ -804,7 +804,7 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
     }
 
     /** The broker refused a record for what it is (too large, invalid), so sending it again cannot help. */
-    private static boolean isRejectedRecord(Throwable e) {
+    public static boolean isRejectedRecord(Throwable e) {
         return rejectionCause(e) != null;
     }
 

@@ -11,9 +11,10 @@ import io.foleystream.kafka.JobStatuses;
 import io.foleystream.kafka.KafkaSecurity;
 import io.foleystream.kafka.KafkaTracing;
 import io.foleystream.kafka.Producers;
-import io.foleystream.kafka.RecentJobs;
 import io.foleystream.kafka.StageLagGauges;
 import io.foleystream.kafka.Topics;
+import io.foleystream.kafka.TransactionalStage;
+import io.foleystream.kafka.UploadLedger;
 import io.foleystream.media.MediaException;
 import io.foleystream.media.MediaLimits;
 import io.foleystream.onnx.PackException;
@@ -21,6 +22,7 @@ import io.foleystream.onnx.PackManifest;
 import io.foleystream.onnx.PackRegistry;
 import io.foleystream.proto.v1.ErrorCode;
 import io.foleystream.proto.v1.JobRequest;
+import io.foleystream.proto.v1.UploadProgress;
 import io.foleystream.proto.v1.VideoChunk;
 import io.foleystream.proto.v1.Window;
 import io.micrometer.core.instrument.Counter;
@@ -38,17 +40,27 @@ import jakarta.enterprise.event.Observes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -58,20 +70,31 @@ import org.jboss.logging.Logger;
  * Consumes job requests and upload chunks, spools each upload, and decodes it on a worker while its chunks still
  * arrive; windows go to {@code foley.windows} as they are cut, progress and errors to {@code foley.status}.
  *
- * <p>Offsets are committed once a chunk is on local disk. A restart while an upload decodes loses that job (it
- * stays RUNNING); making the spool restartable is a later step.
+ * <p>Exactly once across crashes: decoders hand their outputs to the intake thread, which sends them in one
+ * transaction per turn with the job's {@link UploadLedger} entry and the input offsets. The offsets stay at the first
+ * record of the oldest job still open, so a restarted instance reads every unfinished upload again, passes over the
+ * jobs the ledger says ended, and decodes the others afresh, sending only the windows after those it counts.
  */
 @ApplicationScoped
 public class UploadIntake {
 
     static final String STAGE = "envelope";
-    /** More sampler steps than this is a mistake, not a quality setting (samplers converge well before). */
     private static final Logger LOG = Logger.getLogger(UploadIntake.class);
+    private static final Duration LEDGER_TIMEOUT = Duration.ofSeconds(60);
+    private static final long MAX_BACKOFF_MS = 5_000;
+
+    /** A record for the intake thread to send; a session's outputs are dropped once the session is cancelled. */
+    private record Output(UploadSession session, ProducerRecord<String, byte[]> record, int windowIndex,
+                          boolean ends) {
+    }
 
     private final Map<String, UploadSession> sessions = new ConcurrentHashMap<>();
-    /** Jobs that ended recently: their late or redelivered records must not open a new session. */
-    private final RecentJobs endedJobs = new RecentJobs(100_000);
+    private final Queue<Output> outbox = new ConcurrentLinkedQueue<>();
+    /** Taken from the outbox, not yet committed: sent again in the next transaction after an abort. */
+    private final List<Output> pending = new ArrayList<>();
+    private final Map<TopicPartition, OffsetAndMetadata> lastCommitted = new HashMap<>();
     private final String bootstrapServers;
+    private final String transactionalId;
     private final List<Path> packDirs;
     private final Path workDir;
     private final MediaLimits limits;
@@ -85,16 +108,19 @@ public class UploadIntake {
     private final ConsumerLag lag = new ConsumerLag();
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
+    private UploadLedger ledger;
     private ExecutorService decoders;
     private PackRegistry<PackManifest> packs;
     private volatile boolean running;
     /** When the intake loop last came round: a poll returns within 500 ms, so a loop that stops coming round hangs. */
     private volatile long lastTurnNanos = System.nanoTime();
+    private int failuresInARow;
     private Thread poller;
     private Counter failedJobs;
     private Timer decodeTime;
 
     UploadIntake(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+                 @ConfigProperty(name = "foley.transactional-id") String transactionalId,
                  @ConfigProperty(name = "foley.pack.dirs") List<Path> packDirs,
                  @ConfigProperty(name = "foley.work.dir") Path workDir,
                  @ConfigProperty(name = "foley.limits.max-bytes") long maxBytes,
@@ -108,6 +134,7 @@ public class UploadIntake {
                  MeterRegistry registry,
                  OpenTelemetry openTelemetry) {
         this.bootstrapServers = bootstrapServers;
+        this.transactionalId = transactionalId;
         this.packDirs = packDirs;
         this.workDir = workDir;
         this.limits = MediaLimits.defaults().withMaxBytes(maxBytes)
@@ -125,9 +152,11 @@ public class UploadIntake {
         decoders = Executors.newFixedThreadPool(decodeConcurrency, r -> new Thread(r, "upload-decoder"));
         KafkaSecurity security = KafkaSecurity.fromServiceConfig(
                 name -> ConfigProvider.getConfig().getOptionalValue(name, String.class));
-        producer = Producers.idempotent(bootstrapServers, "envelope-service",
+        producer = Producers.transactional(bootstrapServers, transactionalId,
                 security.over(Map.of("max.request.size", Topics.WINDOWS_MAX_MESSAGE_BYTES)));
-        consumer = Consumers.readCommitted(bootstrapServers, "envelope-service", security.clientProps());
+        // a job's request and chunks share a partition number: one instance must hold both
+        consumer = Consumers.readCommitted(bootstrapServers, "envelope-service", security.over(Consumers.CO_PARTITIONED));
+        ledger = new UploadLedger(bootstrapServers, security);
         failedJobs = Counter.builder("foley.jobs.failed").tag("stage", STAGE).register(registry);
         decodeTime = Timer.builder("foley.decode.duration").description("decode and windowing time per upload")
                 .register(registry);
@@ -184,7 +213,10 @@ public class UploadIntake {
 
     private void poll() {
         try {
-            consumer.subscribe(List.of(Topics.JOBS, Topics.VIDEO_CHUNKS));
+            // fences a previous instance's open transaction first, so the ledger's end is stable when read
+            producer.initTransactions();
+            ledger.catchUp(LEDGER_TIMEOUT);
+            consumer.subscribe(List.of(Topics.JOBS, Topics.VIDEO_CHUNKS), new Rebalance());
             while (running) {
                 lastTurnNanos = System.nanoTime();
                 var records = consumer.poll(Duration.ofMillis(500));
@@ -195,19 +227,22 @@ public class UploadIntake {
                     } catch (com.google.protobuf.InvalidProtocolBufferException | RuntimeException e) {
                         LOG.warnf("record %s-%d@%d goes to the DLQ: %s", record.topic(), record.partition(),
                                 record.offset(), e.toString());
-                        producer.send(DeadLetters.of(record, e));
+                        outbox.add(new Output(null, DeadLetters.of(record, e), -1, false));
                     }
                 }
                 abandonIdleSessions();
-                producer.flush();
-                consumer.commitSync();
+                commitTurn();
             }
         } catch (WakeupException e) {
             if (running) {
                 throw e;
             }
+        } catch (RuntimeException e) {
+            LOG.errorf("the upload intake stopped: %s", e.toString());
+            throw e;
         } finally {
             consumer.close(Duration.ofSeconds(5));
+            ledger.close();
         }
     }
 
@@ -215,24 +250,35 @@ public class UploadIntake {
         if (record.value() == null) {
             return; // the tombstone of a finished job (JobRetention): nothing to spool
         }
+        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
         if (record.topic().equals(Topics.JOBS)) {
             JobRequest request = JobRequest.parseFrom(record.value());
             traces.putIfAbsent(request.getJobId(), tracing.parentOf(record.headers()));
-            session(request.getJobId()).ifPresent(session -> session.request(request));
+            session(request.getJobId(), partition, record.offset()).ifPresent(session -> session.request(request));
         } else {
             VideoChunk chunk = VideoChunk.parseFrom(record.value());
-            session(chunk.getJobId()).ifPresent(session -> session.chunk(chunk));
+            session(chunk.getJobId(), partition, record.offset()).ifPresent(session -> session.chunk(chunk));
         }
     }
 
-    /** The job's session, opened on its first record; none for a job that already ended (a late record). */
-    private Optional<UploadSession> session(String jobId) {
+    /**
+     * The job's session, opened on its first record, which holds back the offsets of the partition it came from until
+     * the job ends; none for a job that ended (a late or re-read record).
+     */
+    private Optional<UploadSession> session(String jobId, TopicPartition partition, long offset) {
         if (jobId.isEmpty()) {
             throw new IllegalArgumentException("record without a job id");
         }
-        // checked inside compute, so a job ending on a decoder thread cannot slip a new session in between
-        return Optional.ofNullable(sessions.compute(jobId, (id, open) -> open != null || endedJobs.contains(id)
-                ? open : new UploadSession(id, workDir, limits.maxBytes(), this::decode)));
+        if (ledger.ended(jobId)) {
+            return Optional.empty();
+        }
+        UploadSession session = sessions.computeIfAbsent(jobId, id -> new UploadSession(id, workDir,
+                limits.maxBytes(), ledger.progress(id).getWindowsSent(), this::decode));
+        if (session.isEnding()) {
+            return Optional.empty();
+        }
+        session.holdFrom(partition, offset);
+        return Optional.of(session);
     }
 
     /** Gives up sessions that never started decoding and have been idle longer than the configured timeout. */
@@ -241,34 +287,163 @@ public class UploadIntake {
             return;
         }
         lastSweepNanos = System.nanoTime();
-        sessions.forEach((jobId, session) -> {
+        sessions.values().forEach(session -> {
             session.abortIfStalled(idleTimeout);
             String reason = session.abandonedAfter(idleTimeout);
-            if (reason != null && sessions.get(jobId) == session) {
-                end(jobId, session);
-                fail(jobId, ErrorCode.BAD_INPUT, "upload abandoned after " + idleTimeout.toSeconds() + " s: " + reason);
+            if (reason != null && !session.isEnding()) {
+                session.close();
+                fail(session, ErrorCode.BAD_INPUT, "upload abandoned after " + idleTimeout.toSeconds() + " s: "
+                        + reason);
+                outbox.add(new Output(session, null, -1, true));
             }
         });
     }
 
-    private void end(String jobId, UploadSession session) {
-        sessions.compute(jobId, (id, open) -> {
-            endedJobs.add(id);
-            traces.remove(id);
-            return open == session ? null : open;
-        });
-        session.close();
+    /**
+     * Sends what the decoders produced since the last turn, the ledger entries of the jobs it advances, and the input
+     * offsets, in one transaction; skipped when there is nothing new to commit.
+     */
+    private void commitTurn() {
+        for (Output output = outbox.poll(); output != null; output = outbox.poll()) {
+            if (output.session() == null || !output.session().isCancelled()) {
+                pending.add(output);
+                if (output.ends()) {
+                    output.session().markEnding();
+                }
+            }
+        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = committableOffsets();
+        if (pending.isEmpty() && offsets.equals(lastCommitted)) {
+            return;
+        }
+        Map<String, UploadProgress> progress = progressOf(pending);
+        try {
+            producer.beginTransaction();
+            for (Output output : pending) {
+                if (output.record() != null) {
+                    producer.send(output.record());
+                }
+            }
+            progress.forEach((jobId, entry) -> producer.send(UploadLedger.entry(jobId, entry)));
+            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            producer.commitTransaction();
+        } catch (KafkaException e) {
+            if (TransactionalStage.isFatal(e)) {
+                throw e;
+            }
+            LOG.warnf("transaction of %d outputs aborted, retrying: %s", pending.size(), e.toString());
+            producer.abortTransaction();
+            backOff();
+            return;
+        }
+        failuresInARow = 0;
+        progress.forEach(ledger::apply);
+        for (Output output : pending) {
+            if (output.ends()) {
+                String jobId = output.session().jobId();
+                sessions.remove(jobId, output.session());
+                traces.remove(jobId);
+            }
+        }
+        pending.clear();
+        lastCommitted.clear();
+        lastCommitted.putAll(offsets);
+    }
+
+    /** The ledger entry of every job these outputs advance: windows out so far, and whether it ended. */
+    private Map<String, UploadProgress> progressOf(List<Output> outputs) {
+        Map<String, UploadProgress> progress = new HashMap<>();
+        for (Output output : outputs) {
+            if (output.session() == null || (output.windowIndex() < 0 && !output.ends())) {
+                continue;
+            }
+            String jobId = output.session().jobId();
+            UploadProgress known = progress.getOrDefault(jobId, ledger.progress(jobId));
+            progress.put(jobId, known.toBuilder()
+                    .setWindowsSent(Math.max(known.getWindowsSent(), output.windowIndex() + 1))
+                    .setEnded(known.getEnded() || output.ends()).build());
+        }
+        return progress;
+    }
+
+    /** Each partition's position, held back to the first record of the oldest job still open there. */
+    private Map<TopicPartition, OffsetAndMetadata> committableOffsets() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition partition : consumer.assignment()) {
+            long next = consumer.position(partition);
+            for (UploadSession session : sessions.values()) {
+                next = Math.min(next, session.heldFrom(partition));
+            }
+            offsets.put(partition, new OffsetAndMetadata(next));
+        }
+        return offsets;
+    }
+
+    private void backOff() {
+        failuresInARow++;
+        try {
+            Thread.sleep(Math.min(MAX_BACKOFF_MS, 100L << Math.min(failuresInARow, 6)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptException(e);
+        }
+    }
+
+    /**
+     * On a rebalance the jobs of the partitions that leave are dropped here: their new owner reads them again from
+     * the committed offsets and resumes them from the ledger, which it reads up to date first.
+     */
+    private final class Rebalance implements ConsumerRebalanceListener {
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (running && !partitions.isEmpty()) {
+                commitTurn();
+            }
+            dropSessionsOf(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            dropSessionsOf(partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            ledger.catchUp(LEDGER_TIMEOUT);
+        }
+
+        private void dropSessionsOf(Collection<TopicPartition> partitions) {
+            sessions.values().removeIf(session -> {
+                if (partitions.stream().noneMatch(session::holds)) {
+                    return false;
+                }
+                session.cancel("the job moved to another instance");
+                traces.remove(session.jobId());
+                return true;
+            });
+            pending.removeIf(output -> output.session() != null && output.session().isCancelled());
+            lastCommitted.keySet().removeAll(partitions);
+        }
     }
 
     /** Runs on a decoder thread once a session has its request and its first bytes. */
     private void decode(UploadSession session) {
         String jobId = session.jobId();
         decoders.submit(() -> {
+            if (session.isCancelled()) {
+                return;
+            }
             Span span = tracing.start("decode", traces.getOrDefault(jobId, Context.root()), jobId);
             try (Scope current = span.makeCurrent(); JobLogContext job = JobLogContext.of(jobId)) {
                 JobRequest request = effective(session.request());
                 long seed = request.getSampler().getSeed();
-                send(JobStatuses.running(jobId, STAGE, 0, 0, seed));
+                int alreadySent = session.windowsAlreadySent();
+                if (alreadySent == 0) {
+                    emit(session, JobStatuses.running(jobId, STAGE, 0, 0, seed), -1);
+                } else {
+                    LOG.infof("job %s: resumed after %d windows sent before a restart", jobId, alreadySent);
+                }
                 // the last window waits for the integrity check: without it no later stage completes the job
                 Window[] last = new Window[1];
                 UploadWindowing.Result result = decodeTime.recordCallable(() -> UploadWindowing.run(request,
@@ -276,42 +451,56 @@ public class UploadIntake {
                             if (window.getLast()) {
                                 last[0] = window;
                             } else {
-                                send(jobId, window);
+                                emit(session, window);
                             }
                         }));
                 session.verifyIntegrity();
-                send(jobId, last[0]);
-                send(JobStatuses.running(jobId, STAGE, 0, result.windows(), seed));
+                emit(session, last[0]);
+                emit(session, JobStatuses.running(jobId, STAGE, 0, result.windows(), seed), -1);
                 LOG.infof("job %s: %.3f s of video in %d windows", jobId, result.videoDurationSeconds(),
                         result.windows());
             } catch (MediaException e) {
-                fail(jobId, e.kind() == MediaException.Kind.BAD_INPUT ? ErrorCode.BAD_INPUT : ErrorCode.INTERNAL,
-                        e.getMessage());
+                if (!session.isCancelled()) {
+                    fail(session, e.kind() == MediaException.Kind.BAD_INPUT ? ErrorCode.BAD_INPUT
+                            : ErrorCode.INTERNAL, e.getMessage());
+                }
             } catch (Exception e) {
-                LOG.errorf(e, "job %s failed", jobId);
-                fail(jobId, ErrorCode.INTERNAL, "envelope stage failed: " + e.getMessage());
+                if (!session.isCancelled()) {
+                    LOG.errorf(e, "job %s failed", jobId);
+                    fail(session, ErrorCode.INTERNAL, "envelope stage failed: " + e.getMessage());
+                }
             } finally {
-                end(jobId, session);
+                session.close();
+                outbox.add(new Output(session, null, -1, true));
                 span.end();
             }
         });
     }
 
-    private void send(String jobId, Window window) {
-        send(new ProducerRecord<>(Topics.WINDOWS, jobId, window.toByteArray()));
-    }
-
-    /** Sends in the current trace (the job's decode span on a decoder thread). */
-    private void send(ProducerRecord<String, byte[]> record) {
-        producer.send(tracing.inject(Context.current(), record));
-    }
-
-    private void fail(String jobId, ErrorCode code, String message) {
-        failedJobs.increment();
-        try (JobLogContext job = JobLogContext.of(jobId)) {
-            LOG.infof("job %s failed: %s", jobId, message);
+    /** Queues a window unless the ledger counts it as sent before a restart. */
+    private void emit(UploadSession session, Window window) {
+        if (window.getIndex() < session.windowsAlreadySent()) {
+            return;
         }
-        send(JobStatuses.failed(jobId, STAGE, code, message));
+        if (window.getSerializedSize() > Topics.WINDOWS_MAX_MESSAGE_BYTES - 64 * 1024) {
+            // the broker would refuse it on every retry of the transaction
+            throw MediaException.badInput("window " + window.getIndex() + " is " + window.getSerializedSize()
+                    + " bytes, over the " + Topics.WINDOWS_MAX_MESSAGE_BYTES + "-byte limit of " + Topics.WINDOWS);
+        }
+        emit(session, new ProducerRecord<>(Topics.WINDOWS, session.jobId(), window.toByteArray()), window.getIndex());
+    }
+
+    /** Queues a record for the intake thread, in the current trace (the job's decode span on a decoder thread). */
+    private void emit(UploadSession session, ProducerRecord<String, byte[]> record, int windowIndex) {
+        outbox.add(new Output(session, tracing.inject(Context.current(), record), windowIndex, false));
+    }
+
+    private void fail(UploadSession session, ErrorCode code, String message) {
+        failedJobs.increment();
+        try (JobLogContext job = JobLogContext.of(session.jobId())) {
+            LOG.infof("job %s failed: %s", session.jobId(), message);
+        }
+        emit(session, JobStatuses.failed(session.jobId(), STAGE, code, message), -1);
     }
 
     /**
