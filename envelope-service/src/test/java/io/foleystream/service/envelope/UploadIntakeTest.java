@@ -1,5 +1,6 @@
 package io.foleystream.service.envelope;
 
+import static io.foleystream.testing.ClientStreaming.call;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -42,11 +43,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -240,38 +238,12 @@ class UploadIntakeTest {
         return parts;
     }
 
-    /** Streams the parts through a client-streaming call and waits for its single reply. */
-    private static <T> T call(Function<StreamObserver<T>, StreamObserver<UploadPart>> method, List<UploadPart> parts)
-            throws Exception {
-        CompletableFuture<T> reply = new CompletableFuture<>();
-        StreamObserver<UploadPart> requests = method.apply(new StreamObserver<>() {
-            @Override
-            public void onNext(T value) {
-                reply.complete(value);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                reply.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                reply.completeExceptionally(new IllegalStateException("completed without a reply"));
-            }
-        });
-        parts.forEach(requests::onNext);
-        requests.onCompleted();
-        return reply.get(30, TimeUnit.SECONDS);
-    }
-
     private static <T> void assertRefused(Function<StreamObserver<T>, StreamObserver<UploadPart>> method,
                                           List<UploadPart> parts, String message) {
-        assertThatThrownBy(() -> call(method, parts)).isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-                    assertThat(e.getStatus().getDescription()).contains(message);
-                });
+        assertThatThrownBy(() -> call(method, parts)).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(e.getStatus().getDescription()).contains(message);
+        });
     }
 
     /**

@@ -1,7 +1,8 @@
 package io.foleystream.service.metrics;
 
+import static io.foleystream.testing.GrpcTokens.statusOf;
+import static io.foleystream.testing.GrpcTokens.withToken;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.foleystream.proto.v1.AudioWindow;
@@ -9,12 +10,10 @@ import io.foleystream.proto.v1.EvaluateReply;
 import io.foleystream.proto.v1.EvaluateRequest;
 import io.foleystream.proto.v1.EvaluatorGrpc;
 import io.foleystream.proto.v1.Metric;
+import io.foleystream.testing.GrpcTokens;
 import io.foleystream.testing.LocalBrokerResource;
 import io.foleystream.testing.TestJwt;
-import io.grpc.Metadata;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.grpc.stub.MetadataUtils;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -23,7 +22,6 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.Map;
@@ -41,8 +39,7 @@ class GrpcAuthTest {
     public static final class AuthOn implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("foley.auth.enabled", "true",
-                    "mp.jwt.verify.publickey.location", TestJwt.forThisJvm().publicKeyPem().toString());
+            return GrpcTokens.authOn();
         }
     }
 
@@ -51,9 +48,7 @@ class GrpcAuthTest {
 
     @Test
     void aValidTokenIsServed() {
-        String token = TestJwt.forThisJvm().token("platform-a", Duration.ofMinutes(5));
-
-        EvaluateReply reply = withToken(token).evaluate(silenceAgainstSilence());
+        EvaluateReply reply = withToken(evaluator, GrpcTokens.validToken()).evaluate(silenceAgainstSilence());
 
         assertThat(reply.getMetricsList()).extracting(Metric::getName).containsExactly("envelope_l1");
         assertThat(reply.getMetrics(0).getValue()).isZero();
@@ -66,15 +61,16 @@ class GrpcAuthTest {
 
     @Test
     void aTokenSignedByAnotherKeyIsUnauthenticated() {
-        assertUnauthenticated(withToken(TestJwt.generate().token("platform-a", Duration.ofMinutes(5))));
+        assertUnauthenticated(withToken(evaluator, GrpcTokens.tokenOfAnotherKey()));
     }
 
     @Test
     void anExpiredTokenOrAnotherIssuersIsUnauthenticated() {
         TestJwt issuer = TestJwt.forThisJvm();
         Instant hourAgo = Instant.now().minusSeconds(3600);
-        assertUnauthenticated(withToken(issuer.token(TestJwt.ISSUER, "platform-a", hourAgo, hourAgo.plusSeconds(60))));
-        assertUnauthenticated(withToken(issuer.token("someone-else", "platform-a", Instant.now(),
+        assertUnauthenticated(withToken(evaluator, issuer.token(TestJwt.ISSUER, "platform-a", hourAgo,
+                hourAgo.plusSeconds(60))));
+        assertUnauthenticated(withToken(evaluator, issuer.token("someone-else", "platform-a", Instant.now(),
                 Instant.now().plusSeconds(300))));
     }
 
@@ -83,16 +79,8 @@ class GrpcAuthTest {
         RestAssured.get("/q/health/live").then().statusCode(200);
     }
 
-    private EvaluatorGrpc.EvaluatorBlockingStub withToken(String token) {
-        Metadata headers = new Metadata();
-        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        return evaluator.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
-    }
-
     private static void assertUnauthenticated(EvaluatorGrpc.EvaluatorBlockingStub stub) {
-        assertThatThrownBy(() -> stub.evaluate(silenceAgainstSilence()))
-                .isInstanceOfSatisfying(StatusRuntimeException.class,
-                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+        assertThat(statusOf(() -> stub.evaluate(silenceAgainstSilence()))).isEqualTo(Status.Code.UNAUTHENTICATED);
     }
 
     /** One second of silence at the tiny pack's 44.1 kHz against an all-zero envelope: E-L1 is exactly 0. */

@@ -1,0 +1,49 @@
+package io.foleystream.service.encoder;
+
+import static io.foleystream.testing.GrpcTokens.statusOf;
+import static io.foleystream.testing.GrpcTokens.withToken;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.foleystream.proto.v1.EmbedRequest;
+import io.foleystream.proto.v1.GramGrpc;
+import io.foleystream.testing.GrpcTokens;
+import io.foleystream.testing.LocalBrokerResource;
+import io.grpc.Status;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** With {@code foley.auth.enabled=true}, Gram.Embed answers only a caller with a valid JWT. */
+@QuarkusTest
+@TestProfile(GrpcAuthTest.AuthOn.class)
+@WithTestResource(LocalBrokerResource.class)
+class GrpcAuthTest {
+
+    public static final class AuthOn implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return GrpcTokens.authOn();
+        }
+    }
+
+    private static final EmbedRequest TEXT = EmbedRequest.newBuilder().setText("a stick hits wood").build();
+
+    @GrpcClient("gram")
+    GramGrpc.GramBlockingStub gram;
+
+    @Test
+    void embedsForAValidToken() {
+        assertThat(withToken(gram, GrpcTokens.validToken()).embed(TEXT).getEmbeddingsCount()).isEqualTo(1);
+    }
+
+    @Test
+    void refusesNoTokenAndAnUnknownKeysToken() {
+        assertThat(statusOf(() -> gram.embed(TEXT))).isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(statusOf(() -> withToken(gram, GrpcTokens.tokenOfAnotherKey()).embed(TEXT)))
+                .isEqualTo(Status.Code.UNAUTHENTICATED);
+    }
+}

@@ -1,0 +1,59 @@
+package io.foleystream.service.generator;
+
+import static io.foleystream.testing.GrpcTokens.statusOf;
+import static io.foleystream.testing.GrpcTokens.withToken;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.foleystream.proto.v1.ConditionedWindow;
+import io.foleystream.proto.v1.GenerateRequest;
+import io.foleystream.proto.v1.GeneratorGrpc;
+import io.foleystream.proto.v1.JobRequest;
+import io.foleystream.proto.v1.SamplerSettings;
+import io.foleystream.testing.GrpcTokens;
+import io.foleystream.testing.LocalBrokerResource;
+import io.grpc.Status;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import java.util.Collections;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** With {@code foley.auth.enabled=true}, Generator.Generate answers only a caller with a valid JWT. */
+@QuarkusTest
+@TestProfile(GrpcAuthTest.AuthOn.class)
+@WithTestResource(LocalBrokerResource.class)
+class GrpcAuthTest {
+
+    public static final class AuthOn implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return GrpcTokens.authOn();
+        }
+    }
+
+    /** One 2 s window of the tiny pack, two sampler steps, a flat envelope. */
+    private static final GenerateRequest WINDOW = GenerateRequest.newBuilder().setWindow(ConditionedWindow.newBuilder()
+            .setJobId("job-auth").setDurationS(2.0).setVideoDurationS(2.0).setTotalWindows(1).setLast(true)
+            .setEnvelopeRateHz(44_100 / 512.0).addAllEnvelope(Collections.nCopies(172, 0.2f))
+            .setRequest(JobRequest.newBuilder().setJobId("job-auth").setWindowSeconds(2f)
+                    .setSampler(SamplerSettings.newBuilder().setSeed(1).setSteps(2)))).build();
+
+    @GrpcClient("generator")
+    GeneratorGrpc.GeneratorBlockingStub generator;
+
+    @Test
+    void generatesForAValidToken() {
+        assertThat(withToken(generator, GrpcTokens.validToken()).generate(WINDOW).getAudio().getPcmF32Le().size())
+                .isPositive();
+    }
+
+    @Test
+    void refusesNoTokenAndAnUnknownKeysToken() {
+        assertThat(statusOf(() -> generator.generate(WINDOW))).isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(statusOf(() -> withToken(generator, GrpcTokens.tokenOfAnotherKey()).generate(WINDOW)))
+                .isEqualTo(Status.Code.UNAUTHENTICATED);
+    }
+}
