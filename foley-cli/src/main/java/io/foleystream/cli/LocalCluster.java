@@ -113,6 +113,16 @@ public final class LocalCluster implements AutoCloseable {
      */
     public static LocalCluster start(Path home, Path stateDir, int basePort, List<Path> packDirs, PrintStreamLog log)
             throws IOException, InterruptedException {
+        return start(home, stateDir, basePort, packDirs, Map.of(), log);
+    }
+
+    /**
+     * As {@link #start(Path, Path, int, List, PrintStreamLog)}, with more configuration for every service (Quarkus
+     * properties, e.g. {@link #tracingTo(String)}'s).
+     */
+    public static LocalCluster start(Path home, Path stateDir, int basePort, List<Path> packDirs,
+                                     Map<String, String> serviceProperties, PrintStreamLog log)
+            throws IOException, InterruptedException {
         if (running(stateDir).isPresent()) {
             throw new IllegalStateException("a cluster already runs from " + stateDir + ": stop it or use another");
         }
@@ -143,13 +153,15 @@ public final class LocalCluster implements AutoCloseable {
                 if (!Files.exists(jar)) {
                     throw new IllegalStateException(jar + " is missing: build with ./mvnw -DskipTests install");
                 }
-                commands.put(service, List.of(
+                List<String> command = new ArrayList<>(List.of(
                         "-Xmx768m",
                         "-Dkafka.bootstrap.servers=" + bootstrap,
                         "-Dquarkus.http.port=" + port,
                         "-Dfoley.pack.dirs=" + packDirs.stream().map(Path::toString).collect(Collectors.joining(",")),
-                        "-Dfoley.work.dir=" + stateDir.resolve("work").resolve(service),
-                        "-jar", jar.toString()));
+                        "-Dfoley.work.dir=" + stateDir.resolve("work").resolve(service)));
+                serviceProperties.forEach((key, value) -> command.add("-D" + key + "=" + value));
+                command.addAll(List.of("-jar", jar.toString()));
+                commands.put(service, List.copyOf(command));
                 children.put(service, java(stateDir, service, commands.get(service)));
             }
             cluster = new LocalCluster(stateDir, new State(bootstrap, ports, pids(children)), children, commands);
@@ -166,6 +178,17 @@ public final class LocalCluster implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * Service properties that turn tracing on and export every span to an OpenTelemetry collector's OTLP/HTTP
+     * endpoint (e.g. {@code http://localhost:4318}), in batches sent every 200 ms.
+     */
+    public static Map<String, String> tracingTo(String otlpHttpEndpoint) {
+        return Map.of("quarkus.otel.sdk.disabled", "false",
+                "quarkus.otel.exporter.otlp.traces.endpoint", otlpHttpEndpoint,
+                "quarkus.otel.exporter.otlp.traces.protocol", "http/protobuf",
+                "quarkus.otel.bsp.schedule.delay", "200ms");
     }
 
     /** The pid of the broker or of a service. */

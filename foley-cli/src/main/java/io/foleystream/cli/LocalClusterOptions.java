@@ -3,6 +3,7 @@ package io.foleystream.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** How to start a new local cluster: only the commands that may start one ('run', 'up') take these. */
@@ -17,9 +18,14 @@ final class LocalClusterOptions {
                     + "then models/tiny, under the FoleyStream home)")
     List<Path> packDirs;
 
+    @Option(names = "--otlp-endpoint", paramLabel = "URL", description = "export every service's traces (one trace per "
+            + "job) to this OpenTelemetry collector's OTLP/HTTP endpoint, e.g. http://localhost:4318 (default: off)")
+    String otlpEndpoint;
+
     LocalCluster start() throws IOException, InterruptedException {
         List<Path> packs = packDirs != null ? packDirs : LocalCluster.defaultPackDirs(Foley.home());
         return LocalCluster.start(Foley.home(), Foley.stateDir(), basePort, packs,
+                otlpEndpoint == null ? Map.of() : LocalCluster.tracingTo(otlpEndpoint),
                 line -> System.err.println("foley: " + line));
     }
 
@@ -28,6 +34,10 @@ final class LocalClusterOptions {
         if (packDirs != null) {
             System.err.println("foley: --pack-dir is ignored: it chooses the packs of a new local cluster, and "
                     + bootstrapServers + " already serves its own");
+        }
+        if (otlpEndpoint != null) {
+            System.err.println("foley: --otlp-endpoint is ignored: it configures a new local cluster, and "
+                    + bootstrapServers + " is already running");
         }
     }
 }

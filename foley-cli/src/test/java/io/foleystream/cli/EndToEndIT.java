@@ -54,6 +54,7 @@ class EndToEndIT {
     static Path work;
 
     private static LocalCluster cluster;
+    private static SpanCollector collector;
     private static double sampleDuration;
     private static double sampleFrameSeconds;
 
@@ -64,7 +65,9 @@ class EndToEndIT {
             sampleDuration = info.durationSeconds();
             sampleFrameSeconds = 1 / info.frameRate();
         }
-        cluster = LocalCluster.start(HOME, work.resolve("state"), LocalCluster.freeBasePort(), LocalCluster.defaultPackDirs(HOME),
+        collector = new SpanCollector();
+        cluster = LocalCluster.start(HOME, work.resolve("state"), LocalCluster.freeBasePort(),
+                LocalCluster.defaultPackDirs(HOME), LocalCluster.tracingTo(collector.endpoint()),
                 line -> System.out.println(line));
     }
 
@@ -72,6 +75,9 @@ class EndToEndIT {
     static void stopCluster() {
         if (cluster != null) {
             cluster.close();
+        }
+        if (collector != null) {
+            collector.close();
         }
     }
 
@@ -106,6 +112,39 @@ class EndToEndIT {
         assertThat(deliveries.keySet()).containsExactlyInAnyOrderElementsOf(
                 IntStream.range(0, windows).boxed().toList());
         assertThat(deliveries.values()).allMatch(count -> count == 1);
+
+        assertOneTraceAcrossTheFourServices(request.getJobId());
+    }
+
+    /**
+     * The job is one trace in the spans the services exported: spans of all four services, and one tree: every span's
+     * parent is in the trace except for the spans right under the client's submission (envelope-service's decode
+     * and the request's processing in metrics-service), whose one parent JobClient does not export.
+     */
+    private static void assertOneTraceAcrossTheFourServices(String jobId) {
+        List<SpanCollector.Span> trace = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> traceOf(jobId), spans -> spans.stream().map(SpanCollector.Span::service).distinct()
+                        .count() == LocalCluster.SERVICES.size());
+        assertThat(trace).extracting(SpanCollector.Span::service).containsAll(LocalCluster.SERVICES);
+        java.util.Set<String> ids = trace.stream().map(SpanCollector.Span::spanId)
+                .collect(java.util.stream.Collectors.toSet());
+        List<SpanCollector.Span> underSubmission = trace.stream().filter(span -> !ids.contains(span.parentSpanId()))
+                .toList();
+        assertThat(underSubmission).extracting(SpanCollector.Span::parentSpanId).as("the submission's span")
+                .doesNotContain("").containsOnly(underSubmission.get(0).parentSpanId());
+        assertThat(underSubmission).extracting(SpanCollector.Span::service, SpanCollector.Span::name)
+                .contains(org.assertj.core.groups.Tuple.tuple("envelope-service", "decode"));
+    }
+
+    /** Every span of the trace that holds a span tagged with the job's id. */
+    private static List<SpanCollector.Span> traceOf(String jobId) {
+        List<SpanCollector.Span> spans = collector.spans();
+        List<SpanCollector.Span> tagged = spans.stream()
+                .filter(s -> jobId.equals(s.attributes().get("foley.job_id"))).toList();
+        java.util.Set<String> traces = tagged.stream().map(SpanCollector.Span::traceId)
+                .collect(java.util.stream.Collectors.toSet());
+        assertThat(traces).as("traces of job %s, from its spans %s", jobId, tagged).hasSizeLessThanOrEqualTo(1);
+        return spans.stream().filter(s -> traces.contains(s.traceId())).toList();
     }
 
     @Test

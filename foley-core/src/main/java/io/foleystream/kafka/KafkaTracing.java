@@ -49,6 +49,29 @@ public final class KafkaTracing {
         this.propagator = openTelemetry.getPropagators().getTextMapPropagator();
     }
 
+    /** The W3C trace-context header (https://www.w3.org/TR/trace-context/). */
+    public static final String TRACEPARENT = "traceparent";
+
+    /**
+     * A {@link #TRACEPARENT} value that starts a new sampled trace, for a client that submits a job without a tracer
+     * of its own: the client's submission is the trace's (unexported) root, and every service's span of the job a
+     * descendant, where the job's records would otherwise start a trace in each service that reads them first.
+     */
+    public static String newTraceparent(java.util.random.RandomGenerator random) {
+        long high;
+        long low;
+        do {
+            high = random.nextLong();
+            low = random.nextLong();
+        } while (high == 0 && low == 0);
+        long span;
+        do {
+            span = random.nextLong();
+        } while (span == 0);
+        return "00-" + io.opentelemetry.api.trace.TraceId.fromLongs(high, low) + "-"
+                + io.opentelemetry.api.trace.SpanId.fromLong(span) + "-01";
+    }
+
     /** No spans and no headers. */
     public static KafkaTracing disabled() {
         return DISABLED;
