@@ -32,6 +32,9 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  */
 public final class VideoPreprocessor {
 
+    /** The largest still picture decoded (4096 x 4096, the upload limit's frame size): 64 MB as RGB. */
+    public static final long MAX_FRAME_PIXELS = 4096L * 4096;
+
     /** How a frame of any shape becomes a square; the names are pack.json's {@code preprocessing.video.resize}. */
     public enum Resize {
         SQUASH("squash"),
@@ -139,6 +142,12 @@ public final class VideoPreprocessor {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(input, true, true);
+                // the header's size first: a small file can declare a picture that would not fit in memory
+                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+                if (pixels > MAX_FRAME_PIXELS) {
+                    throw new IllegalArgumentException("frame image is " + reader.getWidth(0) + "x"
+                            + reader.getHeight(0) + " pixels, over the limit of " + MAX_FRAME_PIXELS);
+                }
                 return reader.read(0);
             } finally {
                 reader.dispose();

@@ -128,6 +128,26 @@ class VideoPreprocessorTest {
     }
 
     @Test
+    void aSmallFileDeclaringAHugePictureIsRefusedBeforeItIsDecoded() throws IOException {
+        // a valid PNG header (signature, IHDR) for a 20000 x 20000 RGB picture, 33 bytes in all: decoding it would
+        // allocate 1.2 GB
+        java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(13).putInt(20_000).putInt(20_000)
+                .put(new byte[] {8, 2, 0, 0, 0});
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update("IHDR".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        crc.update(header.array());
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        png.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'});
+        png.write(header.array());
+        png.write(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+
+        VideoPreprocessor preprocessor = new VideoPreprocessor(224, VideoPreprocessor.Resize.SQUASH, CLIP_MEAN, CLIP_STD);
+        assertThatThrownBy(() -> preprocessor.fromImage(png.toByteArray()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("frame image is 20000x20000 pixels, over the limit of 16777216");
+    }
+
+    @Test
     void aFrameAlreadyAtTheTargetSizeIsOnlyNormalised() {
         int size = 7;
         byte[] rgb = new byte[size * size * 3];

@@ -17,26 +17,46 @@ import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * gRPC {@code foley.v1.Gram}: GRAM embeddings of a text, frames or 16 kHz audio, and the volume of 2 to 5
  * embeddings. Frames take the same path as a window's from Kafka (the pack's preprocessing in {@link GramEncoder}),
- * so the same pictures give the same embedding. Arguments it cannot use are INVALID_ARGUMENT with the reason.
+ * so the same pictures give the same embedding. Arguments it cannot use, or over the limits (frames per call,
+ * seconds of audio, pixels per frame), are INVALID_ARGUMENT with the reason.
  */
 @GrpcService
 @Blocking
 public class GramService extends GramGrpc.GramImplBase {
 
     private final GramModels models;
+    private final int maxFrames;
+    private final double maxAudioSeconds;
 
-    GramService(GramModels models) {
+    GramService(GramModels models,
+                @ConfigProperty(name = "foley.limits.embed.max-frames") int maxFrames,
+                @ConfigProperty(name = "foley.limits.embed.max-audio-seconds") double maxAudioSeconds) {
         this.models = models;
+        this.maxFrames = maxFrames;
+        this.maxAudioSeconds = maxAudioSeconds;
     }
 
     @Override
     public void embed(EmbedRequest request, StreamObserver<EmbedReply> response) {
         if (request.getText().isBlank() && request.getFramesCount() == 0 && request.getAudio16KCount() == 0) {
             response.onError(invalid("give a text, frames or 16 kHz audio to embed"));
+            return;
+        }
+        if (request.getFramesCount() > maxFrames) {
+            // each frame is decoded and resampled: the message size alone would let thousands of tiny JPEGs in
+            response.onError(invalid(request.getFramesCount() + " frames, over the limit of " + maxFrames
+                    + " (foley.limits.embed.max-frames)"));
+            return;
+        }
+        if (request.getAudio16KCount() > maxAudioSeconds * 16_000) {
+            response.onError(invalid(String.format(java.util.Locale.ROOT,
+                    "%.1f s of 16 kHz audio, over the limit of %.1f s (foley.limits.embed.max-audio-seconds)",
+                    request.getAudio16KCount() / 16_000.0, maxAudioSeconds)));
             return;
         }
         GramEncoder encoder;

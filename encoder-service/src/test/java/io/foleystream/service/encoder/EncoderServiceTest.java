@@ -90,6 +90,12 @@ class EncoderServiceTest {
                 .addFrames(ByteString.copyFromUtf8("not a picture")).build()), "not an image");
         assertInvalid(() -> gram.embed(EmbedRequest.newBuilder().setText("hi").setPack("huge@9.0.0").build()),
                 "unknown model pack 'huge@9.0.0' (this service holds [tiny@1.0.0, tiny-crop@1.0.0])");
+        ByteString frame = jpeg(0x884422);
+        assertInvalid(() -> gram.embed(EmbedRequest.newBuilder().addAllFrames(java.util.Collections.nCopies(65, frame))
+                .build()), "65 frames, over the limit of 64 (foley.limits.embed.max-frames)");
+        assertInvalid(() -> gram.embed(EmbedRequest.newBuilder()
+                        .addAllAudio16K(java.util.Collections.nCopies(60 * 16_000 + 16_00, 0f)).build()),
+                "60.1 s of 16 kHz audio, over the limit of 60.0 s (foley.limits.embed.max-audio-seconds)");
         Embedding one = WindowConditioner.embedding(Modality.TEXT, new float[] {1, 0});
         assertInvalid(() -> gram.volume(VolumeRequest.newBuilder().addEmbeddings(one).build()), "2 to 5 vectors");
         Embedding longer = WindowConditioner.embedding(Modality.VIDEO, new float[] {1, 0, 0});

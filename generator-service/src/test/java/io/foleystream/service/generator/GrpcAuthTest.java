@@ -21,7 +21,10 @@ import java.util.Collections;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** With {@code foley.auth.enabled=true}, Generator.Generate answers only a caller with a valid JWT. */
+/**
+ * With {@code foley.auth.enabled=true}, Generator.Generate answers only a caller with a valid JWT; with one call per
+ * client, that client's second call while its first runs is RESOURCE_EXHAUSTED.
+ */
 @QuarkusTest
 @TestProfile(GrpcAuthTest.AuthOn.class)
 @WithTestResource(LocalBrokerResource.class)
@@ -30,7 +33,9 @@ class GrpcAuthTest {
     public static final class AuthOn implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return GrpcTokens.authOn();
+            Map<String, String> config = new java.util.HashMap<>(GrpcTokens.authOn());
+            config.put("foley.grpc.max-calls-per-client", "1");
+            return config;
         }
     }
 
@@ -44,10 +49,28 @@ class GrpcAuthTest {
     @GrpcClient("generator")
     GeneratorGrpc.GeneratorBlockingStub generator;
 
+    @GrpcClient("generator")
+    io.grpc.Channel channel;
+
     @Test
     void generatesForAValidToken() {
         assertThat(withToken(generator, GrpcTokens.validToken()).generate(WINDOW).getAudio().getPcmF32Le().size())
                 .isPositive();
+    }
+
+    @Test
+    void aClientsSecondCallWhileItsFirstRunsIsResourceExhausted() throws Exception {
+        String token = GrpcTokens.validToken();
+        GenerateRequest slow = WINDOW.toBuilder().setWindow(WINDOW.getWindow().toBuilder().setRequest(
+                WINDOW.getWindow().getRequest().toBuilder().setSampler(SamplerSettings.newBuilder().setSeed(1)
+                        .setSteps(1000)))).build();
+        var first = withToken(GeneratorGrpc.newFutureStub(channel), token).generate(slow);
+
+        assertThat(statusOf(() -> withToken(generator, token).generate(WINDOW)))
+                .isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(first.get(5, java.util.concurrent.TimeUnit.MINUTES).getAudio().getPcmF32Le().size()).isPositive();
+        assertThat(statusOf(() -> withToken(generator, token).generate(WINDOW))).as("after the first ended")
+                .isEqualTo(Status.Code.OK);
     }
 
     @Test

@@ -1,0 +1,16 @@
+package io.foleystream.service.envelope;
+
+import io.foleystream.admission.ClientConcurrencyInterceptor;
+import io.quarkus.grpc.GlobalInterceptor;
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** Every gRPC call of this service counts against its client's foley.grpc.max-calls-per-client. */
+@Singleton
+@GlobalInterceptor
+class CallsPerClient extends ClientConcurrencyInterceptor {
+
+    CallsPerClient(@ConfigProperty(name = "foley.grpc.max-calls-per-client") int maxCallsPerClient) {
+        super(maxCallsPerClient);
+    }
+}
