@@ -11,6 +11,7 @@ import io.foleystream.kafka.TransactionalStage;
 import io.foleystream.onnx.PackException;
 import io.foleystream.proto.v1.ErrorCode;
 import io.foleystream.proto.v1.Window;
+import io.foleystream.service.RunningStage;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,7 +27,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -36,7 +36,7 @@ import org.jboss.logging.Logger;
  * video spreads over the generator's partitions.
  */
 @ApplicationScoped
-public class EncodingStage {
+public class EncodingStage implements RunningStage {
 
     static final String STAGE = "encoder";
     private static final Logger LOG = Logger.getLogger(EncodingStage.class);
@@ -45,6 +45,7 @@ public class EncodingStage {
     private final String transactionalId;
     private final int maxBatchWindows;
     private final GramModels models;
+    private final KafkaSecurity security;
     private final MeterRegistry registry;
     private final OpenTelemetry openTelemetry;
     private TransactionalStage<Window> stage;
@@ -55,12 +56,14 @@ public class EncodingStage {
                   @ConfigProperty(name = "foley.transactional-id") String transactionalId,
                   @ConfigProperty(name = "foley.encoder.max-batch-windows") int maxBatchWindows,
                   GramModels models,
+                  KafkaSecurity security,
                   MeterRegistry registry,
                   OpenTelemetry openTelemetry) {
         this.bootstrapServers = bootstrapServers;
         this.transactionalId = transactionalId;
         this.maxBatchWindows = maxBatchWindows;
         this.models = models;
+        this.security = security;
         this.registry = registry;
         this.openTelemetry = openTelemetry;
     }
@@ -75,8 +78,7 @@ public class EncodingStage {
                 .withMaxPollRecords(maxBatchWindows)
                 .withTracing(new KafkaTracing(openTelemetry))
                 .withConsumerProps(Map.of("max.partition.fetch.bytes", Topics.WINDOWS_MAX_MESSAGE_BYTES))
-                .withSecurity(KafkaSecurity.fromServiceConfig(
-                        name -> ConfigProvider.getConfig().getOptionalValue(name, String.class))), this::encode);
+                .withSecurity(security), this::encode);
         FunctionCounter.builder("foley.stage.records.in", stage, TransactionalStage::recordsIn).tag("stage", STAGE)
                 .register(registry);
         FunctionCounter.builder("foley.stage.records.dlq", stage, TransactionalStage::recordsDeadLettered)
@@ -91,12 +93,19 @@ public class EncodingStage {
         }
     }
 
-    boolean isRunning() {
+    @Override
+    public String healthName() {
+        return "encoding-stage";
+    }
+
+    @Override
+    public boolean isRunning() {
         return stage != null && stage.isRunning();
     }
 
     /** Why the stage is not live (its thread died, or it is stuck with records in hand), or empty. */
-    Optional<String> livenessProblem(Duration stalledAfter) {
+    @Override
+    public Optional<String> livenessProblem(Duration stalledAfter) {
         return stage == null ? Optional.of("stage not started") : stage.livenessProblem(stalledAfter);
     }
 

@@ -34,7 +34,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -62,14 +61,14 @@ public class IngestService extends IngestGrpc.IngestImplBase {
                   @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
                   @ConfigProperty(name = "foley.limits.max-bytes") long maxBytes,
                   @ConfigProperty(name = "foley.ingest.max-open-uploads") int maxOpenUploads,
+                  KafkaSecurity security,
                   OpenTelemetry openTelemetry) {
         this.intake = intake;
         this.maxBytes = maxBytes;
         this.tracing = new KafkaTracing(openTelemetry);
         this.admission = new UploadAdmission(maxOpenUploads);
         this.producer = Producers.idempotent(bootstrapServers, "envelope-service-ingest",
-                KafkaSecurity.fromServiceConfig(name -> ConfigProvider.getConfig().getOptionalValue(name, String.class))
-                        .over(Map.of("max.request.size", Topics.MAX_MESSAGE_BYTES)));
+                security.over(Map.of("max.request.size", Topics.MAX_MESSAGE_BYTES)));
     }
 
     @PreDestroy

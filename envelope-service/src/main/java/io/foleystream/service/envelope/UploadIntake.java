@@ -25,6 +25,7 @@ import io.foleystream.proto.v1.JobRequest;
 import io.foleystream.proto.v1.UploadProgress;
 import io.foleystream.proto.v1.VideoChunk;
 import io.foleystream.proto.v1.Window;
+import io.foleystream.service.RunningStage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -62,7 +63,6 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -76,7 +76,7 @@ import org.jboss.logging.Logger;
  * jobs the ledger says ended, and decodes the others afresh, sending only the windows after those it counts.
  */
 @ApplicationScoped
-public class UploadIntake {
+public class UploadIntake implements RunningStage {
 
     static final String STAGE = "envelope";
     private static final Logger LOG = Logger.getLogger(UploadIntake.class);
@@ -101,6 +101,7 @@ public class UploadIntake {
     private final int decodeConcurrency;
     private final Duration idleTimeout;
     private long lastSweepNanos = System.nanoTime();
+    private final KafkaSecurity security;
     private final MeterRegistry registry;
     private final KafkaTracing tracing;
     /** Each open job's trace, from its JobRequest record's headers: its decode span is the child. */
@@ -131,6 +132,7 @@ public class UploadIntake {
                  @ConfigProperty(name = "foley.limits.probe-size") long probeSize,
                  @ConfigProperty(name = "foley.decode.concurrency") int decodeConcurrency,
                  @ConfigProperty(name = "foley.uploads.idle-timeout") Duration idleTimeout,
+                 KafkaSecurity security,
                  MeterRegistry registry,
                  OpenTelemetry openTelemetry) {
         this.bootstrapServers = bootstrapServers;
@@ -142,6 +144,7 @@ public class UploadIntake {
                 .withMaxSize(maxWidth, maxHeight).withProbeSizeBytes(probeSize);
         this.decodeConcurrency = decodeConcurrency;
         this.idleTimeout = idleTimeout;
+        this.security = security;
         this.registry = registry;
         this.tracing = new KafkaTracing(openTelemetry);
     }
@@ -150,9 +153,7 @@ public class UploadIntake {
         packs = PackRegistry.manifests(packDirs);
         Files.createDirectories(workDir);
         decoders = Executors.newFixedThreadPool(decodeConcurrency, r -> new Thread(r, "upload-decoder"));
-        KafkaSecurity security = KafkaSecurity.fromServiceConfig(
-                name -> ConfigProvider.getConfig().getOptionalValue(name, String.class));
-        producer = Producers.transactional(bootstrapServers, transactionalId,
+                producer = Producers.transactional(bootstrapServers, transactionalId,
                 security.over(Map.of("max.request.size", Topics.WINDOWS_MAX_MESSAGE_BYTES)));
         // a job's request and chunks share a partition number: one instance must hold both
         consumer = Consumers.readCommitted(bootstrapServers, "envelope-service", security.over(Consumers.CO_PARTITIONED));
@@ -183,12 +184,19 @@ public class UploadIntake {
         }
     }
 
-    boolean isRunning() {
+    @Override
+    public String healthName() {
+        return "upload-intake";
+    }
+
+    @Override
+    public boolean isRunning() {
         return running && poller.isAlive();
     }
 
     /** Why the intake is not live (its thread ended, or its loop hangs with records in hand), or empty. */
-    Optional<String> livenessProblem(Duration stalledAfter) {
+    @Override
+    public Optional<String> livenessProblem(Duration stalledAfter) {
         if (poller == null) {
             return Optional.of("intake not started");
         }

@@ -11,6 +11,7 @@ import io.foleystream.kafka.TransactionalStage;
 import io.foleystream.onnx.PackException;
 import io.foleystream.proto.v1.ConditionedWindow;
 import io.foleystream.proto.v1.ErrorCode;
+import io.foleystream.service.RunningStage;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,7 +30,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -42,7 +42,7 @@ import org.jboss.logging.Logger;
  * worker.
  */
 @ApplicationScoped
-public class GenerationStage {
+public class GenerationStage implements RunningStage {
 
     static final String STAGE = "generator";
     private static final Logger LOG = Logger.getLogger(GenerationStage.class);
@@ -52,6 +52,7 @@ public class GenerationStage {
     private final int maxBatch;
     private final Duration maxDelay;
     private final Generators generators;
+    private final KafkaSecurity security;
     private final MeterRegistry registry;
     private final OpenTelemetry openTelemetry;
     private TransactionalStage<ConditionedWindow> stage;
@@ -63,6 +64,7 @@ public class GenerationStage {
                     @ConfigProperty(name = "foley.generate.max-batch") int maxBatch,
                     @ConfigProperty(name = "foley.generate.max-delay-ms") long maxDelayMs,
                     Generators generators,
+                    KafkaSecurity security,
                     MeterRegistry registry,
                     OpenTelemetry openTelemetry) {
         if (maxBatch < 1 || maxDelayMs < 0) {
@@ -74,6 +76,7 @@ public class GenerationStage {
         this.maxBatch = maxBatch;
         this.maxDelay = Duration.ofMillis(maxDelayMs);
         this.generators = generators;
+        this.security = security;
         this.registry = registry;
         this.openTelemetry = openTelemetry;
     }
@@ -92,7 +95,7 @@ public class GenerationStage {
                 .withConsumerProps(Map.of("max.poll.interval.ms", 1_800_000))
                 .withProducerProps(Map.of("max.request.size", Topics.AUDIO_MAX_MESSAGE_BYTES,
                         "transaction.timeout.ms", 900_000))
-                .withSecurity(KafkaSecurity.fromServiceConfig(name -> ConfigProvider.getConfig().getOptionalValue(name, String.class))), this::generate);
+                .withSecurity(security), this::generate);
         FunctionCounter.builder("foley.stage.records.in", stage, TransactionalStage::recordsIn).tag("stage", STAGE)
                 .register(registry);
         FunctionCounter.builder("foley.stage.records.dlq", stage, TransactionalStage::recordsDeadLettered)
@@ -110,12 +113,19 @@ public class GenerationStage {
         }
     }
 
-    boolean isRunning() {
+    @Override
+    public String healthName() {
+        return "generation-stage";
+    }
+
+    @Override
+    public boolean isRunning() {
         return stage != null && stage.isRunning();
     }
 
     /** Why the stage is not live (its thread died, or it is stuck with records in hand), or empty. */
-    Optional<String> livenessProblem(Duration stalledAfter) {
+    @Override
+    public Optional<String> livenessProblem(Duration stalledAfter) {
         return stage == null ? Optional.of("stage not started") : stage.livenessProblem(stalledAfter);
     }
 

@@ -16,6 +16,7 @@ import io.foleystream.proto.v1.AudioWindow;
 import io.foleystream.proto.v1.JobRequest;
 import io.foleystream.proto.v1.JobStatus;
 import io.foleystream.proto.v1.Window;
+import io.foleystream.service.RunningStage;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -34,7 +35,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -43,7 +43,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * deadline FAILED with TIMEOUT. Its per-job state is rebuilt from its retained input after a restart or a rebalance.
  */
 @ApplicationScoped
-public class EvaluationStage {
+public class EvaluationStage implements RunningStage {
 
     static final String STAGE = "metrics";
     /** The topics the stage joins by job id: they must be co-partitioned. */
@@ -54,6 +54,7 @@ public class EvaluationStage {
     private final String transactionalId;
     private final List<Path> packDirs;
     private final EvaluationJoin.Deadlines deadlines;
+    private final KafkaSecurity security;
     private final MeterRegistry registry;
     private final OpenTelemetry openTelemetry;
     private TransactionalStage<Message> stage;
@@ -66,12 +67,14 @@ public class EvaluationStage {
                     @ConfigProperty(name = "foley.job.deadline-base") Duration deadlineBase,
                     @ConfigProperty(name = "foley.job.deadline-per-video-second") Duration deadlinePerVideoSecond,
                     @ConfigProperty(name = "foley.job.deadline-max") Duration deadlineMax,
+                    KafkaSecurity security,
                     MeterRegistry registry,
                     OpenTelemetry openTelemetry) {
         this.bootstrapServers = bootstrapServers;
         this.transactionalId = transactionalId;
         this.packDirs = packDirs;
         this.deadlines = new EvaluationJoin.Deadlines(deadlineBase, deadlinePerVideoSecond, deadlineMax);
+        this.security = security;
         this.registry = registry;
         this.openTelemetry = openTelemetry;
     }
@@ -88,8 +91,7 @@ public class EvaluationStage {
         stage = new TransactionalStage<>(TransactionalStage.Config.of(bootstrapServers, "metrics-service",
                 transactionalId, INPUTS, new ByTopic()).withConsumerProps(Consumers.CO_PARTITIONED)
                 .withTracing(new KafkaTracing(openTelemetry))
-                .withSecurity(KafkaSecurity.fromServiceConfig(
-                        name -> ConfigProvider.getConfig().getOptionalValue(name, String.class))), join::accept)
+                .withSecurity(security), join::accept)
                 .keepingState(join)
                 .punctuating(DEADLINE_CHECK_INTERVAL, join);
         FunctionCounter.builder("foley.stage.records.in", stage, TransactionalStage::recordsIn).tag("stage", STAGE)
@@ -108,12 +110,19 @@ public class EvaluationStage {
         }
     }
 
-    boolean isRunning() {
+    @Override
+    public String healthName() {
+        return "evaluation-stage";
+    }
+
+    @Override
+    public boolean isRunning() {
         return stage != null && stage.isRunning();
     }
 
     /** Why the stage is not live (its thread died, or it is stuck with records in hand), or empty. */
-    Optional<String> livenessProblem(Duration stalledAfter) {
+    @Override
+    public Optional<String> livenessProblem(Duration stalledAfter) {
         return stage == null ? Optional.of("stage not started") : stage.livenessProblem(stalledAfter);
     }
 

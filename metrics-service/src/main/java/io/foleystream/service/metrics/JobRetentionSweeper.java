@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -27,9 +26,9 @@ public class JobRetentionSweeper {
 
     JobRetentionSweeper(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
                         @ConfigProperty(name = "foley.retention.jobs") Duration jobRetention,
-                        @ConfigProperty(name = "foley.retention.sweep-interval") Duration interval) {
-        this.retention = new JobRetention(bootstrapServers, KafkaSecurity.fromServiceConfig(
-                name -> ConfigProvider.getConfig().getOptionalValue(name, String.class)), jobRetention);
+                        @ConfigProperty(name = "foley.retention.sweep-interval") Duration interval,
+                        KafkaSecurity security) {
+        this.retention = new JobRetention(bootstrapServers, security, jobRetention);
         this.interval = interval;
     }
 

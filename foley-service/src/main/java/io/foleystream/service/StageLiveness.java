@@ -1,7 +1,7 @@
-package io.foleystream.service.encoder;
+package io.foleystream.service;
 
-import java.time.Duration;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -10,12 +10,12 @@ import org.eclipse.microprofile.health.Liveness;
 /** DOWN when the stage thread has died or is stuck with records in hand, so an orchestrator restarts the service. */
 @Liveness
 @ApplicationScoped
-public class EncodingLiveness implements HealthCheck {
+public class StageLiveness implements HealthCheck {
 
-    private final EncodingStage stage;
+    private final RunningStage stage;
     private final Duration stalledAfter;
 
-    EncodingLiveness(EncodingStage stage, @ConfigProperty(name = "foley.liveness.stalled-after") Duration stalledAfter) {
+    StageLiveness(RunningStage stage, @ConfigProperty(name = "foley.liveness.stalled-after") Duration stalledAfter) {
         this.stage = stage;
         this.stalledAfter = stalledAfter;
     }
@@ -23,7 +23,7 @@ public class EncodingLiveness implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         var problem = stage.livenessProblem(stalledAfter);
-        var response = HealthCheckResponse.named("encoding-stage-live").status(problem.isEmpty());
+        var response = HealthCheckResponse.named(stage.healthName() + "-live").status(problem.isEmpty());
         problem.ifPresent(reason -> response.withData("reason", reason));
         return response.build();
     }

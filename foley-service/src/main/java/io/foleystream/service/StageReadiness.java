@@ -1,22 +1,23 @@
-package io.foleystream.service.metrics;
+package io.foleystream.service;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
+/** UP once the stage runs: a service takes traffic only then. */
 @Readiness
 @ApplicationScoped
-public class EvaluationReadiness implements HealthCheck {
+public class StageReadiness implements HealthCheck {
 
-    private final EvaluationStage stage;
+    private final RunningStage stage;
 
-    EvaluationReadiness(EvaluationStage stage) {
+    StageReadiness(RunningStage stage) {
         this.stage = stage;
     }
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("evaluation-stage").status(stage.isRunning()).build();
+        return HealthCheckResponse.named(stage.healthName()).status(stage.isRunning()).build();
     }
 }
