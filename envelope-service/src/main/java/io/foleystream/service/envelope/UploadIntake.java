@@ -53,6 +53,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -152,6 +154,10 @@ public class UploadIntake implements RunningStage {
     void start(@Observes StartupEvent event) throws java.io.IOException {
         packs = PackRegistry.manifests(packDirs);
         Files.createDirectories(workDir);
+        try (Admin admin = Admin.create(security.over(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers)))) {
+            Topics.requireCoPartitioned(admin, "envelope-service", List.of(Topics.JOBS, Topics.VIDEO_CHUNKS));
+        }
         decoders = Executors.newFixedThreadPool(decodeConcurrency, r -> new Thread(r, "upload-decoder"));
                 producer = Producers.transactional(bootstrapServers, transactionalId,
                 security.over(Map.of("max.request.size", Topics.WINDOWS_MAX_MESSAGE_BYTES)));

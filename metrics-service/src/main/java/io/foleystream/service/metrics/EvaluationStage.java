@@ -81,7 +81,8 @@ public class EvaluationStage implements RunningStage {
 
     void start(@Observes StartupEvent event) {
         packs = PackRegistry.manifests(packDirs);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        try (Admin admin = Admin.create(security.over(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers)))) {
             Topics.requireCoPartitioned(admin, "metrics-service", INPUTS);
         }
         DistributionSummary envelopeL1 = DistributionSummary.builder("foley.eval.envelope.l1")
