@@ -5,28 +5,26 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** KAD against tools/reference/kad_reference.py (torch, float64, kadtk's formula and median). */
 class KernelAudioDistanceTest {
 
-    private final JsonNode reference = read();
+    private final JsonNode reference = JsonFixtures.read("kad_reference.json");
 
     @Test
     void theBandwidthIsTheReferenceSetsMedianPairwiseDistance() {
-        assertThat(KernelAudioDistance.medianPairwiseDistance(rows(reference.get("reference"))))
+        assertThat(KernelAudioDistance.medianPairwiseDistance(JsonFixtures.rows(reference.get("reference"))))
                 .isCloseTo(reference.get("bandwidth").asDouble(), within(1e-12));
     }
 
     @Test
     void matchesKadtkForASetFromAnotherDistributionAndOneFromTheSame() {
-        double[][] base = rows(reference.get("reference"));
+        double[][] base = JsonFixtures.rows(reference.get("reference"));
         for (String name : new String[] {"shifted", "alike"}) {
             JsonNode c = reference.get("cases").get(name);
 
-            assertThat(KernelAudioDistance.between(base, rows(c.get("evaluated"))))
+            assertThat(KernelAudioDistance.between(base, JsonFixtures.rows(c.get("evaluated"))))
                     .as(name).isCloseTo(c.get("kad").asDouble(), within(1e-9));
         }
         assertThat(reference.get("cases").get("shifted").get("kad").asDouble())
@@ -35,8 +33,8 @@ class KernelAudioDistanceTest {
 
     @Test
     void takesTheBandwidthFromTheReferenceNotTheEvaluatedSet() {
-        double[][] base = rows(reference.get("reference"));
-        double[][] shifted = rows(reference.get("cases").get("shifted").get("evaluated"));
+        double[][] base = JsonFixtures.rows(reference.get("reference"));
+        double[][] shifted = JsonFixtures.rows(reference.get("cases").get("shifted").get("evaluated"));
 
         assertThat(KernelAudioDistance.between(base, shifted))
                 .isNotCloseTo(KernelAudioDistance.between(base, shifted,
@@ -51,25 +49,5 @@ class KernelAudioDistanceTest {
         assertThatThrownBy(() -> KernelAudioDistance.between(two, new double[][] {{0, 1, 2}, {1, 2, 3}}))
                 .hasMessageContaining("2-d, evaluated rows 3-d");
         assertThatThrownBy(() -> KernelAudioDistance.between(two, two, 0)).hasMessageContaining("positive");
-    }
-
-    private static double[][] rows(JsonNode matrix) {
-        double[][] rows = new double[matrix.size()][];
-        for (int i = 0; i < rows.length; i++) {
-            rows[i] = new double[matrix.get(i).size()];
-            for (int j = 0; j < rows[i].length; j++) {
-                rows[i][j] = matrix.get(i).get(j).asDouble();
-            }
-        }
-        return rows;
-    }
-
-    private static JsonNode read() {
-        try {
-            return new ObjectMapper().readTree(Path.of(KernelAudioDistanceTest.class
-                    .getResource("/eval/kad_reference.json").toURI()).toFile());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
