@@ -3,9 +3,10 @@
 acceptance 6: the exported ONNX pack reproduces the PyTorch model to 1e-3 through every stage).
 
 It loads the trained modules from a tools/train/train.py work dir as training left them, not the exported
-checkpoints: the GRAM towers (gram.ckpt), the VAE (autoencoder.pt; its encoder is also the envelope encoder) and
-the EMA DiT + ControlNet + projector (dit.pt), built from the dimensions in run.json. One held-out clip of the world
-(the test split, seeds never used in training) goes through them as the product runs a window:
+checkpoints: the GRAM towers (gram.ckpt), the VAE (autoencoder.pt's encoder, which is also the envelope encoder, and
+decoder.pt's wider decoder) and the EMA DiT + ControlNet + projector (dit.pt), built from the dimensions in run.json.
+One held-out clip of the world (the test split, seeds never used in training) goes through them as the product runs
+a window:
 - GRAM embeddings from the raw inputs, with train.py's preprocessing (what the encoders were trained on): the 4
   frames Java samples (the middle of each run of 16), the caption through the trainer's WordPiece, and the audio's
   Kaldi fbank slice; each L2-normalised, video as the mean over frames;

@@ -845,7 +845,7 @@ def parse_args(argv):
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--checkpoint-seconds", type=float, default=120)
     parser.add_argument("--name", default="foley-mini")
-    parser.add_argument("--version", default="1.0.0")
+    parser.add_argument("--version", default="1.1.0")
     for key, value in PROFILES["full"].items():
         parser.add_argument("--" + key.replace("_", "-"), type=int, help=f"default {value} ({PROFILES['smoke'][key]}"
                                                                           " with --smoke)")
