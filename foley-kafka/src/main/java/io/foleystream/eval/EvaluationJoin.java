@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.DoubleConsumer;
+import java.util.function.ObjDoubleConsumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -63,7 +63,7 @@ public final class EvaluationJoin implements TransactionalStage.InputState, Tran
     private final String stage;
     private final Function<Window, EnvelopeSpec> envelopeOf;
     private final Deadlines deadlines;
-    private final DoubleConsumer envelopeL1s;
+    private final ObjDoubleConsumer<String> envelopeL1s;
     private final Map<String, OpenJob> jobs = new ConcurrentHashMap<>();
     /** Ended job ids with their partition number, oldest first; bounded. */
     private final Map<String, Integer> ended = new LinkedHashMap<>(16, 0.75f, false) {
@@ -76,10 +76,11 @@ public final class EvaluationJoin implements TransactionalStage.InputState, Tran
     /**
      * @param stage       the name this stage publishes its statuses under
      * @param envelopeOf  the envelope a job's windows were measured with
-     * @param envelopeL1s told each completed job's E-L1
+     * @param envelopeL1s told each completed job's E-L1, with the pack its windows name (pinned as name@version by
+     *                    envelope-service; empty when a window names none)
      */
     public EvaluationJoin(String stage, Function<Window, EnvelopeSpec> envelopeOf, Deadlines deadlines,
-                          DoubleConsumer envelopeL1s) {
+                          ObjDoubleConsumer<String> envelopeL1s) {
         this.stage = stage;
         this.envelopeOf = envelopeOf;
         this.deadlines = deadlines;
@@ -110,6 +111,7 @@ public final class EvaluationJoin implements TransactionalStage.InputState, Tran
         job.firstSeenMs = Math.min(job.firstSeenMs, record.timestamp());
         if (record.value() instanceof Window window) {
             job.evaluation.addWindow(window);
+            job.pack = window.getRequest().getPack();
             job.videoSeconds = Math.max(job.videoSeconds, knownLength(window));
         } else if (record.value() instanceof AudioWindow audio) {
             job.evaluation.addAudio(audio);
@@ -125,7 +127,7 @@ public final class EvaluationJoin implements TransactionalStage.InputState, Tran
         }
         end(jobId, record.partition());
         double l1 = evaluation.envelopeL1();
-        envelopeL1s.accept(l1);
+        envelopeL1s.accept(job.pack, l1);
         return List.of(JobStatuses.completed(jobId, stage, evaluation.totalWindows(), evaluation.durationSeconds(),
                 evaluation.seed(), Map.of("envelope_l1", l1)));
     }
@@ -196,6 +198,7 @@ public final class EvaluationJoin implements TransactionalStage.InputState, Tran
         final Map<TopicPartition, Long> firstOffsets = new HashMap<>();
         long firstSeenMs;
         double videoSeconds;
+        String pack = "";
 
         OpenJob(JobEvaluation evaluation, long firstSeenMs) {
             this.evaluation = evaluation;

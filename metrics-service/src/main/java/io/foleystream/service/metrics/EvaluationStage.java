@@ -10,6 +10,7 @@ import io.foleystream.kafka.KafkaTracing;
 import io.foleystream.kafka.StageLagGauges;
 import io.foleystream.kafka.Topics;
 import io.foleystream.kafka.TransactionalStage;
+import io.foleystream.onnx.PackException;
 import io.foleystream.onnx.PackManifest;
 import io.foleystream.onnx.PackRegistry;
 import io.foleystream.proto.v1.AudioWindow;
@@ -56,6 +57,7 @@ public class EvaluationStage implements RunningStage {
     private final EvaluationJoin.Deadlines deadlines;
     private final KafkaSecurity security;
     private final MeterRegistry registry;
+    private final Map<String, DistributionSummary> envelopeL1s = new java.util.concurrent.ConcurrentHashMap<>();
     private final OpenTelemetry openTelemetry;
     private TransactionalStage<Message> stage;
     private EvaluationJoin join;
@@ -85,10 +87,7 @@ public class EvaluationStage implements RunningStage {
                 bootstrapServers)))) {
             Topics.requireCoPartitioned(admin, "metrics-service", INPUTS);
         }
-        DistributionSummary envelopeL1 = DistributionSummary.builder("foley.eval.envelope.l1")
-                .description("E-L1 between the upload's and the generated audio's envelope, per job")
-                .register(registry);
-        join = new EvaluationJoin(STAGE, this::envelopeSpec, deadlines, envelopeL1::record);
+        join = new EvaluationJoin(STAGE, this::envelopeSpec, deadlines, this::recordEnvelopeL1);
         stage = new TransactionalStage<>(TransactionalStage.Config.of(bootstrapServers, "metrics-service",
                 transactionalId, INPUTS, new ByTopic()).withConsumerProps(Consumers.CO_PARTITIONED)
                 .withTracing(new KafkaTracing(openTelemetry))
@@ -147,5 +146,20 @@ public class EvaluationStage implements RunningStage {
                 throw new SerializationException("not a record of " + topic, e);
             }
         }
+    }
+
+    /** One completed job's E-L1 into /q/metrics, tagged with the pack (name and version) that made its audio. */
+    private void recordEnvelopeL1(String requestedPack, double envelopeL1) {
+        String pack;
+        try {
+            pack = packs.resolve(requestedPack).id();
+        } catch (PackException e) {
+            pack = requestedPack; // a pack this instance does not hold: still counted, under the name given
+        }
+        String[] nameAndVersion = pack.split("@", 2);
+        envelopeL1s.computeIfAbsent(pack, id -> DistributionSummary.builder("foley.eval.envelope.l1")
+                .description("E-L1 between the upload's and the generated audio's envelope, per job")
+                .tag("pack", nameAndVersion[0]).tag("pack_version", nameAndVersion.length > 1 ? nameAndVersion[1] : "")
+                .register(registry)).record(envelopeL1);
     }
 }

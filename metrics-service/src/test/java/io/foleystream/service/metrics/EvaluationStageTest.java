@@ -101,7 +101,7 @@ class EvaluationStageTest {
         assertThat(statuses).noneMatch(s -> s.getJobId().equals(unfinished));
         assertThat(statuses).noneMatch(s -> s.getJobId().equals(failed) && s.getState() == JobState.COMPLETED);
         RestAssured.get("/q/metrics").then().statusCode(200)
-                .body(Matchers.containsString("foley_eval_envelope_l1_count 1.0"));
+                .body(Matchers.containsString("foley_eval_envelope_l1_count{pack=\"tiny\",pack_version=\"1.0.0\"} 1.0"));
     }
 
     @Test
