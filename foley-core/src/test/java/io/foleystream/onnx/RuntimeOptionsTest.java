@@ -7,10 +7,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 class RuntimeOptionsTest {
@@ -58,13 +60,11 @@ class RuntimeOptionsTest {
                 int before = threadsNamed(LOADER_THREAD);
                 try (ModelPack pack = ModelPack.load(TinyPack.directory(), options, Set.of(PackComponent.PROJECTOR))) {
                     // a pool's threads start on their own time on a busy machine: take the most seen in a second
-                    long until = System.nanoTime() + 1_000_000_000L;
-                    do {
-                        started.accumulateAndGet(threadsNamed(LOADER_THREAD) - before, Math::max);
-                        Thread.sleep(20);
-                    } while (System.nanoTime() < until);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                    Awaitility.await().pollInterval(Duration.ofMillis(20)).during(Duration.ofSeconds(1))
+                            .atMost(Duration.ofSeconds(5)).until(() -> {
+                                started.accumulateAndGet(threadsNamed(LOADER_THREAD) - before, Math::max);
+                                return true;
+                            });
                 }
             } catch (RuntimeException e) {
                 failure.set(e);

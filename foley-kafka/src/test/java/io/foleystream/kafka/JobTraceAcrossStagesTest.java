@@ -42,8 +42,6 @@ class JobTraceAcrossStagesTest {
 
     private static final int WINDOWS = 3;
     private static final Duration PATIENCE = Duration.ofSeconds(60);
-    /** W3C trace context: version, trace id, parent span id, flags (https://www.w3.org/TR/trace-context/). */
-    private static final String TRACEPARENT = "traceparent";
 
     private static LocalKafkaBroker broker;
     private static final InMemorySpanExporter spans = InMemorySpanExporter.create();
@@ -129,7 +127,7 @@ class JobTraceAcrossStagesTest {
             assertThat(parentGroup(job, "encoder")).as("each encoder span's parent").containsOnly("envelope");
 
             // the COMPLETED record carries the trace on, as "00-<trace id>-<span id>-<flags>"
-            String[] traceparent = header(completed.get(jobId), TRACEPARENT).split("-");
+            String[] traceparent = header(completed.get(jobId), KafkaTracing.TRACEPARENT).split("-");
             assertThat(traceparent[1]).isEqualTo(traceId);
             SpanData writer = job.stream().filter(s -> s.getSpanId().equals(traceparent[2])).findFirst().orElseThrow();
             assertThat(writer.getAttributes().get(KafkaTracing.CONSUMER_GROUP)).isEqualTo("metrics");

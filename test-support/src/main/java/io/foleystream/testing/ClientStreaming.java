@@ -22,7 +22,22 @@ public final class ClientStreaming {
     public static <I, O> O call(Function<StreamObserver<O>, StreamObserver<I>> method, List<I> parts)
             throws Exception {
         CompletableFuture<O> reply = new CompletableFuture<>();
-        StreamObserver<I> requests = method.apply(new StreamObserver<>() {
+        StreamObserver<I> requests = method.apply(replyTo(reply));
+        parts.forEach(requests::onNext);
+        requests.onCompleted();
+        try {
+            return reply.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof StatusRuntimeException status) {
+                throw status;
+            }
+            throw e;
+        }
+    }
+
+    /** An observer of a call's single reply: completes {@code reply} with it, or with the call's error. */
+    public static <O> StreamObserver<O> replyTo(CompletableFuture<O> reply) {
+        return new StreamObserver<>() {
             @Override
             public void onNext(O value) {
                 reply.complete(value);
@@ -37,16 +52,6 @@ public final class ClientStreaming {
             public void onCompleted() {
                 reply.completeExceptionally(new IllegalStateException("completed without a reply"));
             }
-        });
-        parts.forEach(requests::onNext);
-        requests.onCompleted();
-        try {
-            return reply.get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof StatusRuntimeException status) {
-                throw status;
-            }
-            throw e;
-        }
+        };
     }
 }

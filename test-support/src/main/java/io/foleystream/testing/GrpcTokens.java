@@ -5,32 +5,14 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.AbstractStub;
 import io.grpc.stub.MetadataUtils;
-import java.time.Duration;
-import java.util.Map;
 
-/** What a gRPC authentication test needs: the service's config with auth on, bearer tokens, and a call's status. */
+/** Calls with a bearer token (see {@link GrpcAuthOn} for tokens), and the status a call ended with. */
 public final class GrpcTokens {
 
     private static final Metadata.Key<String> AUTHORIZATION =
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     private GrpcTokens() {
-    }
-
-    /** Config overrides (for a QuarkusTestProfile) that turn auth on against this JVM's {@link TestJwt} key. */
-    public static Map<String, String> authOn() {
-        return Map.of("foley.auth.enabled", "true",
-                "mp.jwt.verify.publickey.location", TestJwt.forThisJvm().publicKeyPem().toString());
-    }
-
-    /** A token the service accepts: this JVM's issuer, valid for five minutes. */
-    public static String validToken() {
-        return TestJwt.forThisJvm().token("platform-a", Duration.ofMinutes(5));
-    }
-
-    /** A well-formed token signed by a key the service does not know. */
-    public static String tokenOfAnotherKey() {
-        return TestJwt.generate().token("platform-a", Duration.ofMinutes(5));
     }
 
     /** The stub, sending {@code authorization: Bearer <token>} with every call. */

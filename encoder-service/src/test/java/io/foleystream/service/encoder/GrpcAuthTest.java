@@ -6,29 +6,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.foleystream.proto.v1.EmbedRequest;
 import io.foleystream.proto.v1.GramGrpc;
-import io.foleystream.testing.GrpcTokens;
+import io.foleystream.testing.GrpcAuthOn;
 import io.foleystream.testing.LocalBrokerResource;
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** With {@code foley.auth.enabled=true}, Gram.Embed answers only a caller with a valid JWT. */
 @QuarkusTest
-@TestProfile(GrpcAuthTest.AuthOn.class)
+@TestProfile(GrpcAuthOn.class)
 @WithTestResource(LocalBrokerResource.class)
 class GrpcAuthTest {
-
-    public static final class AuthOn implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return GrpcTokens.authOn();
-        }
-    }
 
     private static final EmbedRequest TEXT = EmbedRequest.newBuilder().setText("a stick hits wood").build();
 
@@ -37,13 +28,13 @@ class GrpcAuthTest {
 
     @Test
     void embedsForAValidToken() {
-        assertThat(withToken(gram, GrpcTokens.validToken()).embed(TEXT).getEmbeddingsCount()).isEqualTo(1);
+        assertThat(withToken(gram, GrpcAuthOn.validToken()).embed(TEXT).getEmbeddingsCount()).isEqualTo(1);
     }
 
     @Test
     void refusesNoTokenAndAnUnknownKeysToken() {
         assertThat(statusOf(() -> gram.embed(TEXT))).isEqualTo(Status.Code.UNAUTHENTICATED);
-        assertThat(statusOf(() -> withToken(gram, GrpcTokens.tokenOfAnotherKey()).embed(TEXT)))
+        assertThat(statusOf(() -> withToken(gram, GrpcAuthOn.tokenOfAnotherKey()).embed(TEXT)))
                 .isEqualTo(Status.Code.UNAUTHENTICATED);
     }
 }

@@ -11,7 +11,7 @@ import io.foleystream.media.SyntheticClip;
 import io.foleystream.proto.v1.IngestGrpc;
 import io.foleystream.proto.v1.ProbeReply;
 import io.foleystream.proto.v1.UploadPart;
-import io.foleystream.testing.GrpcTokens;
+import io.foleystream.testing.GrpcAuthOn;
 import io.foleystream.testing.LocalBrokerResource;
 import io.grpc.Channel;
 import io.grpc.Status;
@@ -19,26 +19,17 @@ import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** With {@code foley.auth.enabled=true}, the Ingest calls (Upload, Probe) answer only a caller with a valid JWT. */
 @QuarkusTest
-@TestProfile(GrpcAuthTest.AuthOn.class)
+@TestProfile(GrpcAuthOn.class)
 @WithTestResource(LocalBrokerResource.class)
 class GrpcAuthTest {
-
-    public static final class AuthOn implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return GrpcTokens.authOn();
-        }
-    }
 
     /** Ingest's calls stream from the client: Quarkus injects no async stub, so its channel. */
     @GrpcClient("ingest")
@@ -46,7 +37,7 @@ class GrpcAuthTest {
 
     @Test
     void probesForAValidToken() throws Exception {
-        ProbeReply probe = call(withToken(IngestGrpc.newStub(channel), GrpcTokens.validToken())::probe, clip());
+        ProbeReply probe = call(withToken(IngestGrpc.newStub(channel), GrpcAuthOn.validToken())::probe, clip());
 
         assertThat(probe.getDurationS()).isPositive();
     }
@@ -54,7 +45,7 @@ class GrpcAuthTest {
     @Test
     void refusesAnUploadOrProbeWithNoTokenOrAnUnknownKeysToken() {
         IngestGrpc.IngestStub anonymous = IngestGrpc.newStub(channel);
-        for (IngestGrpc.IngestStub stub : List.of(anonymous, withToken(anonymous, GrpcTokens.tokenOfAnotherKey()))) {
+        for (IngestGrpc.IngestStub stub : List.of(anonymous, withToken(anonymous, GrpcAuthOn.tokenOfAnotherKey()))) {
             assertThatThrownBy(() -> call(stub::probe, clip())).isInstanceOfSatisfying(StatusRuntimeException.class,
                     e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
             assertThatThrownBy(() -> call(stub::upload, clip())).isInstanceOfSatisfying(StatusRuntimeException.class,

@@ -1,5 +1,6 @@
 package io.foleystream.service.envelope;
 
+import static io.foleystream.testing.ClientStreaming.replyTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -125,25 +126,6 @@ class UploadAdmissionLimitTest {
         } catch (ExecutionException e) {
             return ((StatusRuntimeException) e.getCause()).getStatus();
         }
-    }
-
-    private static StreamObserver<UploadAck> replyTo(CompletableFuture<UploadAck> reply) {
-        return new StreamObserver<>() {
-            @Override
-            public void onNext(UploadAck value) {
-                reply.complete(value);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                reply.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                reply.completeExceptionally(new IllegalStateException("completed without a reply"));
-            }
-        };
     }
 
     private void awaitState(KafkaConsumer<String, byte[]> outputs, String jobId, JobState state) {

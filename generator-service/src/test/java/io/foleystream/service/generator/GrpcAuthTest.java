@@ -9,13 +9,12 @@ import io.foleystream.proto.v1.GenerateRequest;
 import io.foleystream.proto.v1.GeneratorGrpc;
 import io.foleystream.proto.v1.JobRequest;
 import io.foleystream.proto.v1.SamplerSettings;
-import io.foleystream.testing.GrpcTokens;
+import io.foleystream.testing.GrpcAuthOn;
 import io.foleystream.testing.LocalBrokerResource;
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import java.util.Collections;
 import java.util.Map;
@@ -26,14 +25,15 @@ import org.junit.jupiter.api.Test;
  * client, that client's second call while its first runs is RESOURCE_EXHAUSTED.
  */
 @QuarkusTest
-@TestProfile(GrpcAuthTest.AuthOn.class)
+@TestProfile(GrpcAuthTest.AuthOnOneCallPerClient.class)
 @WithTestResource(LocalBrokerResource.class)
 class GrpcAuthTest {
 
-    public static final class AuthOn implements QuarkusTestProfile {
+    /** Auth on, and one call in progress per client. */
+    public static final class AuthOnOneCallPerClient extends GrpcAuthOn {
         @Override
         public Map<String, String> getConfigOverrides() {
-            Map<String, String> config = new java.util.HashMap<>(GrpcTokens.authOn());
+            Map<String, String> config = new java.util.HashMap<>(super.getConfigOverrides());
             config.put("foley.grpc.max-calls-per-client", "1");
             return config;
         }
@@ -54,13 +54,13 @@ class GrpcAuthTest {
 
     @Test
     void generatesForAValidToken() {
-        assertThat(withToken(generator, GrpcTokens.validToken()).generate(WINDOW).getAudio().getPcmF32Le().size())
+        assertThat(withToken(generator, GrpcAuthOn.validToken()).generate(WINDOW).getAudio().getPcmF32Le().size())
                 .isPositive();
     }
 
     @Test
     void aClientsSecondCallWhileItsFirstRunsIsResourceExhausted() throws Exception {
-        String token = GrpcTokens.validToken();
+        String token = GrpcAuthOn.validToken();
         GenerateRequest slow = WINDOW.toBuilder().setWindow(WINDOW.getWindow().toBuilder().setRequest(
                 WINDOW.getWindow().getRequest().toBuilder().setSampler(SamplerSettings.newBuilder().setSeed(1)
                         .setSteps(1000)))).build();
@@ -76,7 +76,7 @@ class GrpcAuthTest {
     @Test
     void refusesNoTokenAndAnUnknownKeysToken() {
         assertThat(statusOf(() -> generator.generate(WINDOW))).isEqualTo(Status.Code.UNAUTHENTICATED);
-        assertThat(statusOf(() -> withToken(generator, GrpcTokens.tokenOfAnotherKey()).generate(WINDOW)))
+        assertThat(statusOf(() -> withToken(generator, GrpcAuthOn.tokenOfAnotherKey()).generate(WINDOW)))
                 .isEqualTo(Status.Code.UNAUTHENTICATED);
     }
 }

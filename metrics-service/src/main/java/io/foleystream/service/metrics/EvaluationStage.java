@@ -22,6 +22,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.opentelemetry.api.OpenTelemetry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -57,7 +58,6 @@ public class EvaluationStage implements RunningStage {
     private final EvaluationJoin.Deadlines deadlines;
     private final KafkaSecurity security;
     private final MeterRegistry registry;
-    private final Map<String, DistributionSummary> envelopeL1s = new java.util.concurrent.ConcurrentHashMap<>();
     private final OpenTelemetry openTelemetry;
     private TransactionalStage<Message> stage;
     private EvaluationJoin join;
@@ -150,16 +150,17 @@ public class EvaluationStage implements RunningStage {
 
     /** One completed job's E-L1 into /q/metrics, tagged with the pack (name and version) that made its audio. */
     private void recordEnvelopeL1(String requestedPack, double envelopeL1) {
-        String pack;
+        Tags pack;
         try {
-            pack = packs.resolve(requestedPack).id();
+            PackManifest manifest = packs.resolve(requestedPack);
+            pack = Tags.of("pack", manifest.name(), "pack_version", manifest.version());
         } catch (PackException e) {
-            pack = requestedPack; // a pack this instance does not hold: still counted, under the name given
+            // a pack this instance does not hold: still counted, under the name given
+            pack = Tags.of("pack", requestedPack, "pack_version", "");
         }
-        String[] nameAndVersion = pack.split("@", 2);
-        envelopeL1s.computeIfAbsent(pack, id -> DistributionSummary.builder("foley.eval.envelope.l1")
+        // the registry keeps one summary per pack and hands it back on every registration
+        DistributionSummary.builder("foley.eval.envelope.l1")
                 .description("E-L1 between the upload's and the generated audio's envelope, per job")
-                .tag("pack", nameAndVersion[0]).tag("pack_version", nameAndVersion.length > 1 ? nameAndVersion[1] : "")
-                .register(registry)).record(envelopeL1);
+                .tags(pack).register(registry).record(envelopeL1);
     }
 }

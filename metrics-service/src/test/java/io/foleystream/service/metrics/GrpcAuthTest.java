@@ -10,21 +10,19 @@ import io.foleystream.proto.v1.EvaluateReply;
 import io.foleystream.proto.v1.EvaluateRequest;
 import io.foleystream.proto.v1.EvaluatorGrpc;
 import io.foleystream.proto.v1.Metric;
-import io.foleystream.testing.GrpcTokens;
+import io.foleystream.testing.GrpcAuthOn;
 import io.foleystream.testing.LocalBrokerResource;
 import io.foleystream.testing.TestJwt;
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Instant;
 import java.util.Collections;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,23 +30,16 @@ import org.junit.jupiter.api.Test;
  * another key, an expired one or one from another issuer get UNAUTHENTICATED; health stays open to probes.
  */
 @QuarkusTest
-@TestProfile(GrpcAuthTest.AuthOn.class)
+@TestProfile(GrpcAuthOn.class)
 @WithTestResource(LocalBrokerResource.class)
 class GrpcAuthTest {
-
-    public static final class AuthOn implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return GrpcTokens.authOn();
-        }
-    }
 
     @GrpcClient("evaluator")
     EvaluatorGrpc.EvaluatorBlockingStub evaluator;
 
     @Test
     void aValidTokenIsServed() {
-        EvaluateReply reply = withToken(evaluator, GrpcTokens.validToken()).evaluate(silenceAgainstSilence());
+        EvaluateReply reply = withToken(evaluator, GrpcAuthOn.validToken()).evaluate(silenceAgainstSilence());
 
         assertThat(reply.getMetricsList()).extracting(Metric::getName).containsExactly("envelope_l1");
         assertThat(reply.getMetrics(0).getValue()).isZero();
@@ -61,7 +52,7 @@ class GrpcAuthTest {
 
     @Test
     void aTokenSignedByAnotherKeyIsUnauthenticated() {
-        assertUnauthenticated(withToken(evaluator, GrpcTokens.tokenOfAnotherKey()));
+        assertUnauthenticated(withToken(evaluator, GrpcAuthOn.tokenOfAnotherKey()));
     }
 
     @Test
