@@ -43,6 +43,7 @@ public final class EvalPack implements AutoCloseable {
     private static final int WINDOWS_PER_RUN = 64;
 
     private final EvalManifest manifest;
+    private final String sha256;
     private final AudioPreprocessor preprocessor;
     private final TextTokenizer tokenizer;
     private final ListedModel classifier;
@@ -62,10 +63,11 @@ public final class EvalPack implements AutoCloseable {
     public record AudioScores(float[] materialProbabilities, float[] actionProbabilities, int material, int action,
                               float[] embedding, float[] clapEmbedding) {}
 
-    private EvalPack(EvalManifest manifest, TextTokenizer tokenizer, ListedModel classifier, ListedModel clapAudio,
+    private EvalPack(EvalManifest manifest, String sha256, TextTokenizer tokenizer, ListedModel classifier, ListedModel clapAudio,
                      ListedModel clapText) {
         EvalManifest.Audio audio = manifest.preprocessing().audio();
         this.manifest = manifest;
+        this.sha256 = sha256;
         this.preprocessor = new AudioPreprocessor(audio.melBins(), audio.targetFrames(), audio.normMean(),
                 audio.normStd());
         this.tokenizer = tokenizer;
@@ -97,7 +99,7 @@ public final class EvalPack implements AutoCloseable {
             TextTokenizer tokenizer = open(opened, TextTokenizer.load(
                     PackFiles.verified(directory, EvalManifest.TOKENIZER, manifest.files().get(EvalManifest.TOKENIZER)),
                     manifest.preprocessing().text().maxLength()));
-            return new EvalPack(manifest, tokenizer,
+            return new EvalPack(manifest, PackFiles.sha256(packJson), tokenizer,
                     open(opened, model(directory, manifest, EvalManifest.CLASSIFIER, options)),
                     open(opened, model(directory, manifest, EvalManifest.CLAP_AUDIO, options)),
                     open(opened, model(directory, manifest, EvalManifest.CLAP_TEXT, options)));
@@ -110,6 +112,11 @@ public final class EvalPack implements AutoCloseable {
     /** "name@version" of the pack. */
     public String id() {
         return manifest.id();
+    }
+
+    /** The sha256 of pack.json, which lists every file's sha256: what embeddings made by this pack are keyed by. */
+    public String sha256() {
+        return sha256;
     }
 
     /** Material names in the order of {@link AudioScores#materialProbabilities()}. */

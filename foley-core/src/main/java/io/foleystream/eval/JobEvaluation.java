@@ -55,6 +55,10 @@ public final class JobEvaluation {
             awaitingSpec.forEach(generatedTrack::add);
             awaitingSpec.clear();
         }
+        addReferenceSlice(window);
+    }
+
+    private void addReferenceSlice(Window window) {
         float[] values = toArray(window.getEnvelopeList());
         int channels = Math.max(1, window.getEnvelopeChannels());
         int frames = values.length / channels;
@@ -171,6 +175,23 @@ public final class JobEvaluation {
         WindowPlan plan = new WindowPlan(anyWindow.getDurationS(), anyWindow.getRequest().getOverlapSeconds());
         int frames = (int) Math.floor(durationSeconds * rate) + 1;
         return EnvelopeL1.between(stitch(reference, plan, rate, frames), Arrays.copyOf(generated.whole, frames));
+    }
+
+    /**
+     * The upload's envelope over the whole video from all of a job's windows, stitched as {@link #envelopes()}
+     * stitches it (a per-channel envelope as the mean of its channels).
+     */
+    public static float[] referenceEnvelope(List<Window> windows) {
+        JobEvaluation job = new JobEvaluation(window -> null);
+        windows.forEach(job::addReferenceSlice);
+        Window any = job.anyWindow;
+        if (job.totalWindows == 0 || job.reference.size() != job.totalWindows) {
+            throw new IllegalArgumentException("the reference envelope needs all of a job's windows, got "
+                    + job.reference.size() + (job.totalWindows == 0 ? " without the last" : " of " + job.totalWindows));
+        }
+        double rate = any.getEnvelopeRateHz();
+        WindowPlan plan = new WindowPlan(any.getDurationS(), any.getRequest().getOverlapSeconds());
+        return stitch(job.reference, plan, rate, (int) Math.floor(job.durationSeconds * rate) + 1);
     }
 
     private static float[] stitch(Map<Integer, float[]> windows, WindowPlan plan, double rate, int frames) {

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class ModelPack implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelPack.class);
-    static final String MANIFEST_FILE = "pack.json";
+    public static final String MANIFEST_FILE = "pack.json";
 
     private final Path directory;
     private final PackManifest manifest;

@@ -58,7 +58,8 @@ public final class PackFiles {
         return resolved;
     }
 
-    private static String sha256(Path path) {
+    /** The hex sha256 of a file: how pack.json names its files, and how a pack as a whole is named by its pack.json. */
+    public static String sha256(Path path) {
         try (InputStream in = Files.newInputStream(path)) {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             byte[] buffer = new byte[1 << 20];

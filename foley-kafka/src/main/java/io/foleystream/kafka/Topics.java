@@ -35,6 +35,8 @@ public final class Topics {
     public static final String DLQ = "foley.dlq";
     /** UploadProgress per job id; compacted: envelope-service's durable progress (see {@link UploadLedger}). */
     public static final String UPLOAD_LEDGER = "foley.uploads.ledger";
+    /** EvaluationResult per run id; compacted: every evaluation run, for {@code foley eval history}. */
+    public static final String EVAL_RESULTS = "foley.eval.results";
 
     /** The ceiling on parallel consumers per stage. */
     public static final int DEFAULT_PARTITIONS = 12;
@@ -77,7 +79,66 @@ public final class Topics {
 
     /** Every topic name, in pipeline order. */
     public static List<String> all() {
-        return List.of(JOBS, VIDEO_CHUNKS, WINDOWS, CONDITIONED, AUDIO, STATUS, DLQ, UPLOAD_LEDGER);
+        return List.of(JOBS, VIDEO_CHUNKS, WINDOWS, CONDITIONED, AUDIO, STATUS, DLQ, UPLOAD_LEDGER, EVAL_RESULTS);
+    }
+
+    /**
+     * Where a replay with a candidate pack writes its audio: {@code foley.audio.<name>-<version>}, beside the live
+     * {@link #AUDIO}, which it never touches.
+     */
+    public static String candidateAudio(String packId) {
+        return AUDIO + "." + topicSuffix(packId);
+    }
+
+    /** Where a replay writes its jobs' statuses, beside the live {@link #STATUS}: compacted like it. */
+    public static String candidateStatus(String packId) {
+        return STATUS + "." + topicSuffix(packId);
+    }
+
+    /** A pack id ("name@version") as a topic name part: Kafka allows letters, digits, '.', '_' and '-'. */
+    static String topicSuffix(String packId) {
+        if (packId.isBlank()) {
+            throw new IllegalArgumentException("a candidate needs a pack id");
+        }
+        return packId.replace('@', '-').replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    /**
+     * Creates a candidate's audio and status topics when they do not exist, with {@link #AUDIO}'s partition count
+     * (so a job's candidate audio lies in the partition number its live audio does) and the settings of the live
+     * topics they stand beside.
+     */
+    public static void ensureCandidate(Admin admin, String packId, short replication) {
+        int partitions;
+        try {
+            partitions = admin.describeTopics(List.of(AUDIO)).allTopicNames().get().get(AUDIO).partitions().size();
+        } catch (ExecutionException e) {
+            throw new KafkaException("could not describe " + AUDIO + " (is FoleyStream's cluster up?)", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaException("interrupted while describing " + AUDIO, e);
+        }
+        create(admin, List.of(
+                new NewTopic(candidateAudio(packId), partitions, replication)
+                        .configs(configsFor(AUDIO, replication, DEFAULT_CHUNK_RETENTION)),
+                new NewTopic(candidateStatus(packId), partitions, replication)
+                        .configs(configsFor(STATUS, replication, DEFAULT_CHUNK_RETENTION))));
+    }
+
+    private static void create(Admin admin, List<NewTopic> topics) {
+        CreateTopicsResult result = admin.createTopics(topics);
+        for (var created : result.values().entrySet()) {
+            try {
+                created.getValue().get();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new KafkaException("could not create topic " + created.getKey(), e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KafkaException("interrupted while creating topic " + created.getKey(), e);
+            }
+        }
     }
 
     /** The topic definitions for a cluster with the given partition count and replication factor. */
@@ -108,19 +169,7 @@ public final class Topics {
      * {@code chunkRetention} whether it is new or not; everything else about a topic that exists is left as it is.
      */
     public static void ensure(Admin admin, int partitions, short replication, Duration chunkRetention) {
-        CreateTopicsResult result = admin.createTopics(definitions(partitions, replication, chunkRetention));
-        for (var created : result.values().entrySet()) {
-            try {
-                created.getValue().get();
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new KafkaException("could not create topic " + created.getKey(), e.getCause());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new KafkaException("interrupted while creating topic " + created.getKey(), e);
-            }
-        }
+        create(admin, definitions(partitions, replication, chunkRetention));
         ConfigResource chunks = new ConfigResource(ConfigResource.Type.TOPIC, VIDEO_CHUNKS);
         AlterConfigOp retention = new AlterConfigOp(new ConfigEntry(TopicConfig.RETENTION_MS_CONFIG,
                 Long.toString(chunkRetention.toMillis())), AlterConfigOp.OpType.SET);
@@ -177,7 +226,7 @@ public final class Topics {
         // One replica may be down on a 3-broker cluster without stopping transactional writes (acks=all).
         String minInSync = Integer.toString(replication >= 3 ? 2 : 1);
         String maxMessageBytes = Integer.toString(maxMessageBytes(topic));
-        if (JOBS.equals(topic) || STATUS.equals(topic) || UPLOAD_LEDGER.equals(topic)) {
+        if (JOBS.equals(topic) || STATUS.equals(topic) || UPLOAD_LEDGER.equals(topic) || EVAL_RESULTS.equals(topic)) {
             // Pure compaction: the latest value per job is kept however old it is ("compact,delete" would
             // drop it after retention.ms, and retention.ms alone does nothing under "compact"). Jobs are
             // removed by a tombstone, which stays readable for a day. The active segment is never

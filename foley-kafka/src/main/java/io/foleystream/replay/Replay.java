@@ -1,0 +1,253 @@
+package io.foleystream.replay;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.foleystream.diffusion.WindowGenerator;
+import io.foleystream.kafka.Consumers;
+import io.foleystream.kafka.KafkaSecurity;
+import io.foleystream.kafka.Producers;
+import io.foleystream.kafka.Topics;
+import io.foleystream.onnx.PackManifest;
+import io.foleystream.proto.v1.ConditionedWindow;
+import io.foleystream.proto.v1.ErrorCode;
+import io.foleystream.proto.v1.JobState;
+import io.foleystream.proto.v1.JobStatus;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Regenerates finished jobs with a candidate pack, from their conditioning on {@code foley.conditioned}, into the
+ * candidate's own topics ({@link Topics#candidateAudio}, {@link Topics#candidateStatus}). It reads under a consumer
+ * group of its own ({@code foley-replay-<candidate>-<run>}) and writes nothing to the live topics, so live consumers'
+ * offsets, live statuses and live metrics do not move.
+ *
+ * <p>A job is replayed when its window 0 lies in the range; its other windows are taken wherever they are on the
+ * topic (the topic is keyed by job and window, so they spread over partitions). Jobs whose windows are not all on
+ * the topic (still being conditioned, or some past retention) are listed as incomplete and left alone. Windows are
+ * generated in batches across jobs ({@link WindowGenerator#generateAll}); each job ends with one status on the
+ * candidate's status topic: COMPLETED once all its windows are out, or FAILED with the first window's reason.
+ */
+public final class Replay {
+
+    private static final Duration POLL = Duration.ofMillis(500);
+    private static final String STAGE = "replay";
+
+    /**
+     * @param range    which jobs: those whose window 0 lies in it
+     * @param jobIds   only these jobs (empty: every job in the range)
+     * @param maxBatch windows generated together
+     * @param runId    names the run's consumer group
+     */
+    public record Settings(String bootstrapServers, KafkaSecurity security, ReplayRange range, Set<String> jobIds,
+                           int maxBatch, String runId) {
+        public Settings {
+            if (maxBatch < 1) {
+                throw new IllegalArgumentException("a batch needs at least one window, got " + maxBatch);
+            }
+            jobIds = Set.copyOf(jobIds);
+        }
+    }
+
+    /**
+     * What a replay did.
+     *
+     * @param completed  jobs whose every window the candidate generated
+     * @param failed     jobs a window of which the candidate could not generate, with the reason
+     * @param incomplete jobs in the range whose windows are not all on the topic, left alone
+     */
+    public record Summary(String groupId, String audioTopic, String statusTopic, List<String> completed,
+                          Map<String, String> failed, List<String> incomplete, int windowsGenerated) {
+    }
+
+    private Replay() {
+    }
+
+    /**
+     * Replays the jobs in the range with {@code generator}, the candidate pack's.
+     *
+     * @param progress told a line at each batch
+     */
+    public static Summary run(Settings settings, PackManifest candidate, WindowGenerator generator,
+                              Consumer<String> progress) {
+        String audioTopic = Topics.candidateAudio(candidate.id());
+        String statusTopic = Topics.candidateStatus(candidate.id());
+        String groupId = "foley-replay-" + candidate.id().replace('@', '-') + "-" + settings.runId();
+        try (Admin admin = Admin.create(settings.security().over(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers())))) {
+            Topics.ensureCandidate(admin, candidate.id(), replicationOf(admin));
+        }
+        Map<String, Map<Integer, ConditionedWindow>> jobs;
+        Map<TopicPartition, Long> ends;
+        try (KafkaConsumer<String, byte[]> consumer = Consumers.readCommitted(settings.bootstrapServers(), groupId,
+                settings.security().over(Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500)))) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.CONDITIONED, Duration.ofSeconds(30))
+                    .stream().map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            consumer.assign(partitions);
+            ends = consumer.endOffsets(partitions);
+            Set<String> selected = jobsStartingIn(consumer, partitions, settings);
+            progress.accept(selected.size() + " job(s) start in " + Topics.CONDITIONED + " " + settings.range());
+            jobs = windowsOf(consumer, partitions, ends, selected);
+            // the group's offsets say how far this run read, for Kafka's tools; nothing resumes from them
+            Map<TopicPartition, OffsetAndMetadata> read = new HashMap<>();
+            ends.forEach((partition, end) -> read.put(partition, new OffsetAndMetadata(end)));
+            consumer.commitSync(read);
+        }
+        List<String> incomplete = new ArrayList<>();
+        List<ConditionedWindow> toGenerate = new ArrayList<>();
+        Map<String, String> failed = new LinkedHashMap<>();
+        for (var job : jobs.entrySet()) {
+            try {
+                toGenerate.addAll(ConditioningRecut.forCandidate(List.copyOf(job.getValue().values()), candidate));
+            } catch (IllegalArgumentException e) {
+                incomplete.add(job.getKey());
+            }
+        }
+        Set<String> completed = new LinkedHashSet<>();
+        toGenerate.forEach(window -> completed.add(window.getJobId()));
+        Map<String, Integer> remaining = new HashMap<>();
+        toGenerate.forEach(window -> remaining.merge(window.getJobId(), 1, Integer::sum));
+        int generated = 0;
+        try (KafkaProducer<String, byte[]> producer = Producers.idempotent(settings.bootstrapServers(), groupId,
+                settings.security().clientProps())) {
+            for (int from = 0; from < toGenerate.size(); from += settings.maxBatch()) {
+                List<ConditionedWindow> batch = toGenerate.subList(from,
+                        Math.min(toGenerate.size(), from + settings.maxBatch()));
+                for (WindowGenerator.Generated result : generator.generateAll(batch)) {
+                    ConditionedWindow window = result.window();
+                    String jobId = window.getJobId();
+                    if (!result.succeeded()) {
+                        if (failed.putIfAbsent(jobId, "window " + window.getIndex() + ": "
+                                + result.failure().getMessage()) == null) {
+                            completed.remove(jobId);
+                            producer.send(status(statusTopic, window, JobState.FAILED, failed.get(jobId)));
+                        }
+                        continue;
+                    }
+                    producer.send(new ProducerRecord<>(audioTopic, jobId, result.audio().toByteArray()));
+                    generated++;
+                    if (remaining.merge(jobId, -1, Integer::sum) == 0 && !failed.containsKey(jobId)) {
+                        producer.send(status(statusTopic, window, JobState.COMPLETED, ""));
+                    }
+                }
+                producer.flush();
+                progress.accept(Math.min(toGenerate.size(), from + batch.size()) + "/" + toGenerate.size()
+                        + " windows generated with " + candidate.id());
+            }
+        }
+        return new Summary(groupId, audioTopic, statusTopic, List.copyOf(completed), failed, incomplete, generated);
+    }
+
+    /** The jobs whose window 0 lies in the range (and among the asked ones, if any). */
+    private static Set<String> jobsStartingIn(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> partitions,
+                                              Settings settings) {
+        Map<TopicPartition, Long> starts = settings.range().starts(consumer, partitions);
+        Map<TopicPartition, Long> ends = settings.range().ends(consumer, partitions);
+        Set<String> jobs = new LinkedHashSet<>();
+        read(consumer, partitions, starts, ends, record -> {
+            String jobId = Topics.jobIdOf(record.key());
+            if (record.key().equals(jobId + "/0")
+                    && (settings.jobIds().isEmpty() || settings.jobIds().contains(jobId))) {
+                jobs.add(jobId);
+            }
+        });
+        return jobs;
+    }
+
+    /** Every window of the selected jobs on the topic; the latest record of a window wins. */
+    private static Map<String, Map<Integer, ConditionedWindow>> windowsOf(KafkaConsumer<String, byte[]> consumer,
+                                                                           List<TopicPartition> partitions,
+                                                                           Map<TopicPartition, Long> ends,
+                                                                           Set<String> jobs) {
+        Map<String, Map<Integer, ConditionedWindow>> windows = new LinkedHashMap<>();
+        jobs.forEach(job -> windows.put(job, new TreeMap<>()));
+        read(consumer, partitions, consumer.beginningOffsets(partitions), ends, record -> {
+            Map<Integer, ConditionedWindow> job = windows.get(Topics.jobIdOf(record.key()));
+            if (job != null) {
+                try {
+                    ConditionedWindow window = ConditionedWindow.parseFrom(record.value());
+                    job.put(window.getIndex(), window);
+                } catch (InvalidProtocolBufferException e) {
+                    // a poison record the live generator dead-lettered: its job is incomplete here too
+                }
+            }
+        });
+        return windows;
+    }
+
+    private static void read(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> partitions,
+                             Map<TopicPartition, Long> starts, Map<TopicPartition, Long> ends,
+                             Consumer<ConsumerRecord<String, byte[]>> each) {
+        List<TopicPartition> open = new ArrayList<>();
+        for (TopicPartition partition : partitions) {
+            consumer.seek(partition, starts.get(partition));
+            if (starts.get(partition) < ends.get(partition)) {
+                open.add(partition);
+            }
+        }
+        consumer.pause(partitions);
+        consumer.resume(open);
+        while (!open.isEmpty()) {
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                if (record.offset() < ends.get(partition) && record.key() != null) {
+                    each.accept(record);
+                }
+            }
+            // position, not the last record: aborted transactions and markers leave gaps
+            for (TopicPartition partition : List.copyOf(open)) {
+                if (consumer.position(partition) >= ends.get(partition)) {
+                    open.remove(partition);
+                    consumer.pause(List.of(partition));
+                }
+            }
+        }
+        consumer.resume(partitions);
+    }
+
+    private static ProducerRecord<String, byte[]> status(String topic, ConditionedWindow window, JobState state,
+                                                         String error) {
+        JobStatus.Builder status = JobStatus.newBuilder()
+                .setJobId(window.getJobId())
+                .setState(state)
+                .setStage(STAGE)
+                .setWindowsTotal(window.getTotalWindows())
+                .setVideoDurationS(window.getVideoDurationS())
+                .setSeed(window.getRequest().getSampler().getSeed())
+                .setUpdatedAtMs(System.currentTimeMillis());
+        if (state == JobState.COMPLETED) {
+            status.setWindowsDone(window.getTotalWindows());
+        } else {
+            status.setErrorCode(ErrorCode.INTERNAL).setErrorMessage(error);
+        }
+        return new ProducerRecord<>(topic, window.getJobId(), status.build().toByteArray());
+    }
+
+    private static short replicationOf(Admin admin) {
+        try {
+            return (short) Math.min(3, admin.describeCluster().nodes().get().size());
+        } catch (ExecutionException e) {
+            throw new KafkaException("could not describe the cluster", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaException("interrupted while describing the cluster", e);
+        }
+    }
+}
