@@ -40,6 +40,11 @@ public record EvaluationReport(String runId, long finishedAtMs, PackInfo baselin
         public boolean candidateBetter() {
             return higherIsBetter ? candidate > baseline : candidate < baseline;
         }
+
+        /** Whether the baseline scores strictly better than the candidate. */
+        public boolean baselineBetter() {
+            return higherIsBetter ? baseline > candidate : baseline < candidate;
+        }
     }
 
     /** One earlier (or this) run: its candidate pack and each metric's candidate and baseline value. */
