@@ -40,20 +40,21 @@ public final class PackComparison {
 
     private final Function<Window, EnvelopeSpec> envelopeOf;
     private final EmbeddingCache embeddings;
-    private final GramEncoder gram;
+    private final Function<Window, GramEncoder> gramOf;
     private final List<double[]> referenceSet;
 
     /**
      * @param envelopeOf   the envelope preset a job's windows were measured with
      * @param embeddings   the eval pack's scores, cached
-     * @param gram         the GRAM encoder of the pack that conditioned the jobs, for the GRAM volume; null: NaN
+     * @param gramOf       the GRAM encoder of the pack that conditioned a job (its embeddings live in that pack's
+     *                     space), for the GRAM volume; null leaves the metric out (NaN)
      * @param referenceSet reference embeddings for FAD and KAD; empty: the uploads' sound
      */
-    public PackComparison(Function<Window, EnvelopeSpec> envelopeOf, EmbeddingCache embeddings, GramEncoder gram,
-                          List<double[]> referenceSet) {
+    public PackComparison(Function<Window, EnvelopeSpec> envelopeOf, EmbeddingCache embeddings,
+                          Function<Window, GramEncoder> gramOf, List<double[]> referenceSet) {
         this.envelopeOf = envelopeOf;
         this.embeddings = embeddings;
-        this.gram = gram;
+        this.gramOf = gramOf;
         this.referenceSet = List.copyOf(referenceSet);
     }
 
@@ -199,9 +200,10 @@ public final class PackComparison {
     /** The mean over windows of the volume of the window's video and text embeddings with the side's audio. */
     private double gramVolume(float[] audio16k, List<double[]> spans, List<Window> windows,
                               Map<Integer, ConditionedWindow> conditioned) {
-        if (gram == null) {
+        if (gramOf == null) {
             return Double.NaN;
         }
+        GramEncoder gram = gramOf.apply(windows.get(0));
         double sum = 0;
         int counted = 0;
         List<float[]> clips = slices(audio16k, SOURCE_RATE, spans);

@@ -8,6 +8,10 @@ import io.foleystream.gram.GramEncoder;
 import io.foleystream.kafka.KafkaSecurity;
 import io.foleystream.kafka.Topics;
 import io.foleystream.onnx.ModelPack;
+import io.foleystream.onnx.PackComponent;
+import io.foleystream.onnx.RuntimeOptions;
+import io.foleystream.proto.v1.Window;
+import java.util.EnumSet;
 import io.foleystream.onnx.PackFiles;
 import io.foleystream.onnx.PackManifest;
 import io.foleystream.onnx.PackRegistry;
@@ -29,35 +33,40 @@ import java.util.UUID;
  * ({@link PackComparison}), records the run on {@code foley.eval.results} and returns it with the report of it,
  * whose history holds every earlier run.
  */
-public final class CandidateEvaluation {
+public final class CandidateEvaluation implements AutoCloseable {
 
     private final ReplayedJobs jobs;
     private final EvaluationResults results;
     private final PackRegistry<PackManifest> packs;
     private final Map<String, String> packSha256 = new LinkedHashMap<>();
+    private final Map<String, Path> packDirectories = new LinkedHashMap<>();
+    private final Map<String, ModelPack> gramPacks = new LinkedHashMap<>();
+    private final Map<String, GramEncoder> gramEncoders = new LinkedHashMap<>();
     private final EmbeddingCache embeddings;
-    private final GramEncoder gram;
+    private final boolean gramVolume;
     private final List<double[]> referenceSet;
     private final String codeVersion;
 
     /**
-     * @param packDirs     the model packs the jobs and the candidate name; the first is the default, whose GRAM
-     *                     encoder measures every side's GRAM volume when {@code gram} is given
-     * @param gram         the GRAM encoder for the GRAM volume; null leaves that metric out (NaN)
+     * @param packDirs     the model packs the jobs and the candidate name; the first is the default
+     * @param gramVolume   whether to measure the GRAM volume, with the audio encoder of each job's own pack (loaded
+     *                     when first needed); false leaves that metric out (NaN)
      * @param referenceSet reference embeddings for FAD and KAD; empty: the uploads' own sound
      */
     public CandidateEvaluation(String bootstrapServers, KafkaSecurity security, List<Path> packDirs,
-                               EmbeddingCache embeddings, GramEncoder gram, List<double[]> referenceSet,
+                               EmbeddingCache embeddings, boolean gramVolume, List<double[]> referenceSet,
                                String codeVersion) {
         this.jobs = new ReplayedJobs(bootstrapServers, security);
         this.results = new EvaluationResults(bootstrapServers, security);
         this.packs = PackRegistry.manifests(packDirs);
         for (Path dir : packDirs) {
             Path packJson = dir.resolve(ModelPack.MANIFEST_FILE);
-            packSha256.put(PackManifest.read(packJson).id(), PackFiles.sha256(packJson));
+            String id = PackManifest.read(packJson).id();
+            packSha256.put(id, PackFiles.sha256(packJson));
+            packDirectories.put(id, dir);
         }
         this.embeddings = embeddings;
-        this.gram = gram;
+        this.gramVolume = gramVolume;
         this.referenceSet = referenceSet;
         this.codeVersion = codeVersion;
     }
@@ -94,7 +103,7 @@ public final class CandidateEvaluation {
         PackComparison comparison = new PackComparison(
                 window -> packs.resolve(window.getRequest().getPack())
                         .envelopeSpec(window.getRequest().getEnvelopePreset()),
-                embeddings, gram, referenceSet);
+                embeddings, gramVolume ? this::gramEncoder : null, referenceSet);
         PackComparison.Result compared = comparison.compare(replayed);
 
         EvaluationResult.Builder result = EvaluationResult.newBuilder()
@@ -125,6 +134,21 @@ public final class CandidateEvaluation {
     /** Every run recorded on {@code foley.eval.results}, oldest first. */
     public List<EvaluationResult> history() {
         return results.history();
+    }
+
+    private GramEncoder gramEncoder(Window window) {
+        String id = packs.resolve(window.getRequest().getPack()).id();
+        return gramEncoders.computeIfAbsent(id, key -> {
+            ModelPack pack = ModelPack.load(packDirectories.get(key), RuntimeOptions.cpu(0),
+                    EnumSet.of(PackComponent.AUDIO_ENCODER));
+            gramPacks.put(key, pack);
+            return new GramEncoder(pack);
+        });
+    }
+
+    @Override
+    public void close() {
+        gramPacks.values().forEach(ModelPack::close);
     }
 
     private PackRef packRef(String id) {
