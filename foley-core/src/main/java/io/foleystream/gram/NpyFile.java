@@ -76,6 +76,16 @@ public final class NpyFile {
     }
 
     /**
+     * The file's 2-D float32 or float64 matrix as doubles, one row per embedding: float64 values exactly as numpy
+     * holds them (where {@link #readRows} rounds them to float), float32 values widened exactly.
+     *
+     * @throws IllegalArgumentException naming the file, when it is not a .npy file of a 2-D float array
+     */
+    public static double[][] readMatrix(Path file) throws IOException {
+        return parseMatrix(Files.readAllBytes(file), file.getFileName().toString());
+    }
+
+    /**
      * The arrays {@code names} of an {@code .npz} archive, read in full, in the order asked.
      *
      * @throws IllegalArgumentException when the archive has no array of one of the names, or one cannot be read
@@ -111,6 +121,27 @@ public final class NpyFile {
         float[][] matrix = new float[rows][];
         for (int r = 0; r < rows; r++) {
             matrix[r] = Arrays.copyOfRange(values, r * columns, (r + 1) * columns);
+        }
+        return matrix;
+    }
+
+    static double[][] parseMatrix(byte[] bytes, String name) {
+        Array array = parseArray(bytes, name);
+        if (array.dtype().equals("u1")) {
+            throw bad(name, "dtype must be float32 or float64 for a matrix of floats, the file holds uint8");
+        }
+        int[] shape = array.shape();
+        if (shape.length != 2) {
+            throw bad(name, "expected a 2-D array, one row per embedding; the file's array is " + shape.length + "-D"
+                    + (shape.length == 0 ? "" : " (" + shapeText(shape) + ")"));
+        }
+        boolean float64 = array.dtype().equals("f8");
+        ByteBuffer in = array.data().duplicate().order(array.data().order());
+        double[][] matrix = new double[shape[0]][shape[1]];
+        for (double[] row : matrix) {
+            for (int i = 0; i < row.length; i++) {
+                row[i] = float64 ? in.getDouble() : in.getFloat();
+            }
         }
         return matrix;
     }

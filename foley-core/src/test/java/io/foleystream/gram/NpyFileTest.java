@@ -71,6 +71,29 @@ class NpyFileTest {
     }
 
     @Test
+    void readsAMatrixAsDoublesKeepingFloat64ValuesExact() {
+        double third = 1.0 / 3;
+        byte[] float64 = npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }",
+                ByteOrder.LITTLE_ENDIAN, 8, third, 2, 3, 1e-300);
+        byte[] float32 = npy("{'descr': '>f4', 'fortran_order': False, 'shape': (1, 3), }",
+                ByteOrder.BIG_ENDIAN, 4, third, 2, 3);
+
+        assertThat(NpyFile.parseMatrix(float64, "f8.npy")).isEqualTo(new double[][] {{third, 2}, {3, 1e-300}});
+        assertThat(NpyFile.parseMatrix(float32, "f4.npy")).isEqualTo(new double[][] {{(float) third, 2, 3}});
+    }
+
+    @Test
+    void refusesAMatrixOfAnotherRankOrOfBytes() {
+        assertThatThrownBy(() -> NpyFile.parseMatrix(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }",
+                ByteOrder.LITTLE_ENDIAN, 4, 1, 2, 3), "v.npy"))
+                .hasMessage("v.npy: expected a 2-D array, one row per embedding; the file's array is 1-D (3)");
+        assertThatThrownBy(() -> NpyFile.parseMatrix(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (), }",
+                ByteOrder.LITTLE_ENDIAN, 8, 1), "s.npy")).hasMessageEndingWith("the file's array is 0-D");
+        assertThatThrownBy(() -> NpyFile.parseMatrix(npy("{'descr': '|u1', 'fortran_order': False, 'shape': (1, 0), }",
+                ByteOrder.LITTLE_ENDIAN, 1), "b.npy")).hasMessageContaining("b.npy: dtype must be float32 or float64");
+    }
+
+    @Test
     void refusesWhatItCannotReadNamingTheFile() {
         assertThatThrownBy(() -> NpyFile.parse("a,b\n1,2\n".getBytes(StandardCharsets.US_ASCII), "emb.csv"))
                 .hasMessage("emb.csv: not a .npy file (no \\x93NUMPY magic)");
