@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         description = "Automatic Foley for video: streams an upload through FoleyStream and writes the sound.",
         subcommands = {RunCommand.class, GenerateCommand.class, UpCommand.class, DownCommand.class, SubmitCommand.class,
                 StatusCommand.class, ProbeCommand.class, EnvelopeCommand.class, FbankCommand.class,
-                GramVolumeCommand.class})
+                GramVolumeCommand.class, DistanceCommand.Fad.class, DistanceCommand.Kad.class})
 public final class Foley implements Callable<Integer> {
 
     public static final int OK = 0;

@@ -3,13 +3,9 @@ package io.foleystream.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -86,26 +82,7 @@ class GramVolumeCommandTest {
         return cli.execute(args);
     }
 
-    /** A version 1.0 .npy file as numpy.save writes it: magic, header padded to 64 bytes, C-order data. */
     private Path npy(String name, String dtype, double[][] rows) throws IOException {
-        String header = "{'descr': '" + dtype + "', 'fortran_order': False, 'shape': (" + rows.length + ", "
-                + rows[0].length + "), }";
-        header += " ".repeat((64 - (10 + header.length() + 1) % 64) % 64) + "\n";
-        int itemSize = dtype.endsWith("8") ? 8 : 4;
-        ByteBuffer data = ByteBuffer.allocate(rows.length * rows[0].length * itemSize).order(ByteOrder.LITTLE_ENDIAN);
-        for (double[] row : rows) {
-            for (double v : row) {
-                if (itemSize == 8) {
-                    data.putDouble(v);
-                } else {
-                    data.putFloat((float) v);
-                }
-            }
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) header.length(), 0});
-        out.writeBytes(header.getBytes(StandardCharsets.ISO_8859_1));
-        out.writeBytes(data.array());
-        return Files.write(dir.resolve(name), out.toByteArray());
+        return NpyFixture.matrix(dir.resolve(name), dtype, rows);
     }
 }
