@@ -8,12 +8,16 @@ import picocli.CommandLine.Command;
 
 /** The {@code foley} command. Exit codes: 0 done, 1 internal error, 2 bad input or usage. */
 // INHERIT: every subcommand answers --help/-h (and --version) with its usage, whatever else is missing
-@Command(name = "foley", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "foley 0.1.0",
+@Command(name = "foley", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "foley " + Foley.VERSION,
         description = "Automatic Foley for video: streams an upload through FoleyStream and writes the sound.",
         subcommands = {RunCommand.class, GenerateCommand.class, UpCommand.class, DownCommand.class, SubmitCommand.class,
                 StatusCommand.class, ProbeCommand.class, EnvelopeCommand.class, FbankCommand.class,
-                GramVolumeCommand.class, DistanceCommand.Fad.class, DistanceCommand.Kad.class})
+                GramVolumeCommand.class, DistanceCommand.Fad.class, DistanceCommand.Kad.class, ReplayCommand.class,
+                EvalCommand.class})
 public final class Foley implements Callable<Integer> {
+
+    /** The FoleyStream version, as evaluation runs record it. */
+    public static final String VERSION = "0.1.0";
 
     public static final int OK = 0;
     public static final int INTERNAL_ERROR = 1;
