@@ -159,6 +159,10 @@ public final class LocalCluster implements AutoCloseable {
                         "-Dquarkus.http.port=" + port,
                         "-Dfoley.pack.dirs=" + packDirs.stream().map(Path::toString).collect(Collectors.joining(",")),
                         "-Dfoley.work.dir=" + stateDir.resolve("work").resolve(service)));
+                if (service.equals("metrics-service")) {
+                    command.add("-Dfoley.eval.pack-dir=" + home.resolve("models/eval-mini"));
+                    command.add("-Dfoley.eval.cache-dir=" + stateDir.resolve("embeddings"));
+                }
                 serviceProperties.forEach((key, value) -> command.add("-D" + key + "=" + value));
                 command.addAll(List.of("-jar", jar.toString()));
                 commands.put(service, List.copyOf(command));

@@ -1,9 +1,7 @@
 package io.foleystream.cli;
 
-import io.foleystream.diffusion.WindowGenerator;
 import io.foleystream.kafka.Topics;
 import io.foleystream.onnx.ModelPack;
-import io.foleystream.onnx.PackComponent;
 import io.foleystream.onnx.PackException;
 import io.foleystream.onnx.PackManifest;
 import io.foleystream.onnx.PackRegistry;
@@ -12,7 +10,6 @@ import io.foleystream.replay.Replay;
 import io.foleystream.replay.ReplayRange;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -75,7 +72,8 @@ final class ReplayCommand implements Callable<Integer> {
         }
         String bootstrap = cluster.existing().orElseThrow(() -> new Foley.CliException(Foley.BAD_INPUT,
                 "no FoleyStream cluster: start one with 'foley up' or give --bootstrap-servers"));
-        Path candidateDir = packDirectory(packDirs != null ? packDirs : LocalCluster.defaultPackDirs(Foley.home()));
+        List<Path> directories = packDirs != null ? packDirs : LocalCluster.defaultPackDirs(Foley.home());
+        Path candidateDir = packDirectory(directories);
         Replay.Settings settings;
         try {
             settings = new Replay.Settings(bootstrap, cluster.security(), range, jobIds, maxBatch,
@@ -83,9 +81,8 @@ final class ReplayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new Foley.CliException(Foley.BAD_INPUT, e.getMessage());
         }
-        try (ModelPack candidate = ModelPack.load(candidateDir, RuntimeOptions.cpu(0), EnumSet.of(
-                PackComponent.PROJECTOR, PackComponent.ENVELOPE_ENCODER, PackComponent.DIT, PackComponent.DECODER))) {
-            Replay.Summary summary = Replay.run(settings, candidate.manifest(), new WindowGenerator(candidate),
+        try (ModelPack candidate = ModelPack.load(candidateDir, RuntimeOptions.cpu(0))) {
+            Replay.Summary summary = Replay.run(settings, PackRegistry.manifests(directories), candidate,
                     line -> System.err.println("foley: " + line));
             System.out.println("replayed " + summary.completed().size() + " job(s) with " + candidate.id() + " into "
                     + summary.audioTopic() + " (group " + summary.groupId() + ", " + summary.windowsGenerated()

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -48,7 +49,7 @@ public final class EvaluationResults {
     public List<EvaluationResult> history() {
         Map<String, EvaluationResult> runs = new LinkedHashMap<>();
         try (KafkaConsumer<String, byte[]> consumer = Consumers.readCommitted(bootstrapServers, "foley-eval-history",
-                security.clientProps())) {
+                security.over(Map.of(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false)))) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVAL_RESULTS, Duration.ofSeconds(30))
                     .stream().map(info -> new TopicPartition(Topics.EVAL_RESULTS, info.partition())).toList();
             consumer.assign(partitions);

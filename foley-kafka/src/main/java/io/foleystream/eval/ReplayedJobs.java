@@ -99,6 +99,18 @@ public final class ReplayedJobs {
         return jobs;
     }
 
+    /** The latest record of each window of these jobs on {@code foley.windows}, per job in index order. */
+    public Map<String, List<Window>> windows(List<String> jobIds) {
+        Map<String, Map<Integer, Window>> windows = byJob(jobIds);
+        try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+            collect(consumer, Topics.WINDOWS, jobPartitions(consumer, Topics.WINDOWS, jobIds), Set.copyOf(jobIds),
+                    Window.parser(), windows, Window::getIndex);
+        }
+        Map<String, List<Window>> lists = new LinkedHashMap<>();
+        windows.forEach((job, byIndex) -> lists.put(job, List.copyOf(byIndex.values())));
+        return lists;
+    }
+
     private static <T> Map<String, Map<Integer, T>> byJob(List<String> jobIds) {
         Map<String, Map<Integer, T>> map = new LinkedHashMap<>();
         jobIds.forEach(job -> map.put(job, new TreeMap<>()));
@@ -176,7 +188,9 @@ public final class ReplayedJobs {
     }
 
     private KafkaConsumer<String, byte[]> consumer() {
+        // looking for a candidate's topics must not create them on a broker that creates topics on first use
         return Consumers.readCommitted(bootstrapServers, "foley-eval-reader", security.over(Map.of(
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.WINDOWS_MAX_MESSAGE_BYTES)));
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.WINDOWS_MAX_MESSAGE_BYTES,
+                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false)));
     }
 }

@@ -2,15 +2,21 @@ package io.foleystream.replay;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.foleystream.diffusion.WindowGenerator;
+import io.foleystream.eval.ReplayedJobs;
+import io.foleystream.gram.GramEncoder;
+import io.foleystream.gram.WindowConditioner;
 import io.foleystream.kafka.Consumers;
 import io.foleystream.kafka.KafkaSecurity;
 import io.foleystream.kafka.Producers;
 import io.foleystream.kafka.Topics;
+import io.foleystream.onnx.ModelPack;
 import io.foleystream.onnx.PackManifest;
+import io.foleystream.onnx.PackRegistry;
 import io.foleystream.proto.v1.ConditionedWindow;
 import io.foleystream.proto.v1.ErrorCode;
 import io.foleystream.proto.v1.JobState;
 import io.foleystream.proto.v1.JobStatus;
+import io.foleystream.proto.v1.Window;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,10 +46,13 @@ import org.apache.kafka.common.TopicPartition;
  * offsets, live statuses and live metrics do not move.
  *
  * <p>A job is replayed when its window 0 lies in the range; its other windows are taken wherever they are on the
- * topic (the topic is keyed by job and window, so they spread over partitions). Jobs whose windows are not all on
- * the topic (still being conditioned, or some past retention) are listed as incomplete and left alone. Windows are
- * generated in batches across jobs ({@link WindowGenerator#generateAll}); each job ends with one status on the
- * candidate's status topic: COMPLETED once all its windows are out, or FAILED with the first window's reason.
+ * topic (the topic is keyed by job and window, so they spread over partitions). A candidate that conditions as the
+ * job's pack did generates from those windows as they are; any other gets the job's windows from
+ * {@code foley.windows} re-cut into its geometry and conditioned with its own GRAM encoders
+ * ({@link ReplayConditioning}). Jobs whose windows are not all on the topics (still in flight, or some past
+ * retention) are listed as incomplete and left alone. Windows are generated in batches across jobs
+ * ({@link WindowGenerator#generateAll}); each job ends with one status on the candidate's status topic: COMPLETED
+ * once all its windows are out, or FAILED with the first window's reason.
  */
 public final class Replay {
 
@@ -85,8 +94,10 @@ public final class Replay {
      *
      * @param progress told a line at each batch
      */
-    public static Summary run(Settings settings, PackManifest candidate, WindowGenerator generator,
+    public static Summary run(Settings settings, PackRegistry<PackManifest> packs, ModelPack candidatePack,
                               Consumer<String> progress) {
+        PackManifest candidate = candidatePack.manifest();
+        WindowGenerator generator = new WindowGenerator(candidatePack);
         String audioTopic = Topics.candidateAudio(candidate.id());
         String statusTopic = Topics.candidateStatus(candidate.id());
         String groupId = "foley-replay-" + candidate.id().replace('@', '-') + "-" + settings.runId();
@@ -111,14 +122,45 @@ public final class Replay {
             consumer.commitSync(read);
         }
         List<String> incomplete = new ArrayList<>();
-        List<ConditionedWindow> toGenerate = new ArrayList<>();
         Map<String, String> failed = new LinkedHashMap<>();
+        List<ConditionedWindow> toGenerate = new ArrayList<>();
+        List<String> toRecondition = new ArrayList<>();
         for (var job : jobs.entrySet()) {
+            List<ConditionedWindow> windows = List.copyOf(job.getValue().values());
+            PackManifest live = packs.resolve(windows.get(0).getRequest().getPack());
+            if (!ReplayConditioning.sharesConditioning(live, candidate)) {
+                toRecondition.add(job.getKey());
+                continue;
+            }
             try {
-                toGenerate.addAll(ConditioningRecut.forCandidate(List.copyOf(job.getValue().values()), candidate));
+                toGenerate.addAll(ReplayConditioning.passThrough(windows, candidate));
             } catch (IllegalArgumentException e) {
                 incomplete.add(job.getKey());
             }
+        }
+        if (!toRecondition.isEmpty()) {
+            progress.accept(toRecondition.size() + " job(s) conditioned again with " + candidate.id()
+                    + "'s GRAM encoders and window length");
+            WindowConditioner conditioner = new WindowConditioner(new GramEncoder(candidatePack));
+            var windows = new ReplayedJobs(settings.bootstrapServers(), settings.security()).windows(toRecondition);
+            for (String job : toRecondition) {
+                List<Window> recut;
+                try {
+                    recut = ReplayConditioning.recut(windows.get(job), candidate);
+                } catch (IllegalArgumentException e) {
+                    incomplete.add(job);
+                    continue;
+                }
+                for (WindowConditioner.Outcome outcome : conditioner.condition(recut)) {
+                    if (outcome.failure() != null) {
+                        failed.putIfAbsent(job, "conditioning window " + outcome.window().getIndex() + ": "
+                                + outcome.failure().getMessage());
+                    } else {
+                        toGenerate.add(outcome.conditioned());
+                    }
+                }
+            }
+            toGenerate.removeIf(window -> failed.containsKey(window.getJobId()));
         }
         Set<String> completed = new LinkedHashSet<>();
         toGenerate.forEach(window -> completed.add(window.getJobId()));
@@ -127,6 +169,8 @@ public final class Replay {
         int generated = 0;
         try (KafkaProducer<String, byte[]> producer = Producers.idempotent(settings.bootstrapServers(), groupId,
                 settings.security().clientProps())) {
+            failed.forEach((job, reason) -> producer.send(status(statusTopic, jobs.get(job).values().iterator().next(),
+                    JobState.FAILED, reason)));
             for (int from = 0; from < toGenerate.size(); from += settings.maxBatch()) {
                 List<ConditionedWindow> batch = toGenerate.subList(from,
                         Math.min(toGenerate.size(), from + settings.maxBatch()));
@@ -136,9 +180,9 @@ public final class Replay {
                     if (!result.succeeded()) {
                         if (failed.putIfAbsent(jobId, "window " + window.getIndex() + ": "
                                 + result.failure().getMessage()) == null) {
-                            completed.remove(jobId);
                             producer.send(status(statusTopic, window, JobState.FAILED, failed.get(jobId)));
                         }
+                        completed.remove(jobId);
                         continue;
                     }
                     producer.send(new ProducerRecord<>(audioTopic, jobId, result.audio().toByteArray()));

@@ -1,7 +1,14 @@
 package io.foleystream.service.metrics;
 
 import io.foleystream.envelope.EnvelopeSpec;
+import io.foleystream.eval.CandidateEvaluation;
+import io.foleystream.eval.EmbeddingCache;
 import io.foleystream.eval.EnvelopeL1;
+import io.foleystream.eval.EvalPack;
+import io.foleystream.kafka.KafkaSecurity;
+import io.foleystream.proto.v1.CompareRequest;
+import io.foleystream.proto.v1.EvaluationResult;
+import jakarta.annotation.PreDestroy;
 import io.foleystream.eval.JobEvaluation;
 import io.foleystream.onnx.PackException;
 import io.foleystream.onnx.PackManifest;
@@ -21,8 +28,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * gRPC {@code foley.v1.Evaluator}: E-L1 between a reference envelope and one window of generated audio, measured
- * the way the Kafka stage measures a job (mono mix, the envelope of the pack the audio names). Arguments it cannot
- * use are INVALID_ARGUMENT with the reason.
+ * the way the Kafka stage measures a job (mono mix, the envelope of the pack the audio names); and {@code Compare},
+ * the comparison of a replayed candidate pack with the live audio that {@code foley eval} runs
+ * ({@link CandidateEvaluation}), one at a time since it holds the eval pack's models. Arguments it cannot use are
+ * INVALID_ARGUMENT with the reason.
  */
 @GrpcService
 @Blocking
@@ -30,11 +39,69 @@ public class EvaluatorService extends EvaluatorGrpc.EvaluatorImplBase {
 
     /** Rates are doubles computed two ways (44100 / 512 here, a client's own division there). */
     private static final double RATE_TOLERANCE_HZ = 1e-6;
+    /** The version evaluation runs record: the application's, from its build. */
+    private static final String CODE_VERSION = EvaluatorService.class.getPackage().getImplementationVersion() == null
+            ? "dev" : EvaluatorService.class.getPackage().getImplementationVersion();
 
     private final PackRegistry<PackManifest> packs;
+    private final List<Path> packDirs;
+    private final String bootstrapServers;
+    private final KafkaSecurity security;
+    private final Path evalPackDir;
+    private final Path cacheDir;
+    private EvalPack evalPack;
+    private CandidateEvaluation comparisons;
 
-    EvaluatorService(@ConfigProperty(name = "foley.pack.dirs") List<Path> packDirs) {
+    EvaluatorService(@ConfigProperty(name = "foley.pack.dirs") List<Path> packDirs,
+                     @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+                     @ConfigProperty(name = "foley.eval.pack-dir") Path evalPackDir,
+                     @ConfigProperty(name = "foley.eval.cache-dir") Path cacheDir,
+                     KafkaSecurity security) {
         this.packs = PackRegistry.manifests(packDirs);
+        this.packDirs = packDirs;
+        this.bootstrapServers = bootstrapServers;
+        this.security = security;
+        this.evalPackDir = evalPackDir;
+        this.cacheDir = cacheDir;
+    }
+
+    @Override
+    public void compare(CompareRequest request, StreamObserver<EvaluationResult> response) {
+        if (request.getCandidate().isBlank()) {
+            response.onError(invalid("name the candidate pack the replay used"));
+            return;
+        }
+        try {
+            EvaluationResult result;
+            synchronized (this) {
+                result = comparisons().evaluate(request.getCandidate(), request.getJobIdsList(),
+                        !request.getDryRun()).result();
+            }
+            response.onNext(result);
+            response.onCompleted();
+        } catch (PackException | IllegalArgumentException e) {
+            response.onError(invalid(e.getMessage()));
+        } catch (IllegalStateException e) {
+            response.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException());
+        }
+    }
+
+    /** Opened at the first Compare: most deployments never ask, and the eval pack's models take memory. */
+    private CandidateEvaluation comparisons() {
+        if (comparisons == null) {
+            evalPack = EvalPack.load(evalPackDir);
+            comparisons = new CandidateEvaluation(bootstrapServers, security, packDirs,
+                    new EmbeddingCache(evalPack, cacheDir), true, List.of(), CODE_VERSION);
+        }
+        return comparisons;
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        if (comparisons != null) {
+            comparisons.close();
+            evalPack.close();
+        }
     }
 
     @Override
