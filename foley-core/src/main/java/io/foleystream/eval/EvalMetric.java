@@ -20,7 +20,7 @@ public enum EvalMetric {
     CLAP_TEXT("clap_text", true, false),
     /** CLAP-style cosine of the generated audio with the upload's sound. */
     CLAP_AUDIO("clap_audio", true, false),
-    /** GRAM volume of the generated audio's embedding with the window's video and text embeddings, window mean. */
+    /** GRAM volume of the audio with the window's video and the prompt, embedded by one judging pack, window mean. */
     GRAM_VOLUME("gram_volume", false, false),
     /** Fréchet audio distance of the eval pack's embeddings to the reference set's. */
     FAD("fad", false, true),

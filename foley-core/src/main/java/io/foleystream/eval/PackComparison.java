@@ -40,21 +40,22 @@ public final class PackComparison {
 
     private final Function<Window, EnvelopeSpec> envelopeOf;
     private final EmbeddingCache embeddings;
-    private final Function<Window, GramEncoder> gramOf;
+    private final GramEncoder gram;
     private final List<double[]> referenceSet;
 
     /**
      * @param envelopeOf   the envelope preset a job's windows were measured with
      * @param embeddings   the eval pack's scores, cached
-     * @param gramOf       the GRAM encoder of the pack that conditioned a job (its embeddings live in that pack's
-     *                     space), for the GRAM volume; null leaves the metric out (NaN)
+     * @param gram         the GRAM encoders that judge the GRAM volume of both sides alike (a trained pack's: the
+     *                     conditioning on the topics is in each job's own pack's space, which may be untrained);
+     *                     null leaves the metric out (NaN)
      * @param referenceSet reference embeddings for FAD and KAD; empty: the uploads' sound
      */
     public PackComparison(Function<Window, EnvelopeSpec> envelopeOf, EmbeddingCache embeddings,
-                          Function<Window, GramEncoder> gramOf, List<double[]> referenceSet) {
+                          GramEncoder gram, List<double[]> referenceSet) {
         this.envelopeOf = envelopeOf;
         this.embeddings = embeddings;
-        this.gramOf = gramOf;
+        this.gram = gram;
         this.referenceSet = List.copyOf(referenceSet);
     }
 
@@ -136,17 +137,18 @@ public final class PackComparison {
                 video.add(toDouble(values));
             }
         }
+        float[] gramPrompt = gram == null || prompt.isBlank() ? null : gram.embedText(prompt);
         Side baseline = side(job.jobId(), "baseline", job.baseline(), spec, referenceEnvelope, source, sourceSpans,
-                spans, text, windows, conditioned);
+                spans, text, windows, gramPrompt);
         Side candidate = side(job.jobId(), "candidate", job.candidate(), spec, referenceEnvelope, source,
-                sourceSpans, spans, text, windows, conditioned);
+                sourceSpans, spans, text, windows, gramPrompt);
         return new JobSides(job, prompt, referenceEnvelope, first.getEnvelopeRateHz(), source, sourceOnsets,
                 sourceSpans, video.size() == windows.size() ? video : List.of(), baseline, candidate);
     }
 
     private Side side(String jobId, String name, List<AudioWindow> audio, EnvelopeSpec spec, float[] reference,
                       float[] source, List<EvalPack.AudioScores> sourceSpans, List<double[]> spans, float[] text,
-                      List<Window> windows, Map<Integer, ConditionedWindow> conditioned) {
+                      List<Window> windows, float[] gramPrompt) {
         if (audio.isEmpty()) {
             throw new IllegalArgumentException("job " + jobId + " has no " + name + " audio");
         }
@@ -190,37 +192,39 @@ public final class PackComparison {
             }
             values.put(EvalMetric.CLAP_TEXT, clapText);
         }
-        values.put(EvalMetric.GRAM_VOLUME, gramVolume(atSourceRate, spans, windows, conditioned));
+        values.put(EvalMetric.GRAM_VOLUME, gramVolume(atSourceRate, spans, windows, gramPrompt));
         for (EvalMetric metric : EvalMetric.values()) {
             values.putIfAbsent(metric, Double.NaN);
         }
         return new Side(values, atSourceRate, envelope, onsets, scores);
     }
 
-    /** The mean over windows of the volume of the window's video and text embeddings with the side's audio. */
-    private double gramVolume(float[] audio16k, List<double[]> spans, List<Window> windows,
-                              Map<Integer, ConditionedWindow> conditioned) {
-        if (gramOf == null) {
+    /**
+     * The mean over windows of the GRAM volume of the window's video (its sampled frames), the job's prompt and the
+     * side's audio over the window, all embedded by the judging encoders; NaN without a judge, or when the job has
+     * neither frames nor a prompt.
+     */
+    private double gramVolume(float[] audio16k, List<double[]> spans, List<Window> windows, float[] promptEmbedding) {
+        if (gram == null) {
             return Double.NaN;
         }
-        GramEncoder gram = gramOf.apply(windows.get(0));
+        List<float[]> clips = slices(audio16k, SOURCE_RATE, spans);
         double sum = 0;
         int counted = 0;
-        List<float[]> clips = slices(audio16k, SOURCE_RATE, spans);
         for (int i = 0; i < windows.size(); i++) {
-            ConditionedWindow window = conditioned.get(windows.get(i).getIndex());
-            List<float[]> others = new ArrayList<>();
-            for (Modality modality : List.of(Modality.VIDEO, Modality.TEXT)) {
-                float[] values = embedding(window, modality);
-                if (values != null) {
-                    others.add(values);
-                }
+            List<float[]> embeddings = new ArrayList<>();
+            if (windows.get(i).getFramesCount() > 0) {
+                embeddings.add(gram.embedVideo(windows.get(i).getFramesList().stream()
+                        .map(frame -> frame.getPng().toByteArray()).toList()));
             }
-            if (others.isEmpty() || clips.get(i).length == 0) {
+            if (promptEmbedding != null) {
+                embeddings.add(promptEmbedding);
+            }
+            if (embeddings.isEmpty() || clips.get(i).length == 0) {
                 continue;
             }
-            others.add(gram.embedAudio(clips.get(i)));
-            sum += Gram.volume(others.toArray(float[][]::new));
+            embeddings.add(gram.embedAudio(clips.get(i)));
+            sum += Gram.volume(embeddings.toArray(float[][]::new));
             counted++;
         }
         return counted == 0 ? Double.NaN : sum / counted;

@@ -10,7 +10,6 @@ import io.foleystream.kafka.Topics;
 import io.foleystream.onnx.ModelPack;
 import io.foleystream.onnx.PackComponent;
 import io.foleystream.onnx.RuntimeOptions;
-import io.foleystream.proto.v1.Window;
 import java.util.EnumSet;
 import io.foleystream.onnx.PackFiles;
 import io.foleystream.onnx.PackManifest;
@@ -39,18 +38,17 @@ public final class CandidateEvaluation implements AutoCloseable {
     private final EvaluationResults results;
     private final PackRegistry<PackManifest> packs;
     private final Map<String, String> packSha256 = new LinkedHashMap<>();
-    private final Map<String, Path> packDirectories = new LinkedHashMap<>();
-    private final Map<String, ModelPack> gramPacks = new LinkedHashMap<>();
-    private final Map<String, GramEncoder> gramEncoders = new LinkedHashMap<>();
     private final EmbeddingCache embeddings;
-    private final boolean gramVolume;
+    private final ModelPack gramPack;
+    private final GramEncoder gram;
     private final List<double[]> referenceSet;
     private final String codeVersion;
 
     /**
-     * @param packDirs     the model packs the jobs and the candidate name; the first is the default
-     * @param gramVolume   whether to measure the GRAM volume, with the audio encoder of each job's own pack (loaded
-     *                     when first needed); false leaves that metric out (NaN)
+     * @param packDirs     the model packs the jobs and the candidate name; the first is the default, whose GRAM
+     *                     encoders judge the GRAM volume of both sides
+     * @param gramVolume   whether to measure the GRAM volume (it loads the default pack's three encoders); false
+     *                     leaves that metric out (NaN)
      * @param referenceSet reference embeddings for FAD and KAD; empty: the uploads' own sound
      */
     public CandidateEvaluation(String bootstrapServers, KafkaSecurity security, List<Path> packDirs,
@@ -61,12 +59,12 @@ public final class CandidateEvaluation implements AutoCloseable {
         this.packs = PackRegistry.manifests(packDirs);
         for (Path dir : packDirs) {
             Path packJson = dir.resolve(ModelPack.MANIFEST_FILE);
-            String id = PackManifest.read(packJson).id();
-            packSha256.put(id, PackFiles.sha256(packJson));
-            packDirectories.put(id, dir);
+            packSha256.put(PackManifest.read(packJson).id(), PackFiles.sha256(packJson));
         }
         this.embeddings = embeddings;
-        this.gramVolume = gramVolume;
+        this.gramPack = gramVolume ? ModelPack.load(packDirs.get(0), RuntimeOptions.cpu(0), EnumSet.of(
+                PackComponent.VIDEO_ENCODER, PackComponent.TEXT_ENCODER, PackComponent.AUDIO_ENCODER)) : null;
+        this.gram = gramVolume ? new GramEncoder(gramPack) : null;
         this.referenceSet = referenceSet;
         this.codeVersion = codeVersion;
     }
@@ -103,7 +101,7 @@ public final class CandidateEvaluation implements AutoCloseable {
         PackComparison comparison = new PackComparison(
                 window -> packs.resolve(window.getRequest().getPack())
                         .envelopeSpec(window.getRequest().getEnvelopePreset()),
-                embeddings, gramVolume ? this::gramEncoder : null, referenceSet);
+                embeddings, gram, referenceSet);
         PackComparison.Result compared = comparison.compare(replayed);
 
         EvaluationResult.Builder result = EvaluationResult.newBuilder()
@@ -115,7 +113,8 @@ public final class CandidateEvaluation implements AutoCloseable {
                         + (referenceSet.isEmpty() ? ", against the uploads' sound" : ", against a reference set of "
                         + referenceSet.size() + " embeddings"))
                 .addAllJobIds(selected)
-                .setEmbeddingModel(embeddings.pack().id() + " sha256:" + embeddings.pack().sha256())
+                .setEmbeddingModel(embeddings.pack().id() + " sha256:" + embeddings.pack().sha256()
+                        + (gram == null ? "" : "; GRAM volume by " + gramPack.id()))
                 .setCodeVersion(codeVersion);
         for (MetricRow row : compared.metrics()) {
             result.addMetrics(MetricComparison.newBuilder().setName(row.name()).setBaseline(row.baseline())
@@ -136,19 +135,11 @@ public final class CandidateEvaluation implements AutoCloseable {
         return results.history();
     }
 
-    private GramEncoder gramEncoder(Window window) {
-        String id = packs.resolve(window.getRequest().getPack()).id();
-        return gramEncoders.computeIfAbsent(id, key -> {
-            ModelPack pack = ModelPack.load(packDirectories.get(key), RuntimeOptions.cpu(0),
-                    EnumSet.of(PackComponent.AUDIO_ENCODER));
-            gramPacks.put(key, pack);
-            return new GramEncoder(pack);
-        });
-    }
-
     @Override
     public void close() {
-        gramPacks.values().forEach(ModelPack::close);
+        if (gramPack != null) {
+            gramPack.close();
+        }
     }
 
     private PackRef packRef(String id) {
