@@ -2,6 +2,9 @@ package io.foleystream.eval.report;
 
 import io.foleystream.eval.report.EvaluationReport.HistoryPoint;
 import io.foleystream.eval.report.EvaluationReport.JobReport;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.DoubleUnaryOperator;
@@ -27,11 +30,13 @@ final class SvgPlots {
 
     private static final int HISTORY_WIDTH = 300;
     private static final int HISTORY_LEFT = 48;
-    private static final int HISTORY_RIGHT = 14;
+    private static final int HISTORY_RIGHT = 24;
     private static final int HISTORY_TOP = 10;
     private static final int HISTORY_PLOT_HEIGHT = 110;
     private static final int HISTORY_HEIGHT = HISTORY_TOP + HISTORY_PLOT_HEIGHT + 22;
     private static final int MAX_RUN_LABELS = 5;
+    private static final DateTimeFormatter RUN_DAY =
+            DateTimeFormatter.ofPattern("MMM d", Locale.ENGLISH).withZone(ZoneOffset.UTC);
 
     private SvgPlots() {
     }
@@ -102,7 +107,8 @@ final class SvgPlots {
 
     /**
      * One metric's candidate and baseline value over the {@code history} runs, oldest left; a run without the
-     * metric leaves a gap. Each point names its run and value on hover; the axis names every few runs.
+     * metric leaves a gap. Each point names its run, pack and value on hover; the axis dates every few runs (UTC
+     * day), the last one always.
      */
     static String history(String metric, List<HistoryPoint> history) {
         int runs = history.size();
@@ -141,7 +147,7 @@ final class SvgPlots {
             xs[run] = runs == 1 ? HISTORY_LEFT + plotWidth / 2 : HISTORY_LEFT + plotWidth * run / (runs - 1);
             if ((runs - 1 - run) % labelEvery == 0) {
                 svg.append(text("axis-label", xs[run], HISTORY_HEIGHT - 6, "middle",
-                        shortRunId(history.get(run).runId())));
+                        RUN_DAY.format(Instant.ofEpochMilli(history.get(run).finishedAtMs()))));
             }
         }
         for (String side : new String[] {"baseline", "candidate"}) {
@@ -149,8 +155,10 @@ final class SvgPlots {
             for (int run = 0; run < runs; run++) {
                 ys[run] = y(values[run], bottom, range);
             }
-            svg.append("<path class=\"").append(side).append("\" d=\"").append(pathData(xs, ys, values))
-                    .append("\"/>");
+            String line = pathData(xs, ys, values);
+            if (!line.isEmpty()) {
+                svg.append("<path class=\"").append(side).append("\" d=\"").append(line).append("\"/>");
+            }
             for (int run = 0; run < runs; run++) {
                 if (Double.isFinite(values[run])) {
                     HistoryPoint point = history.get(run);
@@ -170,29 +178,25 @@ final class SvgPlots {
         return HISTORY_TOP + HISTORY_PLOT_HEIGHT * (1 - (value - bottom) / range);
     }
 
-    /** Line segments through the finite values, broken where a value is missing. */
+    /**
+     * Lines through consecutive finite values; a missing value breaks the line, and a value alone between gaps is
+     * left to its circle.
+     */
     private static String pathData(double[] xs, double[] ys, double[] values) {
         StringBuilder data = new StringBuilder();
-        boolean drawing = false;
         for (int i = 0; i < values.length; i++) {
-            if (!Double.isFinite(values[i])) {
-                drawing = false;
-                continue;
+            boolean continues = i > 0 && Double.isFinite(values[i - 1]);
+            boolean goesOn = i + 1 < values.length && Double.isFinite(values[i + 1]);
+            if (Double.isFinite(values[i]) && (continues || goesOn)) {
+                data.append(data.length() == 0 ? "" : " ").append(continues ? 'L' : 'M')
+                        .append(Html.coordinate(xs[i])).append(',').append(Html.coordinate(ys[i]));
             }
-            data.append(data.length() == 0 ? "" : " ").append(drawing ? 'L' : 'M')
-                    .append(Html.coordinate(xs[i])).append(',').append(Html.coordinate(ys[i]));
-            drawing = true;
         }
         return data.toString();
     }
 
     private static double value(Double value) {
         return value == null ? Double.NaN : value;
-    }
-
-    /** Run ids are long (uuids, timestamps): their first eight characters tell neighbours apart on an axis. */
-    private static String shortRunId(String runId) {
-        return runId.length() > 8 ? runId.substring(0, 8) : runId;
     }
 
     /** The smallest of 1, 2 and 5 times a power of ten that puts at most ten intervals on {@code seconds}. */
