@@ -1,7 +1,6 @@
 package io.foleystream.eval.report;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.foleystream.eval.report.EvaluationReport.JobReport;
 import io.foleystream.eval.report.EvaluationReport.MetricRow;
@@ -74,15 +73,11 @@ public final class ReportWriter {
     public static void write(EvaluationReport report, Path directory) {
         try {
             Files.createDirectories(directory);
-            Files.writeString(directory.resolve(JSON_FILE), json(report), StandardCharsets.UTF_8);
+            Files.writeString(directory.resolve(JSON_FILE), JSON.writeValueAsString(report), StandardCharsets.UTF_8);
             Files.writeString(directory.resolve(HTML_FILE), html(report), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the report into " + directory, e);
         }
-    }
-
-    private static String json(EvaluationReport report) throws JsonProcessingException {
-        return JSON.writeValueAsString(report);
     }
 
     private static String html(EvaluationReport report) {

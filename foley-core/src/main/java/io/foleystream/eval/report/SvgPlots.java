@@ -95,14 +95,20 @@ final class SvgPlots {
             }
             svg.append("</g>");
         }
+        return svg.append(timeAxis(seconds, x)).append("</svg>").toString();
+    }
+
+    /** Labels at round times, with as many decimals as the step between them needs. */
+    private static String timeAxis(double seconds, DoubleUnaryOperator x) {
+        StringBuilder axis = new StringBuilder();
         double step = tickStep(seconds);
         int decimals = (int) Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
         for (int tick = 0; tick * step <= seconds + 1e-9; tick++) {
             double time = tick * step;
             String label = String.format(Locale.ROOT, "%." + decimals + "f", time) + (tick == 0 ? " s" : "");
-            svg.append(text("axis-label", x.applyAsDouble(time), TIME_AXIS + 12, "middle", label));
+            axis.append(text("axis-label", x.applyAsDouble(time), TIME_AXIS + 12, "middle", label));
         }
-        return svg.append("</svg>").toString();
+        return axis.toString();
     }
 
     /**
