@@ -51,6 +51,20 @@ final class Harness {
         return new Timing(median(wall), median(cpu));
     }
 
+    /** Runs {@code work} {@code warmups} times untimed, then {@code repetitions} times; each run's wall seconds. */
+    static double[] wallSeconds(int warmups, int repetitions, Work work) throws Exception {
+        for (int i = 0; i < warmups; i++) {
+            work.run();
+        }
+        double[] wall = new double[repetitions];
+        for (int i = 0; i < repetitions; i++) {
+            long started = System.nanoTime();
+            work.run();
+            wall[i] = (System.nanoTime() - started) / 1e9;
+        }
+        return wall;
+    }
+
     static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
