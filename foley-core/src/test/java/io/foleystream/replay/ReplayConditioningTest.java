@@ -52,14 +52,13 @@ class ReplayConditioningTest {
             assertThat(window.getEnvelopeCount()).isEqualTo((int) Math.round(MINI.windowSeconds() * ENVELOPE_RATE));
             for (int k = 0; k < window.getEnvelopeCount(); k++) {
                 int frame = (int) Math.round(window.getStartS() * ENVELOPE_RATE) + k;
-                float expected = frame / ENVELOPE_RATE <= DURATION
-                        ? value(owner(live, frame / ENVELOPE_RATE), frame) : 0f;
+                float expected = frame < stitched(ENVELOPE_RATE) ? value(owner(live, frame / ENVELOPE_RATE), frame) : 0f;
                 assertThat(window.getEnvelope(k)).as("window %d value %d", window.getIndex(), k).isEqualTo(expected);
             }
             int firstSample = (int) Math.round(window.getStartS() * AUDIO_RATE);
             for (int k = 0; k < window.getSourceAudioCount(); k += 997) {
                 int sample = firstSample + k;
-                float expected = sample / (double) AUDIO_RATE <= DURATION
+                float expected = sample < stitched(AUDIO_RATE)
                         ? value(owner(live, sample / (double) AUDIO_RATE), sample) : 0f;
                 assertThat(window.getSourceAudio(k)).isEqualTo(expected);
             }
@@ -101,6 +100,11 @@ class ReplayConditioningTest {
         }
         assertThatThrownBy(() -> ReplayConditioning.passThrough(List.of(job.get(0), job.get(0), job.get(2)), TINY))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** Values kept over the video: through its last instant, zero after (the live windows' padding is dropped). */
+    private static double stitched(double rate) {
+        return Math.ceil(DURATION * rate) + 1;
     }
 
     /** Window i's values: the time's index plus 1000·(i + 1), so each value tells which live window it came from. */
