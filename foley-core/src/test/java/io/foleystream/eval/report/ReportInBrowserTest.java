@@ -74,6 +74,15 @@ class ReportInBrowserTest {
     }
 
     @Test
+    void showsMarkupInJobIdsAndPromptsAsText() {
+        WebElement job = browser.findElement(By.id("job-2"));
+
+        assertThat(job.findElement(By.tagName("h3")).getText()).isEqualTo(SyntheticReport.MARKUP_JOB_ID);
+        assertThat(job.findElement(By.className("prompt")).getText()).isEqualTo(SyntheticReport.MARKUP_PROMPT);
+        assertThat(browser.findElements(By.tagName("script"))).isEmpty();
+    }
+
+    @Test
     void laysOutEveryPlotWithASize() {
         List<WebElement> plots = browser.findElements(By.className("plot"));
 
@@ -86,7 +95,7 @@ class ReportInBrowserTest {
     }
 
     @Test
-    void decodesEverySpectrogram() {
+    void decodesAndPaintsEverySpectrogram() {
         List<WebElement> images = browser.findElements(By.cssSelector("img.plot"));
 
         assertThat(images).hasSize(5);
@@ -95,6 +104,15 @@ class ReportInBrowserTest {
                     + " return {complete: img.complete, naturalWidth: img.naturalWidth};", image);
             assertThat(state.get("complete")).isEqualTo(true);
             assertThat(((Number) state.get("naturalWidth")).intValue()).isPositive();
+            // a truncated PNG still has a size from its header and counts as loaded: its missing rows stay clear
+            Object clearPixels = script("const img = arguments[0];"
+                    + " const canvas = document.createElement('canvas');"
+                    + " canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;"
+                    + " const context = canvas.getContext('2d'); context.drawImage(img, 0, 0);"
+                    + " const rgba = context.getImageData(0, 0, canvas.width, canvas.height).data;"
+                    + " let clear = 0; for (let i = 3; i < rgba.length; i += 4) { if (rgba[i] < 255) clear++; }"
+                    + " return clear;", image);
+            assertThat(((Number) clearPixels).intValue()).as("pixels not painted").isZero();
         }
     }
 
