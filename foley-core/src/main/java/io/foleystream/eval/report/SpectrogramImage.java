@@ -13,11 +13,12 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
 /**
  * A clip's log-magnitude spectrogram as a picture, so that a reader sees where generated audio puts its energy
  * against the source. The power of a {@link PowerSpectrogram} (FFT {@value #FFT_SIZE}, hop {@value #HOP}) in dB
- * below the clip's loudest bin, clipped at {@value #DYNAMIC_RANGE_DB} dB, coloured dark violet (quiet) through
- * teal and green to yellow (loud): a viridis-like map, whose brightness rises with level so that it also reads in
- * grey. 0 Hz at the bottom, Nyquist at the top, one column per frame; a clip of more than {@value #MAX_COLUMNS}
- * frames pools neighbouring frames into a column by their maximum, which keeps a long clip's picture small and its
- * short impacts visible. Pixels only, no text: nothing here needs fonts or a display.
+ * below the clip's loudest bin, clipped at {@value #DYNAMIC_RANGE_DB} dB (a silent clip is dark throughout),
+ * coloured dark violet (quiet) through teal and green to yellow (loud): a viridis-like map, whose brightness rises
+ * with level so that it also reads in grey. 0 Hz at the bottom, Nyquist at the top, one column per frame; a clip of
+ * more than {@value #MAX_COLUMNS} frames pools neighbouring frames into a column by their maximum, which keeps a
+ * long clip's picture small and its short impacts visible. Pixels only, no text: nothing here needs fonts or a
+ * display.
  */
 public final class SpectrogramImage {
 
