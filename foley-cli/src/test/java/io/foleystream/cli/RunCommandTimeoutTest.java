@@ -46,7 +46,7 @@ class RunCommandTimeoutTest {
         int exitCode;
         try (LocalKafkaBroker broker = LocalKafkaBroker.start(null, 0, 2)) {
             EvaluationJoin join = new EvaluationJoin("metrics",
-                    w -> EnvelopeSpec.defaults(EnvelopeSpec.LIBROSA_RMS, 44_100), deadlines, (pack, l1) -> { });
+                    w -> EnvelopeSpec.defaults(EnvelopeSpec.LIBROSA_RMS, 44_100), deadlines, null, (pack, metrics) -> { });
             List<String> inputs = List.of(Topics.JOBS, Topics.WINDOWS, Topics.AUDIO, Topics.STATUS);
             try (TransactionalStage<Message> metrics = new TransactionalStage<>(TransactionalStage.Config.of(
                     broker.bootstrapServers(), "metrics-service", "metrics-0", inputs, RunCommandTimeoutTest::parse)

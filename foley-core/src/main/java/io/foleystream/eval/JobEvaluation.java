@@ -5,6 +5,7 @@ import io.foleystream.assembly.TrackSink;
 import io.foleystream.assembly.WindowAudio;
 import io.foleystream.assembly.WindowPlan;
 import io.foleystream.dsp.Channels;
+import io.foleystream.dsp.Resampler;
 import io.foleystream.envelope.EnvelopeSpec;
 import io.foleystream.envelope.StreamingEnvelope;
 import io.foleystream.proto.v1.AudioWindow;
@@ -28,6 +29,7 @@ import java.util.function.Function;
 public final class JobEvaluation {
 
     private final Function<Window, EnvelopeSpec> envelopeOf;
+    private final LiveScores.Job scores;
     private final List<AudioWindow> awaitingSpec = new ArrayList<>();
     private EnvelopeSpec envelopeSpec;
     private int envelopeChannels;
@@ -43,7 +45,16 @@ public final class JobEvaluation {
      *                   the generated audio is measured the same way
      */
     public JobEvaluation(Function<Window, EnvelopeSpec> envelopeOf) {
+        this(envelopeOf, null);
+    }
+
+    /**
+     * @param scores the job's live scores beyond E-L1 ({@link LiveScores}), fed the windows and the track's sound at
+     *               16 kHz as they come; null for E-L1 alone
+     */
+    public JobEvaluation(Function<Window, EnvelopeSpec> envelopeOf, LiveScores.Job scores) {
         this.envelopeOf = envelopeOf;
+        this.scores = scores;
     }
 
     public void addWindow(Window window) {
@@ -56,6 +67,9 @@ public final class JobEvaluation {
             awaitingSpec.clear();
         }
         addReferenceSlice(window);
+        if (scores != null) {
+            scores.addWindow(window);
+        }
     }
 
     private void addReferenceSlice(Window window) {
@@ -89,10 +103,14 @@ public final class JobEvaluation {
         private int trackChannels;
         private final List<float[]> values = new ArrayList<>();
         private float[] whole;
+        private Resampler toScoringRate;
+        private final List<float[]> scoringSound = new ArrayList<>();
+        private float[] sound;
 
         @Override
         public void begin(int sampleRate, int channels) {
             trackChannels = channels;
+            toScoringRate = new Resampler(sampleRate, TrackScores.RATE);
             this.channels = new StreamingEnvelope[envelopeSpec.envelopeChannels(envelopeChannels)];
             Arrays.setAll(this.channels, c -> envelopeSpec.newEnvelope());
         }
@@ -105,23 +123,37 @@ public final class JobEvaluation {
                 pieces[c] = channels[c].push(measured[c], 0, measured[c].length);
             }
             values.add(channelMean(pieces));
+            if (scores != null && !scores.overCap()) {
+                float[] mono = Channels.monoMix(interleaved, trackChannels);
+                scoringSound.add(toScoringRate.push(mono, 0, mono.length));
+            }
         }
 
         @Override
         public void end() {
+            if (scores != null && !scores.overCap()) {
+                scoringSound.add(toScoringRate.finish());
+                sound = concat(scoringSound);
+                scoringSound.clear();
+            }
             float[][] pieces = new float[channels.length][];
             for (int c = 0; c < channels.length; c++) {
                 pieces[c] = channels[c].finish();
             }
             values.add(channelMean(pieces));
-            whole = new float[values.stream().mapToInt(v -> v.length).sum()];
-            int at = 0;
-            for (float[] piece : values) {
-                System.arraycopy(piece, 0, whole, at, piece.length);
-                at += piece.length;
-            }
+            whole = concat(values);
             values.clear();
         }
+    }
+
+    private static float[] concat(List<float[]> pieces) {
+        float[] all = new float[pieces.stream().mapToInt(v -> v.length).sum()];
+        int at = 0;
+        for (float[] piece : pieces) {
+            System.arraycopy(piece, 0, all, at, piece.length);
+            at += piece.length;
+        }
+        return all;
     }
 
     private static float[] channelMean(float[][] channels) {
@@ -175,6 +207,18 @@ public final class JobEvaluation {
         WindowPlan plan = new WindowPlan(anyWindow.getDurationS(), anyWindow.getRequest().getOverlapSeconds());
         int frames = (int) Math.floor(durationSeconds * rate) + 1;
         return EnvelopeL1.between(stitch(reference, plan, rate, frames), Arrays.copyOf(generated.whole, frames));
+    }
+
+    /**
+     * Every metric of the completed job by name: E-L1 first, then its live scores (none without {@link LiveScores}).
+     */
+    public Map<String, Double> metrics() {
+        Map<String, Double> metrics = new java.util.LinkedHashMap<>();
+        metrics.put(EvalMetric.ENVELOPE_L1.label(), envelopeL1());
+        if (scores != null && generated.sound != null) {
+            metrics.putAll(scores.scores(generated.sound, TrackScores.RATE));
+        }
+        return metrics;
     }
 
     /**

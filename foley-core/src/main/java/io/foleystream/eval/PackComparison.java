@@ -7,7 +7,6 @@ import io.foleystream.dsp.Resampler;
 import io.foleystream.envelope.EnvelopeSpec;
 import io.foleystream.eval.report.EvaluationReport.JobReport;
 import io.foleystream.eval.report.EvaluationReport.MetricRow;
-import io.foleystream.gram.Gram;
 import io.foleystream.gram.GramEncoder;
 import io.foleystream.proto.v1.AudioWindow;
 import io.foleystream.proto.v1.ConditionedWindow;
@@ -34,9 +33,6 @@ import java.util.function.Function;
  * metric is NaN for that job and the averages leave it out.
  */
 public final class PackComparison {
-
-    /** The rate the uploads' sound is kept at on {@code foley.windows}, and what the report's audio is drawn at. */
-    public static final int SOURCE_RATE = 16_000;
 
     private final Function<Window, EnvelopeSpec> envelopeOf;
     private final EmbeddingCache embeddings;
@@ -106,7 +102,7 @@ public final class PackComparison {
                 }
             }
             return new JobReport(job.jobId(), prompt, rows, envelopeRate, referenceEnvelope, baseline.envelope,
-                    candidate.envelope, SOURCE_RATE, source, baseline.audio, candidate.audio, sourceOnsetsSeconds,
+                    candidate.envelope, TrackScores.RATE, source, baseline.audio, candidate.audio, sourceOnsetsSeconds,
                     baseline.onsetsSeconds, candidate.onsetsSeconds);
         }
     }
@@ -121,10 +117,10 @@ public final class PackComparison {
         String prompt = first.getRequest().getPrompt();
         EnvelopeSpec spec = envelopeOf.apply(first);
         float[] referenceEnvelope = JobEvaluation.referenceEnvelope(windows);
-        float[] source = sourceAudio(windows);
-        List<double[]> spans = spans(windows);
+        float[] source = TrackScores.sourceAudio(windows);
+        List<double[]> spans = TrackScores.spans(windows);
         List<EvalPack.AudioScores> sourceSpans = source.length == 0 ? List.of()
-                : embeddings.scoreAll(slices(source, SOURCE_RATE, spans), SOURCE_RATE);
+                : embeddings.scoreAll(TrackScores.slices(source, spans), TrackScores.RATE);
         double[] sourceOnsets = source.length == 0 ? new double[0]
                 : detectedOnsets(source);
         float[] text = prompt.isBlank() ? null : embeddings.pack().textEmbedding(prompt);
@@ -164,15 +160,16 @@ public final class PackComparison {
         float[] envelope = Arrays.copyOf(spec.of(Resampler.resample(mono, track.sampleRate(), spec.sampleRate())),
                 reference.length);
         values.put(EvalMetric.ENVELOPE_L1, EnvelopeL1.between(reference, envelope));
-        float[] atSourceRate = Resampler.resample(mono, track.sampleRate(), SOURCE_RATE);
-        List<EvalPack.AudioScores> scores = embeddings.scoreAll(slices(atSourceRate, SOURCE_RATE, spans), SOURCE_RATE);
+        float[] atSourceRate = Resampler.resample(mono, track.sampleRate(), TrackScores.RATE);
+        List<EvalPack.AudioScores> scores = embeddings.scoreAll(TrackScores.slices(atSourceRate, spans),
+                TrackScores.RATE);
         double[] onsets;
         if (source.length > 0) {
             values.put(EvalMetric.ENVELOPE_L1_T_FOLEY,
-                    EnvelopeL1.ofWaveforms(EnvelopeL1.Form.T_FOLEY, source, atSourceRate, SOURCE_RATE));
+                    EnvelopeL1.ofWaveforms(EnvelopeL1.Form.T_FOLEY, source, atSourceRate, TrackScores.RATE));
             values.put(EvalMetric.ENVELOPE_L1_VIDEO_FOLEY,
-                    EnvelopeL1.ofWaveforms(EnvelopeL1.Form.VIDEO_FOLEY, source, atSourceRate, SOURCE_RATE));
-            OnsetMetrics onsetMetrics = OnsetMetrics.of(source, atSourceRate, SOURCE_RATE);
+                    EnvelopeL1.ofWaveforms(EnvelopeL1.Form.VIDEO_FOLEY, source, atSourceRate, TrackScores.RATE));
+            OnsetMetrics onsetMetrics = OnsetMetrics.of(source, atSourceRate, TrackScores.RATE);
             values.put(EvalMetric.ONSET_ACCURACY, onsetMetrics.accuracy());
             values.put(EvalMetric.ONSET_AP, onsetMetrics.averagePrecision());
             onsets = seconds(onsetMetrics.generatedOnsets());
@@ -186,11 +183,7 @@ public final class PackComparison {
             onsets = detectedOnsets(atSourceRate);
         }
         if (text != null) {
-            double clapText = 0;
-            for (EvalPack.AudioScores span : scores) {
-                clapText += embeddings.pack().clapScore(span.clapEmbedding(), text) / scores.size();
-            }
-            values.put(EvalMetric.CLAP_TEXT, clapText);
+            values.put(EvalMetric.CLAP_TEXT, TrackScores.clapText(embeddings.pack(), scores, text));
         }
         values.put(EvalMetric.GRAM_VOLUME, gramVolume(atSourceRate, spans, windows, gramPrompt));
         for (EvalMetric metric : EvalMetric.values()) {
@@ -200,34 +193,17 @@ public final class PackComparison {
     }
 
     /**
-     * The mean over windows of the GRAM volume of the window's video (its sampled frames), the job's prompt and the
-     * side's audio over the window, all embedded by the judging encoders; NaN without a judge, or when the job has
-     * neither frames nor a prompt.
+     * The GRAM volume of the side's track with each window's video (its sampled frames) and the prompt, all embedded
+     * by the judging encoders; NaN without a judge.
      */
     private double gramVolume(float[] audio16k, List<double[]> spans, List<Window> windows, float[] promptEmbedding) {
         if (gram == null) {
             return Double.NaN;
         }
-        List<float[]> clips = slices(audio16k, SOURCE_RATE, spans);
-        double sum = 0;
-        int counted = 0;
-        for (int i = 0; i < windows.size(); i++) {
-            List<float[]> embeddings = new ArrayList<>();
-            if (windows.get(i).getFramesCount() > 0) {
-                embeddings.add(gram.embedVideo(windows.get(i).getFramesList().stream()
-                        .map(frame -> frame.getPng().toByteArray()).toList()));
-            }
-            if (promptEmbedding != null) {
-                embeddings.add(promptEmbedding);
-            }
-            if (embeddings.isEmpty() || clips.get(i).length == 0) {
-                continue;
-            }
-            embeddings.add(gram.embedAudio(clips.get(i)));
-            sum += Gram.volume(embeddings.toArray(float[][]::new));
-            counted++;
-        }
-        return counted == 0 ? Double.NaN : sum / counted;
+        List<float[]> video = windows.stream().map(window -> window.getFramesCount() == 0 ? null
+                : gram.embedVideo(window.getFramesList().stream().map(frame -> frame.getPng().toByteArray())
+                        .toList())).toList();
+        return TrackScores.gramVolume(gram, video, promptEmbedding, TrackScores.slices(audio16k, spans));
     }
 
     private List<MetricRow> setMetrics(List<JobSides> jobs) {
@@ -284,41 +260,6 @@ public final class PackComparison {
         return spans.stream().map(span -> toDouble(span.embedding())).toArray(double[][]::new);
     }
 
-    /** Each live window's span in seconds, cut at the video's end: what one embedding of each side covers. */
-    private static List<double[]> spans(List<Window> windows) {
-        double duration = windows.get(windows.size() - 1).getVideoDurationS();
-        return windows.stream().map(window -> new double[] {window.getStartS(),
-                Math.min(duration, window.getStartS() + window.getDurationS())}).toList();
-    }
-
-    private static List<float[]> slices(float[] audio, int rate, List<double[]> spans) {
-        return spans.stream().map(span -> {
-            int from = Math.min(audio.length, (int) Math.round(span[0] * rate));
-            int to = Math.min(audio.length, (int) Math.round(span[1] * rate));
-            return Arrays.copyOfRange(audio, from, Math.max(from, to));
-        }).toList();
-    }
-
-    /** The upload's sound over the whole video from the windows' 16 kHz slices; empty when it had none. */
-    private static float[] sourceAudio(List<Window> windows) {
-        Window last = windows.get(windows.size() - 1);
-        if (windows.stream().anyMatch(window -> window.getSourceAudioCount() == 0)) {
-            return new float[0];
-        }
-        if (windows.stream().anyMatch(window -> window.getSourceAudioRate() != SOURCE_RATE)) {
-            throw new IllegalArgumentException("job " + last.getJobId() + " has source audio at "
-                    + last.getSourceAudioRate() + " Hz; windows carry it at " + SOURCE_RATE + " Hz");
-        }
-        float[] whole = new float[(int) Math.round(last.getVideoDurationS() * SOURCE_RATE)];
-        for (Window window : windows) {
-            int start = (int) Math.round(window.getStartS() * SOURCE_RATE);
-            for (int k = 0; k < window.getSourceAudioCount() && start + k < whole.length; k++) {
-                whole[start + k] = window.getSourceAudio(k);
-            }
-        }
-        return whole;
-    }
-
     private static float[] embedding(ConditionedWindow window, Modality modality) {
         if (window == null) {
             return null;
@@ -337,7 +278,7 @@ public final class PackComparison {
 
     /** Onsets as the protocol detects them, for the plots of a side with no target to score against. */
     private static double[] detectedOnsets(float[] audio) {
-        return seconds(OnsetDetector.detectSamples(Resampler.resample(audio, SOURCE_RATE, OnsetDetector.SAMPLE_RATE),
+        return seconds(OnsetDetector.detectSamples(Resampler.resample(audio, TrackScores.RATE, OnsetDetector.SAMPLE_RATE),
                 OnsetMetrics.DETECTION_DELTA));
     }
 

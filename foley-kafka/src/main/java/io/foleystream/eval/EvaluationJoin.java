@@ -19,8 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.ObjDoubleConsumer;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -63,7 +64,8 @@ public final class EvaluationJoin implements TransactionalStage.InputState, Tran
     private final String stage;
     private final Function<Window, EnvelopeSpec> envelopeOf;
     private final Deadlines deadlines;
-    private final ObjDoubleConsumer<String> envelopeL1s;
+    private final Supplier<LiveScores.Job> liveScores;
+    private final BiConsumer<String, Map<String, Double>> completedMetrics;
     private final Map<String, OpenJob> jobs = new ConcurrentHashMap<>();
     /** Ended job ids with their partition number, oldest first; bounded. */
     private final Map<String, Integer> ended = new LinkedHashMap<>(16, 0.75f, false) {
@@ -76,15 +78,18 @@ public final class EvaluationJoin implements TransactionalStage.InputState, Tran
     /**
      * @param stage       the name this stage publishes its statuses under
      * @param envelopeOf  the envelope a job's windows were measured with
-     * @param envelopeL1s told each completed job's E-L1, with the pack its windows name (pinned as name@version by
-     *                    envelope-service; empty when a window names none)
+     * @param liveScores       a new job's live scores beyond E-L1 ({@link LiveScores#newJob}); null for E-L1 alone
+     * @param completedMetrics told each completed job's metrics (E-L1 first), with the pack its windows name (pinned
+     *                         as name@version by envelope-service; empty when a window names none)
      */
     public EvaluationJoin(String stage, Function<Window, EnvelopeSpec> envelopeOf, Deadlines deadlines,
-                          ObjDoubleConsumer<String> envelopeL1s) {
+                          Supplier<LiveScores.Job> liveScores,
+                          BiConsumer<String, Map<String, Double>> completedMetrics) {
         this.stage = stage;
         this.envelopeOf = envelopeOf;
         this.deadlines = deadlines;
-        this.envelopeL1s = envelopeL1s;
+        this.liveScores = liveScores;
+        this.completedMetrics = completedMetrics;
     }
 
     /** One record of any of the four topics, keyed by job id: the statuses it makes the stage publish. */
@@ -106,7 +111,8 @@ public final class EvaluationJoin implements TransactionalStage.InputState, Tran
                 < System.currentTimeMillis()) {
             return List.of(); // history of the compacted request topic: past any deadline, ended long ago
         }
-        OpenJob job = jobs.computeIfAbsent(jobId, id -> new OpenJob(new JobEvaluation(envelopeOf), record.timestamp()));
+        OpenJob job = jobs.computeIfAbsent(jobId, id -> new OpenJob(
+                new JobEvaluation(envelopeOf, liveScores == null ? null : liveScores.get()), record.timestamp()));
         job.firstOffsets.putIfAbsent(new TopicPartition(record.topic(), record.partition()), record.offset());
         job.firstSeenMs = Math.min(job.firstSeenMs, record.timestamp());
         if (record.value() instanceof Window window) {
@@ -126,10 +132,10 @@ public final class EvaluationJoin implements TransactionalStage.InputState, Tran
                     : List.of();
         }
         end(jobId, record.partition());
-        double l1 = evaluation.envelopeL1();
-        envelopeL1s.accept(job.pack, l1);
+        Map<String, Double> metrics = evaluation.metrics();
+        completedMetrics.accept(job.pack, metrics);
         return List.of(JobStatuses.completed(jobId, stage, evaluation.totalWindows(), evaluation.durationSeconds(),
-                evaluation.seed(), Map.of("envelope_l1", l1)));
+                evaluation.seed(), metrics));
     }
 
     /** FAILED with TIMEOUT for each open job whose deadline has passed; they end here. */

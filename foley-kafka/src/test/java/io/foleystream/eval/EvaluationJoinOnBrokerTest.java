@@ -161,7 +161,7 @@ class EvaluationJoinOnBrokerTest {
     private static TransactionalStage<Message> stage(String group, String transactionalId,
                                                      EvaluationJoin.Deadlines deadlines) {
         EvaluationJoin join = new EvaluationJoin("metrics", w -> EnvelopeSpec.defaults(EnvelopeSpec.LIBROSA_RMS, RATE),
-                deadlines, (pack, l1) -> { });
+                deadlines, null, (pack, metrics) -> { });
         TransactionalStage<Message> stage = new TransactionalStage<>(TransactionalStage.Config.of(
                 broker.bootstrapServers(), group, transactionalId, INPUTS, EvaluationJoinOnBrokerTest::parse)
                 .withConsumerProps(Consumers.CO_PARTITIONED), join::accept)

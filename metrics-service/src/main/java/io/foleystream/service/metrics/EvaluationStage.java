@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.foleystream.envelope.EnvelopeSpec;
 import io.foleystream.eval.EvaluationJoin;
+import io.foleystream.eval.LiveScores;
 import io.foleystream.kafka.Consumers;
 import io.foleystream.kafka.KafkaSecurity;
 import io.foleystream.kafka.KafkaTracing;
@@ -51,6 +52,12 @@ public class EvaluationStage implements RunningStage {
     /** The topics the stage joins by job id: they must be co-partitioned. */
     static final List<String> INPUTS = List.of(Topics.JOBS, Topics.WINDOWS, Topics.AUDIO, Topics.STATUS);
     private static final Duration DEADLINE_CHECK_INTERVAL = Duration.ofSeconds(1);
+    private static final Map<String, String> DESCRIPTIONS = Map.of(
+            "envelope_l1", "E-L1 between the upload's and the generated audio's envelope",
+            "onset_accuracy", "onset accuracy of the generated audio against the upload's sound",
+            "onset_ap", "onset AP of the generated audio against the upload's sound",
+            "clap_text", "CLAP-style cosine of the generated audio with the prompt",
+            "gram_volume", "GRAM volume of video, prompt and generated audio in the job pack's space");
 
     private final String bootstrapServers;
     private final String transactionalId;
@@ -59,6 +66,7 @@ public class EvaluationStage implements RunningStage {
     private final KafkaSecurity security;
     private final MeterRegistry registry;
     private final OpenTelemetry openTelemetry;
+    private final LiveScores liveScores;
     private TransactionalStage<Message> stage;
     private EvaluationJoin join;
     private PackRegistry<PackManifest> packs;
@@ -71,7 +79,8 @@ public class EvaluationStage implements RunningStage {
                     @ConfigProperty(name = "foley.job.deadline-max") Duration deadlineMax,
                     KafkaSecurity security,
                     MeterRegistry registry,
-                    OpenTelemetry openTelemetry) {
+                    OpenTelemetry openTelemetry,
+                    LiveScoring liveScoring) {
         this.bootstrapServers = bootstrapServers;
         this.transactionalId = transactionalId;
         this.packDirs = packDirs;
@@ -79,6 +88,7 @@ public class EvaluationStage implements RunningStage {
         this.security = security;
         this.registry = registry;
         this.openTelemetry = openTelemetry;
+        this.liveScores = liveScoring.scores().orElse(null);
     }
 
     void start(@Observes StartupEvent event) {
@@ -87,7 +97,8 @@ public class EvaluationStage implements RunningStage {
                 bootstrapServers)))) {
             Topics.requireCoPartitioned(admin, "metrics-service", INPUTS);
         }
-        join = new EvaluationJoin(STAGE, this::envelopeSpec, deadlines, this::recordEnvelopeL1);
+        join = new EvaluationJoin(STAGE, this::envelopeSpec, deadlines, liveScores == null ? null : liveScores::newJob,
+                this::recordMetrics);
         stage = new TransactionalStage<>(TransactionalStage.Config.of(bootstrapServers, "metrics-service",
                 transactionalId, INPUTS, new ByTopic()).withConsumerProps(Consumers.CO_PARTITIONED)
                 .withTracing(new KafkaTracing(openTelemetry))
@@ -148,8 +159,11 @@ public class EvaluationStage implements RunningStage {
         }
     }
 
-    /** One completed job's E-L1 into /q/metrics, tagged with the pack (name and version) that made its audio. */
-    private void recordEnvelopeL1(String requestedPack, double envelopeL1) {
+    /**
+     * One completed job's metrics into /q/metrics, tagged with the pack (name and version) that made its audio:
+     * {@code envelope_l1} as {@code foley.eval.envelope.l1}, {@code onset_ap} as {@code foley.eval.onset.ap}, ...
+     */
+    private void recordMetrics(String requestedPack, Map<String, Double> metrics) {
         Tags pack;
         try {
             PackManifest manifest = packs.resolve(requestedPack);
@@ -158,9 +172,11 @@ public class EvaluationStage implements RunningStage {
             // a pack this instance does not hold: still counted, under the name given
             pack = Tags.of("pack", requestedPack, "pack_version", "");
         }
-        // the registry keeps one summary per pack and hands it back on every registration
-        DistributionSummary.builder("foley.eval.envelope.l1")
-                .description("E-L1 between the upload's and the generated audio's envelope, per job")
-                .tags(pack).register(registry).record(envelopeL1);
+        // the registry keeps one summary per metric and pack and hands it back on every registration
+        for (Map.Entry<String, Double> metric : metrics.entrySet()) {
+            DistributionSummary.builder("foley.eval." + metric.getKey().replace('_', '.'))
+                    .description(DESCRIPTIONS.getOrDefault(metric.getKey(), metric.getKey()) + ", per completed job")
+                    .tags(pack).register(registry).record(metric.getValue());
+        }
     }
 }
