@@ -95,10 +95,15 @@ class EndToEndIT {
         }
 
         assertThat(outcome.status().getState()).isEqualTo(JobState.COMPLETED);
-        assertThat(outcome.status().getMetricsList()).anySatisfy(m -> {
-            assertThat(m.getName()).isEqualTo("envelope_l1");
-            assertThat(m.getValue()).isBetween(0.0, 1.0);
-        });
+        // the sample has sound, a picture and a prompt: every live score has a value
+        assertThat(outcome.status().getMetricsList()).extracting(io.foleystream.proto.v1.Metric::getName)
+                .containsExactly("envelope_l1", "onset_accuracy", "onset_ap", "clap_text", "gram_volume");
+        assertThat(outcome.status().getMetricsList()).allSatisfy(m -> assertThat(m.getValue()).isFinite());
+        String scraped = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://localhost:" + cluster.state().httpPorts().get("metrics-service")
+                        + "/q/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(scraped).contains("foley_eval_onset_ap_count{pack=\"foley-mini\"",
+                "foley_eval_gram_volume_count{pack=\"foley-mini\"", "foley_eval_envelope_l1_count{pack=\"foley-mini\"");
         PackManifest defaultPack = PackManifest.read(LocalCluster.defaultPackDirs(HOME).get(0).resolve("pack.json"));
         assertThat(defaultPack.id()).as("the default pack").startsWith("foley-mini@");
         assertThat(new int[] {track.sampleRate(), track.channels()}).as("the track is the default pack's audio")
