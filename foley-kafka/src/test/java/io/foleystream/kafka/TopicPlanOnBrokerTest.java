@@ -1,6 +1,7 @@
 package io.foleystream.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
@@ -83,6 +84,20 @@ class TopicPlanOnBrokerTest {
                     jobs, List.of(new AlterConfigOp(new ConfigEntry("cleanup.policy", "compact"), AlterConfigOp.OpType.SET)),
                     chunks, List.of(new AlterConfigOp(new ConfigEntry("retention.ms", "86400000"), AlterConfigOp.OpType.SET))))
                     .all().get();
+        }
+    }
+
+    @Test
+    void aServiceRefusesToStartWithoutItsTopicsAndNamesThem() throws Exception {
+        deleteTopics(List.of(Topics.CONDITIONED));
+        try {
+            assertThatThrownBy(() -> ServiceTopics.GENERATOR.requireTopics(admin))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("generator-service needs the topics [foley.conditioned]")
+                    .hasMessageContaining("foley topics apply");
+            ServiceTopics.ENVELOPE.requireTopics(admin);
+        } finally {
+            TopicPlan.of(admin, SPECS).createMissing(admin);
         }
     }
 
