@@ -1,8 +1,11 @@
 package io.foleystream.cli;
 
+import io.foleystream.kafka.StrimziManifests;
 import io.foleystream.kafka.TopicPlan;
 import io.foleystream.kafka.TopicSpec;
 import io.foleystream.kafka.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +23,7 @@ import picocli.CommandLine.Spec;
  * topics with {@code topics apply} from the same specs the local broker uses ({@link Topics#specs}).
  */
 @Command(name = "topics", description = "Create or check the FoleyStream topics on a cluster.",
-        subcommands = TopicsCommand.Apply.class)
+        subcommands = {TopicsCommand.Apply.class, TopicsCommand.Manifests.class})
 final class TopicsCommand implements Callable<Integer> {
 
     @Spec
@@ -83,6 +86,48 @@ final class TopicsCommand implements Callable<Integer> {
                             + " topic (more partitions would move jobs' keys): settle them by hand, see docs/deploy.md");
                     return Foley.DRIFT;
                 }
+            }
+            return Foley.OK;
+        }
+    }
+
+    @Command(name = "manifests", description = "Write the Strimzi KafkaTopics (topics.yaml) and, unless --no-users, a "
+            + "KafkaUser per service with its ACLs (users.yaml) into a folder: the files under k8s/kafka/ are made so.")
+    static final class Manifests implements Callable<Integer> {
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "the folder to write into")
+        Path out;
+
+        @Option(names = "--partitions", defaultValue = "" + Topics.DEFAULT_PARTITIONS,
+                description = "partitions per topic (default: ${DEFAULT-VALUE})")
+        int partitions;
+
+        @Option(names = "--replication", defaultValue = "3", description = "replicas per partition (default: ${DEFAULT-VALUE})")
+        short replication;
+
+        @Option(names = "--chunk-retention", defaultValue = "PT24H", paramLabel = "DURATION",
+                description = "how long raw uploads stay on foley.video.chunks, ISO-8601 (default: ${DEFAULT-VALUE})")
+        Duration chunkRetention;
+
+        @Option(names = "--cluster", defaultValue = "foley",
+                description = "the Strimzi Kafka cluster (label strimzi.io/cluster; default: ${DEFAULT-VALUE})")
+        String cluster;
+
+        @Option(names = "--no-users", description = "no KafkaUsers, for a cluster without authentication")
+        boolean noUsers;
+
+        @Override
+        public Integer call() throws Exception {
+            List<TopicSpec> specs;
+            try {
+                specs = Topics.specs(partitions, replication, chunkRetention);
+            } catch (IllegalArgumentException e) {
+                throw new Foley.CliException(Foley.BAD_INPUT, e.getMessage());
+            }
+            Files.createDirectories(out);
+            Files.writeString(out.resolve("topics.yaml"), StrimziManifests.topics(specs, cluster));
+            if (!noUsers) {
+                Files.writeString(out.resolve("users.yaml"), StrimziManifests.users(cluster));
             }
             return Foley.OK;
         }
