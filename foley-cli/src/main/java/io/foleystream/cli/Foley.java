@@ -6,14 +6,17 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code foley} command. Exit codes: 0 done, 1 internal error, 2 bad input or usage. */
+/**
+ * The {@code foley} command. Exit codes: 0 done, 1 internal error, 2 bad input or usage, 3 {@code topics apply} found
+ * topics that differ from their spec.
+ */
 // INHERIT: every subcommand answers --help/-h (and --version) with its usage, whatever else is missing
 @Command(name = "foley", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "foley " + Foley.VERSION,
         description = "Automatic Foley for video: streams an upload through FoleyStream and writes the sound.",
         subcommands = {RunCommand.class, GenerateCommand.class, UpCommand.class, DownCommand.class, SubmitCommand.class,
                 StatusCommand.class, ProbeCommand.class, EnvelopeCommand.class, FbankCommand.class,
                 GramVolumeCommand.class, DistanceCommand.Fad.class, DistanceCommand.Kad.class, ReplayCommand.class,
-                EvalCommand.class})
+                EvalCommand.class, TopicsCommand.class})
 public final class Foley implements Callable<Integer> {
 
     /** The FoleyStream version, as evaluation runs record it. */
@@ -22,6 +25,8 @@ public final class Foley implements Callable<Integer> {
     public static final int OK = 0;
     public static final int INTERNAL_ERROR = 1;
     public static final int BAD_INPUT = 2;
+    /** The cluster's topics differ from the specs in a way {@code topics apply} leaves to an operator. */
+    public static final int DRIFT = 3;
 
     /** Default broker port of the local cluster; services listen on the ports above it. */
     static final int DEFAULT_BASE_PORT = 19092;

@@ -15,7 +15,7 @@ class HelpTest {
     @CsvSource({
             "run, --control-scale", "run, --ceiling", "generate, --pack", "generate, --bits", "up, --base-port", "down, Usage", "submit, --negative-prompt", "status, JOB",
             "probe, FILE", "envelope, --preset", "fbank, --mel-bins", "gram-volume, Usage",
-            "fad, BACKGROUND", "kad, EVAL"})
+            "fad, BACKGROUND", "kad, EVAL", "topics, apply"})
     void everySubcommandAnswersHelpWithItsUsage(String command, String mentions) {
         assertThat(usage(command, "--help")).isEqualTo(usage(command, "-h"));
         assertThat(usage(command, "--help")).startsWith("Usage: foley " + command).contains(mentions);

@@ -35,6 +35,9 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class ReplayedJobs {
 
+    /** Names its reader, which is assigned partitions, never subscribed, and commits nothing. */
+    public static final String READER_GROUP = "foley-eval-reader";
+
     private static final Duration POLL = Duration.ofMillis(500);
 
     private final String bootstrapServers;
@@ -189,7 +192,7 @@ public final class ReplayedJobs {
 
     private KafkaConsumer<String, byte[]> consumer() {
         // looking for a candidate's topics must not create them on a broker that creates topics on first use
-        return Consumers.readCommitted(bootstrapServers, "foley-eval-reader", security.over(Map.of(
+        return Consumers.readCommitted(bootstrapServers, READER_GROUP, security.over(Map.of(
                 ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.WINDOWS_MAX_MESSAGE_BYTES,
                 ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false)));
     }

@@ -28,6 +28,9 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class JobRetention {
 
+    /** Names the sweep's producer and its reader (assigned, never subscribed). */
+    static final String GROUP = "foley-job-retention";
+
     /** What a sweep knows of one job: its request's and its latest status's record times, and that status. */
     record Job(Instant requestedAt, JobStatus latestStatus, Instant statusAt) {
     }
@@ -55,7 +58,7 @@ public final class JobRetention {
         if (expired.isEmpty()) {
             return expired;
         }
-        try (KafkaProducer<String, byte[]> producer = Producers.idempotent(bootstrapServers, "foley-job-retention",
+        try (KafkaProducer<String, byte[]> producer = Producers.idempotent(bootstrapServers, GROUP,
                 security.clientProps())) {
             List<Future<?>> sends = new ArrayList<>();
             for (String jobId : expired) {
@@ -97,7 +100,7 @@ public final class JobRetention {
         // the latest record of each job on each topic; a job whose latest record on either is a tombstone is gone
         Map<String, ConsumerRecord<String, byte[]>> requests = new HashMap<>();
         Map<String, ConsumerRecord<String, byte[]>> statuses = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = Consumers.readCommitted(bootstrapServers, "foley-job-retention",
+        try (KafkaConsumer<String, byte[]> consumer = Consumers.readCommitted(bootstrapServers, GROUP,
                 security.clientProps())) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (String topic : List.of(Topics.JOBS, Topics.STATUS)) {

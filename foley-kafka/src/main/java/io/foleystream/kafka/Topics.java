@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -58,9 +59,6 @@ public final class Topics {
      * envelope-service to re-read an upload after a restart, short enough that nobody's video lingers for a week.
      */
     public static final Duration DEFAULT_CHUNK_RETENTION = Duration.ofHours(24);
-
-    private static final String ONE_DAY_MS = Long.toString(24L * 60 * 60 * 1000);
-    private static final String ONE_HOUR_MS = Long.toString(60L * 60 * 1000);
 
     private Topics() {
     }
@@ -148,13 +146,22 @@ public final class Topics {
 
     /** The topic definitions, with raw uploads kept for {@code chunkRetention}. */
     public static List<NewTopic> definitions(int partitions, short replication, Duration chunkRetention) {
+        return specs(partitions, replication, chunkRetention).stream().map(TopicSpec::newTopic).toList();
+    }
+
+    /**
+     * Every topic as a cluster with the given partition count and replication holds it, raw uploads kept for
+     * {@code chunkRetention}: the one source the local broker, {@code foley topics apply} and the Strimzi manifests
+     * create topics from.
+     */
+    public static List<TopicSpec> specs(int partitions, short replication, Duration chunkRetention) {
         if (partitions < 1 || replication < 1) {
             throw new IllegalArgumentException("partitions and replication must be positive: " + partitions + ", " + replication);
         }
         requirePositive(chunkRetention);
-        List<NewTopic> topics = new ArrayList<>();
+        List<TopicSpec> topics = new ArrayList<>();
         for (String name : all()) {
-            topics.add(new NewTopic(name, partitions, replication).configs(configsFor(name, replication, chunkRetention)));
+            topics.add(spec(name, partitions, replication, chunkRetention));
         }
         return topics;
     }
@@ -223,33 +230,25 @@ public final class Topics {
     }
 
     static Map<String, String> configsFor(String topic, short replication, Duration chunkRetention) {
+        return spec(topic, 1, replication, chunkRetention).configs();
+    }
+
+    private static TopicSpec spec(String topic, int partitions, short replication, Duration chunkRetention) {
         // One replica may be down on a 3-broker cluster without stopping transactional writes (acks=all).
-        String minInSync = Integer.toString(replication >= 3 ? 2 : 1);
-        String maxMessageBytes = Integer.toString(maxMessageBytes(topic));
+        int minInSync = replication >= 3 ? 2 : 1;
+        int maxMessageBytes = maxMessageBytes(topic);
         if (JOBS.equals(topic) || STATUS.equals(topic) || UPLOAD_LEDGER.equals(topic) || EVAL_RESULTS.equals(topic)) {
-            // Pure compaction: the latest value per job is kept however old it is ("compact,delete" would
-            // drop it after retention.ms, and retention.ms alone does nothing under "compact"). Jobs are
-            // removed by a tombstone, which stays readable for a day. The active segment is never
-            // compacted, so segments roll hourly instead of weekly.
-            return Map.of(
-                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                    TopicConfig.DELETE_RETENTION_MS_CONFIG, ONE_DAY_MS,
-                    TopicConfig.SEGMENT_MS_CONFIG, ONE_HOUR_MS,
-                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxMessageBytes,
-                    TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInSync);
+            // Compacted: the latest value per job is kept however old it is, until its tombstone (TopicSpec.configs).
+            return new TopicSpec(topic, partitions, replication, TopicConfig.CLEANUP_POLICY_COMPACT, maxMessageBytes,
+                    Optional.empty(), minInSync);
         }
         if (VIDEO_CHUNKS.equals(topic)) {
             // Raw uploads are the users' videos: kept only as long as a restarted envelope-service needs them.
-            return Map.of(
-                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-                    TopicConfig.RETENTION_MS_CONFIG, Long.toString(chunkRetention.toMillis()),
-                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxMessageBytes,
-                    TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInSync);
+            return new TopicSpec(topic, partitions, replication, TopicConfig.CLEANUP_POLICY_DELETE, maxMessageBytes,
+                    Optional.of(chunkRetention), minInSync);
         }
         // The other data topics keep the broker's time retention (7 days), which is what replay relies on.
-        return Map.of(
-                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxMessageBytes,
-                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInSync);
+        return new TopicSpec(topic, partitions, replication, TopicConfig.CLEANUP_POLICY_DELETE, maxMessageBytes,
+                Optional.empty(), minInSync);
     }
 }

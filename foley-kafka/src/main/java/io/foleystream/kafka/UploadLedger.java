@@ -24,13 +24,16 @@ import org.apache.kafka.common.errors.TimeoutException;
  */
 public final class UploadLedger implements AutoCloseable {
 
+    /** The group id its reader names; it is assigned partitions, never subscribed, and commits nothing. */
+    static final String READER_GROUP = "foley-upload-ledger-reader";
+
     private final Map<String, UploadProgress> jobs = new HashMap<>();
     private final KafkaConsumer<String, byte[]> reader;
     private List<TopicPartition> partitions;
 
     public UploadLedger(String bootstrapServers, KafkaSecurity security) {
         // assigned, never subscribed: the group id only names the reader, nothing is committed under it
-        this.reader = Consumers.readCommitted(bootstrapServers, "foley-upload-ledger-reader", security.clientProps());
+        this.reader = Consumers.readCommitted(bootstrapServers, READER_GROUP, security.clientProps());
     }
 
     /** The record that states a job's progress; {@link #apply} it once its transaction committed. */

@@ -6,6 +6,7 @@ import io.foleystream.kafka.KafkaSecurity;
 import io.foleystream.kafka.KafkaTracing;
 import io.foleystream.kafka.Serdes;
 import io.foleystream.kafka.StageLagGauges;
+import io.foleystream.kafka.ServiceTopics;
 import io.foleystream.kafka.Topics;
 import io.foleystream.kafka.TransactionalStage;
 import io.foleystream.onnx.PackException;
@@ -25,6 +26,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -73,8 +76,12 @@ public class EncodingStage implements RunningStage {
                 .register(registry);
         batchSize = DistributionSummary.builder("foley.encode.batch.windows").description("windows per encoder batch")
                 .register(registry);
-        stage = TransactionalStage.batched(TransactionalStage.Config.of(bootstrapServers, "encoder-service",
-                        transactionalId, List.of(Topics.WINDOWS), new Serdes.WindowDeserializer())
+        try (Admin admin = Admin.create(security.over(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers)))) {
+            ServiceTopics.ENCODER.requireTopics(admin);
+        }
+        stage = TransactionalStage.batched(TransactionalStage.Config.of(bootstrapServers, ServiceTopics.ENCODER.group(),
+                        transactionalId, ServiceTopics.ENCODER.inputs(), new Serdes.WindowDeserializer())
                 .withMaxPollRecords(maxBatchWindows)
                 .withTracing(new KafkaTracing(openTelemetry))
                 .withConsumerProps(Map.of("max.partition.fetch.bytes", Topics.WINDOWS_MAX_MESSAGE_BYTES))

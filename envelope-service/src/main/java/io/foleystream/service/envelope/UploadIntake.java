@@ -12,6 +12,7 @@ import io.foleystream.kafka.KafkaSecurity;
 import io.foleystream.kafka.KafkaTracing;
 import io.foleystream.kafka.Producers;
 import io.foleystream.kafka.StageLagGauges;
+import io.foleystream.kafka.ServiceTopics;
 import io.foleystream.kafka.Topics;
 import io.foleystream.kafka.TransactionalStage;
 import io.foleystream.kafka.UploadLedger;
@@ -156,13 +157,15 @@ public class UploadIntake implements RunningStage {
         Files.createDirectories(workDir);
         try (Admin admin = Admin.create(security.over(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 bootstrapServers)))) {
-            Topics.requireCoPartitioned(admin, "envelope-service", List.of(Topics.JOBS, Topics.VIDEO_CHUNKS));
+            ServiceTopics.ENVELOPE.requireTopics(admin);
+            Topics.requireCoPartitioned(admin, ServiceTopics.ENVELOPE.service(), ServiceTopics.ENVELOPE.inputs());
         }
         decoders = Executors.newFixedThreadPool(decodeConcurrency, r -> new Thread(r, "upload-decoder"));
                 producer = Producers.transactional(bootstrapServers, transactionalId,
                 security.over(Map.of("max.request.size", Topics.WINDOWS_MAX_MESSAGE_BYTES)));
         // a job's request and chunks share a partition number: one instance must hold both
-        consumer = Consumers.readCommitted(bootstrapServers, "envelope-service", security.over(Consumers.CO_PARTITIONED));
+        consumer = Consumers.readCommitted(bootstrapServers, ServiceTopics.ENVELOPE.group(),
+                security.over(Consumers.CO_PARTITIONED));
         ledger = new UploadLedger(bootstrapServers, security);
         failedJobs = Counter.builder("foley.jobs.failed").tag("stage", STAGE).register(registry);
         decodeTime = Timer.builder("foley.decode.duration").description("decode and windowing time per upload")
@@ -230,7 +233,7 @@ public class UploadIntake implements RunningStage {
             // fences a previous instance's open transaction first, so the ledger's end is stable when read
             producer.initTransactions();
             ledger.catchUp(LEDGER_TIMEOUT);
-            consumer.subscribe(List.of(Topics.JOBS, Topics.VIDEO_CHUNKS), new Rebalance());
+            consumer.subscribe(ServiceTopics.ENVELOPE.inputs(), new Rebalance());
             while (running) {
                 lastTurnNanos = System.nanoTime();
                 var records = consumer.poll(Duration.ofMillis(500));

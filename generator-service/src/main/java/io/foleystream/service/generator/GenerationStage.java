@@ -6,6 +6,7 @@ import io.foleystream.kafka.KafkaSecurity;
 import io.foleystream.kafka.KafkaTracing;
 import io.foleystream.kafka.Serdes;
 import io.foleystream.kafka.StageLagGauges;
+import io.foleystream.kafka.ServiceTopics;
 import io.foleystream.kafka.Topics;
 import io.foleystream.kafka.TransactionalStage;
 import io.foleystream.onnx.PackException;
@@ -28,6 +29,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -87,8 +90,12 @@ public class GenerationStage implements RunningStage {
         batchSize = DistributionSummary.builder("foley.generate.batch.size").description("windows per batch")
                 .register(registry);
         // a batch takes seconds to minutes: the poll interval and the transaction must outlast the largest one
-        stage = TransactionalStage.batched(TransactionalStage.Config.of(bootstrapServers, "generator-service",
-                transactionalId, List.of(Topics.CONDITIONED), new Serdes.ConditionedWindowDeserializer())
+        try (Admin admin = Admin.create(security.over(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers)))) {
+            ServiceTopics.GENERATOR.requireTopics(admin);
+        }
+        stage = TransactionalStage.batched(TransactionalStage.Config.of(bootstrapServers, ServiceTopics.GENERATOR.group(),
+                transactionalId, ServiceTopics.GENERATOR.inputs(), new Serdes.ConditionedWindowDeserializer())
                 .withMaxPollRecords(maxBatch)
                 .withMaxBatchDelay(maxDelay)
                 .withTracing(new KafkaTracing(openTelemetry))

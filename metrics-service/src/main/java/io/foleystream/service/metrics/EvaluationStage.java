@@ -9,6 +9,7 @@ import io.foleystream.kafka.Consumers;
 import io.foleystream.kafka.KafkaSecurity;
 import io.foleystream.kafka.KafkaTracing;
 import io.foleystream.kafka.StageLagGauges;
+import io.foleystream.kafka.ServiceTopics;
 import io.foleystream.kafka.Topics;
 import io.foleystream.kafka.TransactionalStage;
 import io.foleystream.onnx.PackException;
@@ -50,7 +51,7 @@ public class EvaluationStage implements RunningStage {
 
     static final String STAGE = "metrics";
     /** The topics the stage joins by job id: they must be co-partitioned. */
-    static final List<String> INPUTS = List.of(Topics.JOBS, Topics.WINDOWS, Topics.AUDIO, Topics.STATUS);
+    static final List<String> INPUTS = ServiceTopics.METRICS.inputs();
     private static final Duration DEADLINE_CHECK_INTERVAL = Duration.ofSeconds(1);
     private static final Map<String, String> DESCRIPTIONS = Map.of(
             "envelope_l1", "E-L1 between the upload's and the generated audio's envelope",
@@ -95,11 +96,12 @@ public class EvaluationStage implements RunningStage {
         packs = PackRegistry.manifests(packDirs);
         try (Admin admin = Admin.create(security.over(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 bootstrapServers)))) {
-            Topics.requireCoPartitioned(admin, "metrics-service", INPUTS);
+            ServiceTopics.METRICS.requireTopics(admin);
+            Topics.requireCoPartitioned(admin, ServiceTopics.METRICS.service(), INPUTS);
         }
         join = new EvaluationJoin(STAGE, this::envelopeSpec, deadlines, liveScores == null ? null : liveScores::newJob,
                 this::recordMetrics);
-        stage = new TransactionalStage<>(TransactionalStage.Config.of(bootstrapServers, "metrics-service",
+        stage = new TransactionalStage<>(TransactionalStage.Config.of(bootstrapServers, ServiceTopics.METRICS.group(),
                 transactionalId, INPUTS, new ByTopic()).withConsumerProps(Consumers.CO_PARTITIONED)
                 .withTracing(new KafkaTracing(openTelemetry))
                 .withSecurity(security), join::accept)
