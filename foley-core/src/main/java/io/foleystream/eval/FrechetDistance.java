@@ -1,23 +1,33 @@
 package io.foleystream.eval;
 
 import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
+import org.ejml.interfaces.decomposition.CholeskyDecomposition_F64;
 import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
+import org.ejml.interfaces.decomposition.SingularValueDecomposition_F64;
 
 /**
  * The Fréchet distance between Gaussians fitted to two sets of embeddings (model-facts §5.1):
  * {@code |μa − μb|² + Tr(Σa) + Tr(Σb) − 2·Tr(sqrt(Σa·Σb))}, with unbiased (n − 1) covariances. On eval-mini's
  * classifier embeddings ({@link EvalPack.AudioScores#embedding()}) it is the FAD.
  *
- * <p>Σa·Σb is not symmetric, but it is similar to {@code sqrt(Σa)·Σb·sqrt(Σa)}, which is symmetric positive
- * semi-definite: the trace term is the sum of the square roots of that matrix's eigenvalues. Two symmetric
- * eigen-decompositions (EJML) compute it in float64 without the complex arithmetic and the ε fallback that
- * {@code scipy.linalg.sqrtm} needs when a covariance is singular (fewer embeddings than dimensions, or dead
- * units). Eigenvalues within rounding of zero (below width · ε · the largest, numpy's rank tolerance) count as
- * zero: their square roots would otherwise add rounding noise of order sqrt(ε) each, about 1e-9 per dead unit.
+ * <p>With any factors Σa = Fa·Faᵀ and Σb = Fb·Fbᵀ, Σa·Σb has the non-zero eigenvalues of Faᵀ·Σb·Fa = G·Gᵀ,
+ * G = Faᵀ·Fb: the trace term is the sum of G's singular values. That needs no complex arithmetic and no ε fallback,
+ * which {@code scipy.linalg.sqrtm} needs when a covariance is singular (fewer embeddings than dimensions, or dead
+ * units), and computing the singular values directly keeps each one's error at ε·σmax where the square root of an
+ * eigenvalue of G·Gᵀ would make it sqrt(ε)·σmax. A positive definite covariance is factored by Cholesky; a singular
+ * one by its symmetric eigen-decomposition, V·sqrt(Λ), with eigenvalues within rounding of zero (below width · ε ·
+ * the largest, numpy's rank tolerance) counted as zero: their square roots would otherwise add rounding noise of
+ * order sqrt(ε) each, about 1e-9 per dead unit.
+ *
+ * <p>The covariances and G are sums of outer products, accumulated four at a time into row arrays, a loop the JIT
+ * vectorises; with the Cholesky factors that leaves EJML's singular values of G as the largest cost
+ * (docs/benchmarks.md, "FAD vs scipy").
  */
 public final class FrechetDistance {
+
+    /** Outer products added per pass over the sums. */
+    private static final int BLOCK = 4;
 
     private FrechetDistance() {
     }
@@ -34,50 +44,73 @@ public final class FrechetDistance {
         }
         double[] meanA = mean(a);
         double[] meanB = mean(b);
-        DMatrixRMaj covarianceA = covariance(a, meanA);
-        DMatrixRMaj covarianceB = covariance(b, meanB);
-        double meanTerm = 0;
+        double[][] covarianceA = covariance(a, meanA);
+        double[][] covarianceB = covariance(b, meanB);
+        double distance = 0;
         for (int i = 0; i < width; i++) {
-            meanTerm += (meanA[i] - meanB[i]) * (meanA[i] - meanB[i]);
+            distance += (meanA[i] - meanB[i]) * (meanA[i] - meanB[i]) + covarianceA[i][i] + covarianceB[i][i];
         }
-        return meanTerm + CommonOps_DDRM.trace(covarianceA) + CommonOps_DDRM.trace(covarianceB)
-                - 2 * traceOfSqrtProduct(covarianceA, covarianceB);
+        double[][] product = new double[width][width];
+        addProducts(factor(covarianceA, a.length), factor(covarianceB, b.length), product, false);
+        return distance - 2 * sumOfSingularValues(product);
     }
 
-    /** Tr(sqrt(Σa·Σb)) = Σ sqrt(λ) over the eigenvalues λ of sqrt(Σa)·Σb·sqrt(Σa). */
-    private static double traceOfSqrtProduct(DMatrixRMaj covarianceA, DMatrixRMaj covarianceB) {
-        DMatrixRMaj rootA = symmetricSqrt(covarianceA);
-        DMatrixRMaj temp = new DMatrixRMaj(rootA.numRows, rootA.numCols);
-        DMatrixRMaj product = new DMatrixRMaj(rootA.numRows, rootA.numCols);
-        CommonOps_DDRM.mult(rootA, covarianceB, temp);
-        CommonOps_DDRM.mult(temp, rootA, product);
-        double trace = 0;
-        for (double eigenvalue : withoutRoundingNoise(symmetricEigenvalues(product))) {
-            trace += Math.sqrt(eigenvalue);
+    /** Tr(sqrt(Σa·Σb)) when {@code product} is Faᵀ·Fb. */
+    private static double sumOfSingularValues(double[][] product) {
+        SingularValueDecomposition_F64<DMatrixRMaj> svd =
+                DecompositionFactory_DDRM.svd(product.length, product.length, false, false, true);
+        if (!svd.decompose(new DMatrixRMaj(product))) {
+            throw new ArithmeticException("the singular value decomposition of a " + product.length + "x"
+                    + product.length + " product of covariance factors did not converge");
         }
-        return trace;
+        double sum = 0;
+        for (double singularValue : svd.getSingularValues()) {
+            sum += singularValue;
+        }
+        return sum;
     }
 
-    /** V·diag(sqrt(λ))·Vᵀ of a symmetric positive semi-definite matrix. */
-    private static DMatrixRMaj symmetricSqrt(DMatrixRMaj matrix) {
-        int n = matrix.numRows;
-        EigenDecomposition_F64<DMatrixRMaj> eigen = decompose(matrix, true);
-        double[] eigenvalues = new double[n];
-        for (int k = 0; k < n; k++) {
-            eigenvalues[k] = eigen.getEigenvalue(k).getReal();
-        }
-        eigenvalues = withoutRoundingNoise(eigenvalues);
-        DMatrixRMaj root = new DMatrixRMaj(n, n);
-        for (int k = 0; k < n; k++) {
-            double scale = Math.sqrt(eigenvalues[k]);
-            DMatrixRMaj vector = eigen.getEigenVector(k);
-            for (int i = 0; i < n; i++) {
-                for (int j = 0; j < n; j++) {
-                    root.add(i, j, scale * vector.get(i) * vector.get(j));
+    /**
+     * The rows of F with Σ = F·Fᵀ: the lower Cholesky factor when Σ is positive definite beyond rounding (more
+     * embeddings than dimensions, and every pivot above the rank tolerance), else V·sqrt(Λ).
+     */
+    private static double[][] factor(double[][] covariance, int rows) {
+        int width = covariance.length;
+        DMatrixRMaj matrix = new DMatrixRMaj(covariance);
+        if (rows > width) {
+            CholeskyDecomposition_F64<DMatrixRMaj> cholesky = DecompositionFactory_DDRM.chol(width, true);
+            if (cholesky.decompose(matrix.copy())) {
+                DMatrixRMaj lower = cholesky.getT(null);
+                double largest = 0;
+                double smallestPivot = Double.POSITIVE_INFINITY;
+                for (int i = 0; i < width; i++) {
+                    largest = Math.max(largest, covariance[i][i]);
+                    smallestPivot = Math.min(smallestPivot, lower.get(i, i) * lower.get(i, i));
+                }
+                if (smallestPivot > width * Math.ulp(1.0) * largest) {
+                    return rows(lower);
                 }
             }
         }
-        return root;
+        EigenDecomposition_F64<DMatrixRMaj> eigen = DecompositionFactory_DDRM.eig(width, true, true);
+        if (!eigen.decompose(matrix)) {
+            throw new ArithmeticException("the eigen-decomposition of a " + width + "x" + width
+                    + " covariance did not converge");
+        }
+        double[] eigenvalues = new double[width];
+        for (int k = 0; k < width; k++) {
+            eigenvalues[k] = eigen.getEigenvalue(k).getReal();
+        }
+        eigenvalues = withoutRoundingNoise(eigenvalues);
+        double[][] factor = new double[width][width];
+        for (int k = 0; k < width; k++) {
+            double scale = Math.sqrt(eigenvalues[k]);
+            DMatrixRMaj vector = eigen.getEigenVector(k);
+            for (int i = 0; i < width; i++) {
+                factor[i][k] = scale * vector.get(i);
+            }
+        }
+        return factor;
     }
 
     /** The eigenvalues of a positive semi-definite matrix, those within rounding of zero (or below it) set to zero. */
@@ -94,26 +127,12 @@ public final class FrechetDistance {
         return cleaned;
     }
 
-    private static double[] symmetricEigenvalues(DMatrixRMaj matrix) {
-        EigenDecomposition_F64<DMatrixRMaj> eigen = decompose(matrix, false);
-        double[] values = new double[matrix.numRows];
-        for (int k = 0; k < values.length; k++) {
-            values[k] = eigen.getEigenvalue(k).getReal();
+    private static double[][] rows(DMatrixRMaj matrix) {
+        double[][] rows = new double[matrix.numRows][matrix.numCols];
+        for (int i = 0; i < matrix.numRows; i++) {
+            System.arraycopy(matrix.data, i * matrix.numCols, rows[i], 0, matrix.numCols);
         }
-        return values;
-    }
-
-    private static EigenDecomposition_F64<DMatrixRMaj> decompose(DMatrixRMaj matrix, boolean vectors) {
-        DMatrixRMaj symmetric = new DMatrixRMaj(matrix.numRows, matrix.numCols);
-        CommonOps_DDRM.transpose(matrix, symmetric);
-        CommonOps_DDRM.addEquals(symmetric, matrix);
-        CommonOps_DDRM.scale(0.5, symmetric); // rounding leaves products like sqrt(Σa)·Σb·sqrt(Σa) slightly asymmetric
-        EigenDecomposition_F64<DMatrixRMaj> eigen = DecompositionFactory_DDRM.eig(matrix.numRows, vectors, true);
-        if (!eigen.decompose(symmetric)) {
-            throw new ArithmeticException("the eigen-decomposition of a " + matrix.numRows + "x" + matrix.numCols
-                    + " covariance did not converge");
-        }
-        return eigen;
+        return rows;
     }
 
     private static int width(double[][] rows, String name) {
@@ -140,27 +159,51 @@ public final class FrechetDistance {
     }
 
     /** The unbiased covariance (divided by n − 1), as numpy's {@code np.cov(rowvar=False)}. */
-    private static DMatrixRMaj covariance(double[][] rows, double[] mean) {
+    private static double[][] covariance(double[][] rows, double[] mean) {
         int width = mean.length;
-        DMatrixRMaj covariance = new DMatrixRMaj(width, width);
-        double[] centred = new double[width];
-        for (double[] row : rows) {
+        double[][] centred = new double[rows.length][width];
+        for (int r = 0; r < rows.length; r++) {
             for (int i = 0; i < width; i++) {
-                centred[i] = row[i] - mean[i];
-            }
-            for (int i = 0; i < width; i++) {
-                for (int j = i; j < width; j++) {
-                    covariance.add(i, j, centred[i] * centred[j]);
-                }
+                centred[r][i] = rows[r][i] - mean[i];
             }
         }
+        double[][] covariance = new double[width][width];
+        addProducts(centred, centred, covariance, true);
         for (int i = 0; i < width; i++) {
             for (int j = i; j < width; j++) {
-                double value = covariance.get(i, j) / (rows.length - 1);
-                covariance.set(i, j, value);
-                covariance.set(j, i, value);
+                covariance[i][j] /= rows.length - 1;
+                covariance[j][i] = covariance[i][j];
             }
         }
         return covariance;
+    }
+
+    /**
+     * sums[i][j] += Σₖ left[k][i]·right[k][j], for j ≥ i only when {@code upperTriangle}: {@link #BLOCK} outer
+     * products per pass over the sums, in a loop indexing every array alike, which the JIT vectorises (an offset into
+     * one flat matrix it does not).
+     */
+    private static void addProducts(double[][] left, double[][] right, double[][] sums, boolean upperTriangle) {
+        double[] zeros = new double[sums.length];
+        for (int first = 0; first < left.length; first += BLOCK) {
+            double[] l0 = left[first];
+            double[] l1 = first + 1 < left.length ? left[first + 1] : zeros;
+            double[] l2 = first + 2 < left.length ? left[first + 2] : zeros;
+            double[] l3 = first + 3 < left.length ? left[first + 3] : zeros;
+            double[] r0 = right[first];
+            double[] r1 = first + 1 < right.length ? right[first + 1] : zeros;
+            double[] r2 = first + 2 < right.length ? right[first + 2] : zeros;
+            double[] r3 = first + 3 < right.length ? right[first + 3] : zeros;
+            for (int i = 0; i < sums.length; i++) {
+                double a0 = l0[i];
+                double a1 = l1[i];
+                double a2 = l2[i];
+                double a3 = l3[i];
+                double[] row = sums[i];
+                for (int j = upperTriangle ? i : 0; j < row.length; j++) {
+                    row[j] += a0 * r0[j] + a1 * r1[j] + a2 * r2[j] + a3 * r3[j];
+                }
+            }
+        }
     }
 }

@@ -79,6 +79,55 @@ class FrechetDistanceTest {
         assertThat(FrechetDistance.between(clean, shifted)).isCloseTo(squaredLength, within(1e-10));
     }
 
+    /**
+     * Σa singular (a dead unit), Σb full rank, both diagonal before one rotation of every embedding: commuting
+     * covariances, so Tr(sqrt(Σa·Σb)) = Σ sqrt(aᵢ·bᵢ). Eight embeddings from orthogonal ±1 columns (Sylvester-Hadamard)
+     * make the sample covariances (8/7)·diag(s²) and (8/7)·diag(t²). Rotated, Σa's Cholesky factorisation meets a
+     * pivot of rounding size instead of an exact zero, positive for some of these angles: it must count as singular,
+     * not give a square root of noise (about 1e-8 here; without the check the case at 0.2 rad fails).
+     */
+    @Test
+    void aSingularAndAFullRankCovarianceThatCommuteGiveTheClosedFormHoweverRotated() {
+        double[] s = {1.5, 0.7, 2.0, 0};
+        double[] t = {1.0, 0.9, 0.4, 1.2};
+        double dead = 0.25;
+        double expected = dead * dead;
+        for (int i = 0; i < 4; i++) {
+            expected += 8.0 / 7 * (s[i] - t[i]) * (s[i] - t[i]);
+        }
+        for (int step = 0; step <= 10; step++) {
+            double angle = 0.1 * step;
+            double[][] a = new double[8][];
+            double[][] b = new double[8][];
+            for (int row = 0; row < 8; row++) {
+                a[row] = rotated(new double[] {s[0] * hadamard(row, 1), s[1] * hadamard(row, 2),
+                        s[2] * hadamard(row, 3), dead}, angle);
+                b[row] = rotated(new double[] {t[0] * hadamard(row, 4), t[1] * hadamard(row, 5),
+                        t[2] * hadamard(row, 6), t[3] * hadamard(row, 7)}, angle);
+            }
+
+            assertThat(FrechetDistance.between(a, b)).as("angle %.1f", angle).isCloseTo(expected, within(1e-12));
+            assertThat(FrechetDistance.between(b, a)).as("angle %.1f", angle).isCloseTo(expected, within(1e-12));
+        }
+    }
+
+    /** The 4-d embedding turned by the orthogonal Hadamard matrix / 2, then by {@code angle} in its last plane. */
+    private static double[] rotated(double[] embedding, double angle) {
+        double[] turned = new double[4];
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 4; j++) {
+                turned[i] += embedding[j] * hadamard(j, i) / 2;
+            }
+        }
+        return new double[] {turned[0], turned[1], Math.cos(angle) * turned[2] - Math.sin(angle) * turned[3],
+                Math.sin(angle) * turned[2] + Math.cos(angle) * turned[3]};
+    }
+
+    /** Entry (row, column) of a Sylvester-Hadamard matrix: ±1, its columns orthogonal. */
+    private static double hadamard(int row, int column) {
+        return Integer.bitCount(row & column) % 2 == 0 ? 1 : -1;
+    }
+
     @Test
     void isSymmetric() {
         assertThat(FrechetDistance.between(degraded, clean))
