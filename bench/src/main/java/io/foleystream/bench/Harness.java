@@ -35,6 +35,16 @@ final class Harness {
      * less than wall time (meaningful for single-threaded work only).
      */
     static Timing time(int warmups, int repetitions, Work work) throws Exception {
+        Samples samples = samples(warmups, repetitions, work);
+        return new Timing(median(samples.wallSeconds()), median(samples.cpuSeconds()));
+    }
+
+    /** Each timed run's wall time and CPU time of the calling thread, in seconds. */
+    record Samples(double[] wallSeconds, double[] cpuSeconds) {
+    }
+
+    /** Runs {@code work} {@code warmups} times untimed, then {@code repetitions} times, timing each. */
+    static Samples samples(int warmups, int repetitions, Work work) throws Exception {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         for (int i = 0; i < warmups; i++) {
             work.run();
@@ -48,21 +58,7 @@ final class Harness {
             wall[i] = (System.nanoTime() - started) / 1e9;
             cpu[i] = (threads.getCurrentThreadCpuTime() - cpuStarted) / 1e9;
         }
-        return new Timing(median(wall), median(cpu));
-    }
-
-    /** Runs {@code work} {@code warmups} times untimed, then {@code repetitions} times; each run's wall seconds. */
-    static double[] wallSeconds(int warmups, int repetitions, Work work) throws Exception {
-        for (int i = 0; i < warmups; i++) {
-            work.run();
-        }
-        double[] wall = new double[repetitions];
-        for (int i = 0; i < repetitions; i++) {
-            long started = System.nanoTime();
-            work.run();
-            wall[i] = (System.nanoTime() - started) / 1e9;
-        }
-        return wall;
+        return new Samples(wall, cpu);
     }
 
     static double median(double[] values) {
