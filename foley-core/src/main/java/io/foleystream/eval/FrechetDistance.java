@@ -88,7 +88,7 @@ public final class FrechetDistance {
                     smallestPivot = Math.min(smallestPivot, lower.get(i, i) * lower.get(i, i));
                 }
                 if (smallestPivot > width * Math.ulp(1.0) * largest) {
-                    return rows(lower);
+                    return rowArrays(lower);
                 }
             }
         }
@@ -127,7 +127,7 @@ public final class FrechetDistance {
         return cleaned;
     }
 
-    private static double[][] rows(DMatrixRMaj matrix) {
+    private static double[][] rowArrays(DMatrixRMaj matrix) {
         double[][] rows = new double[matrix.numRows][matrix.numCols];
         for (int i = 0; i < matrix.numRows; i++) {
             System.arraycopy(matrix.data, i * matrix.numCols, rows[i], 0, matrix.numCols);
@@ -158,17 +158,22 @@ public final class FrechetDistance {
         return mean;
     }
 
-    /** The unbiased covariance (divided by n − 1), as numpy's {@code np.cov(rowvar=False)}. */
+    /**
+     * The unbiased covariance (divided by n − 1), as numpy's {@code np.cov(rowvar=False)}: {@link #BLOCK} centred
+     * embeddings at a time (the last block padded with zeros) into the upper triangle, then mirrored.
+     */
     private static double[][] covariance(double[][] rows, double[] mean) {
         int width = mean.length;
-        double[][] centred = new double[rows.length][width];
-        for (int r = 0; r < rows.length; r++) {
-            for (int i = 0; i < width; i++) {
-                centred[r][i] = rows[r][i] - mean[i];
-            }
-        }
         double[][] covariance = new double[width][width];
-        addProducts(centred, centred, covariance, true);
+        double[][] centred = new double[BLOCK][width];
+        for (int first = 0; first < rows.length; first += BLOCK) {
+            for (int k = 0; k < BLOCK; k++) {
+                for (int i = 0; i < width; i++) {
+                    centred[k][i] = first + k < rows.length ? rows[first + k][i] - mean[i] : 0;
+                }
+            }
+            addProducts(centred, centred, covariance, true);
+        }
         for (int i = 0; i < width; i++) {
             for (int j = i; j < width; j++) {
                 covariance[i][j] /= rows.length - 1;
