@@ -6,7 +6,8 @@ usage: fad_scipy.py OUT_DIR REPS [--rows N] [--width D] [--seed S]
 Writes OUT_DIR/fad_a.npy and OUT_DIR/fad_b.npy (float64, N x D, default 2048 x 512): two sets of embeddings with
 the structure of real ones, a few strong shared directions over independent noise per unit (low rank plus
 diagonal), the second set with another mean, other directions and other noise levels. Then times the FAD between
-them once untimed as a warm-up and REPS times, and writes OUT_DIR/fad_scipy.json with the value, every wall and
+them once untimed as a warm-up and REPS times, and writes OUT_DIR/fad_scipy-blas-THREADS.json (THREADS:
+$OPENBLAS_NUM_THREADS, else "default", so the harness's two runs keep both) with the value, every wall and
 CPU time (CPU: the process's, all BLAS threads), their median and minimum, and the library versions; prints
 "fad <value>", "median_s <s>", "min_s <s>" and "median_cpu_s <s>" lines for the harness. The data depend only on
 the seed, so the Java side reads exactly what was measured here.
@@ -82,7 +83,7 @@ def main():
         "numpy": np.__version__, "scipy": scipy.__version__,
         "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
     }
-    (args.out_dir / "fad_scipy.json").write_text(json.dumps(result, indent=1) + "\n")
+    (args.out_dir / f"fad_scipy-blas-{result['blas_threads']}.json").write_text(json.dumps(result, indent=1) + "\n")
     for name in ("fad", "median_s", "min_s", "median_cpu_s"):
         print(name, repr(result[name]))
 
