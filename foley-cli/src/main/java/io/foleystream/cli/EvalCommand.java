@@ -74,7 +74,7 @@ final class EvalCommand implements Callable<Integer> {
              CandidateEvaluation evaluation = new CandidateEvaluation(bootstrap, cluster.security(),
                      packDirs != null ? packDirs : LocalCluster.defaultPackDirs(home),
                      new EmbeddingCache(pack, cache != null ? cache : Foley.stateDir().resolve("embeddings")),
-                     !noGramVolume, referenceSet, Foley.VERSION)) {
+                     !noGramVolume, referenceSet)) {
             CandidateEvaluation.Outcome outcome;
             try {
                 outcome = evaluation.evaluate(candidate, jobIds, !dryRun);

@@ -11,16 +11,13 @@ import picocli.CommandLine.Command;
  * topics that differ from their spec.
  */
 // INHERIT: every subcommand answers --help/-h (and --version) with its usage, whatever else is missing
-@Command(name = "foley", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "foley " + Foley.VERSION,
+@Command(name = "foley", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = Foley.Version.class,
         description = "Automatic Foley for video: streams an upload through FoleyStream and writes the sound.",
         subcommands = {RunCommand.class, GenerateCommand.class, UpCommand.class, DownCommand.class, SubmitCommand.class,
                 StatusCommand.class, ProbeCommand.class, EnvelopeCommand.class, FbankCommand.class,
                 GramVolumeCommand.class, DistanceCommand.Fad.class, DistanceCommand.Kad.class, ReplayCommand.class,
                 EvalCommand.class, TopicsCommand.class})
 public final class Foley implements Callable<Integer> {
-
-    /** The FoleyStream version, as evaluation runs record it. */
-    public static final String VERSION = "0.1.0";
 
     public static final int OK = 0;
     public static final int INTERNAL_ERROR = 1;
@@ -81,6 +78,14 @@ public final class Foley implements Callable<Integer> {
     private static String oneLine(Throwable e) {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         return message.replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    /** {@code --version}: the version the build gave foley-core. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"foley " + io.foleystream.FoleyVersion.current()};
+        }
     }
 
     /** An error that decides the exit code. */

@@ -1,5 +1,6 @@
 package io.foleystream.eval;
 
+import io.foleystream.FoleyVersion;
 import io.foleystream.eval.report.EvaluationReport;
 import io.foleystream.eval.report.EvaluationReport.HistoryPoint;
 import io.foleystream.eval.report.EvaluationReport.MetricRow;
@@ -42,7 +43,6 @@ public final class CandidateEvaluation implements AutoCloseable {
     private final ModelPack gramPack;
     private final GramEncoder gram;
     private final List<double[]> referenceSet;
-    private final String codeVersion;
 
     /**
      * @param packDirs     the model packs the jobs and the candidate name; the first is the default, whose GRAM
@@ -52,8 +52,7 @@ public final class CandidateEvaluation implements AutoCloseable {
      * @param referenceSet reference embeddings for FAD and KAD; empty: the uploads' own sound
      */
     public CandidateEvaluation(String bootstrapServers, KafkaSecurity security, List<Path> packDirs,
-                               EmbeddingCache embeddings, boolean gramVolume, List<double[]> referenceSet,
-                               String codeVersion) {
+                               EmbeddingCache embeddings, boolean gramVolume, List<double[]> referenceSet) {
         this.jobs = new ReplayedJobs(bootstrapServers, security);
         this.results = new EvaluationResults(bootstrapServers, security);
         this.packs = PackRegistry.manifests(packDirs);
@@ -66,7 +65,6 @@ public final class CandidateEvaluation implements AutoCloseable {
                 PackComponent.VIDEO_ENCODER, PackComponent.TEXT_ENCODER, PackComponent.AUDIO_ENCODER)) : null;
         this.gram = gramVolume ? new GramEncoder(gramPack) : null;
         this.referenceSet = referenceSet;
-        this.codeVersion = codeVersion;
     }
 
     /** A run: its record (as written to {@code foley.eval.results}) and its report. */
@@ -115,7 +113,7 @@ public final class CandidateEvaluation implements AutoCloseable {
                 .addAllJobIds(selected)
                 .setEmbeddingModel(embeddings.pack().id() + " sha256:" + embeddings.pack().sha256()
                         + (gram == null ? "" : "; GRAM volume by " + gramPack.id()))
-                .setCodeVersion(codeVersion);
+                .setCodeVersion(FoleyVersion.current());
         for (MetricRow row : compared.metrics()) {
             result.addMetrics(MetricComparison.newBuilder().setName(row.name()).setBaseline(row.baseline())
                     .setCandidate(row.candidate()).setHigherIsBetter(row.higherIsBetter()));

@@ -39,9 +39,6 @@ public class EvaluatorService extends EvaluatorGrpc.EvaluatorImplBase {
 
     /** Rates are doubles computed two ways (44100 / 512 here, a client's own division there). */
     private static final double RATE_TOLERANCE_HZ = 1e-6;
-    /** The version evaluation runs record: the application's, from its build. */
-    private static final String CODE_VERSION = EvaluatorService.class.getPackage().getImplementationVersion() == null
-            ? "dev" : EvaluatorService.class.getPackage().getImplementationVersion();
 
     private final PackRegistry<PackManifest> packs;
     private final List<Path> packDirs;
@@ -91,7 +88,7 @@ public class EvaluatorService extends EvaluatorGrpc.EvaluatorImplBase {
         if (comparisons == null) {
             evalPack = EvalPack.load(evalPackDir);
             comparisons = new CandidateEvaluation(bootstrapServers, security, packDirs,
-                    new EmbeddingCache(evalPack, cacheDir), true, List.of(), CODE_VERSION);
+                    new EmbeddingCache(evalPack, cacheDir), true, List.of());
         }
         return comparisons;
     }
