@@ -24,6 +24,8 @@ import java.util.List;
 public final class EmbeddingCache {
 
     private static final int FORMAT = 1;
+    /** Longer than any embedding or label list; a damaged length is refused, not allocated. */
+    private static final int MAX_ARRAY = 1 << 16;
 
     private final EvalPack pack;
     private final Path folder;
@@ -131,7 +133,11 @@ public final class EmbeddingCache {
     }
 
     private static float[] readArray(DataInputStream in) throws IOException {
-        float[] values = new float[in.readInt()];
+        int length = in.readInt();
+        if (length < 0 || length > MAX_ARRAY) {
+            throw new IOException("not an entry: an array of " + length);
+        }
+        float[] values = new float[length];
         for (int i = 0; i < values.length; i++) {
             values[i] = in.readFloat();
         }
