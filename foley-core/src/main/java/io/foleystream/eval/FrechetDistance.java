@@ -1,5 +1,6 @@
 package io.foleystream.eval;
 
+import java.util.concurrent.CompletableFuture;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.CholeskyDecomposition_F64;
@@ -42,16 +43,17 @@ public final class FrechetDistance {
         if (width(b, "b") != width) {
             throw new IllegalArgumentException("a has " + width + "-d rows, b " + b[0].length + "-d rows");
         }
-        double[] meanA = mean(a);
-        double[] meanB = mean(b);
-        double[][] covarianceA = covariance(a, meanA);
-        double[][] covarianceB = covariance(b, meanB);
+        // the two sets' statistics are independent: b's on another core while a's are computed here
+        CompletableFuture<Moments> momentsB = CompletableFuture.supplyAsync(() -> Moments.of(b));
+        Moments momentsA = Moments.of(a);
+        Moments moments = momentsB.join();
         double distance = 0;
         for (int i = 0; i < width; i++) {
-            distance += (meanA[i] - meanB[i]) * (meanA[i] - meanB[i]) + covarianceA[i][i] + covarianceB[i][i];
+            double difference = momentsA.mean[i] - moments.mean[i];
+            distance += difference * difference + momentsA.covariance[i][i] + moments.covariance[i][i];
         }
         double[][] product = new double[width][width];
-        addProducts(factor(covarianceA, a.length), factor(covarianceB, b.length), product, false);
+        addProducts(momentsA.factor, moments.factor, product, false);
         return distance - 2 * sumOfSingularValues(product);
     }
 
@@ -74,6 +76,15 @@ public final class FrechetDistance {
      * The rows of F with Σ = F·Fᵀ: the lower Cholesky factor when Σ is positive definite beyond rounding (more
      * embeddings than dimensions, and every pivot above the rank tolerance), else V·sqrt(Λ).
      */
+    /** A set's mean, covariance and covariance factor. */
+    private record Moments(double[] mean, double[][] covariance, double[][] factor) {
+        static Moments of(double[][] rows) {
+            double[] mean = FrechetDistance.mean(rows);
+            double[][] covariance = FrechetDistance.covariance(rows, mean);
+            return new Moments(mean, covariance, FrechetDistance.factor(covariance, rows.length));
+        }
+    }
+
     private static double[][] factor(double[][] covariance, int rows) {
         int width = covariance.length;
         DMatrixRMaj matrix = new DMatrixRMaj(covariance);
