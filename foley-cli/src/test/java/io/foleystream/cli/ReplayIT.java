@@ -127,8 +127,33 @@ class ReplayIT {
         // a second comparison reads every embedding from the cache and adds a second run to the history
         assertThat(Foley.execute("eval", "--bootstrap-servers", bootstrap, "--candidate", "foley-mini@1.1.0",
                 "--job", finished.get(1), "--cache", work.resolve("cache").toString())).isEqualTo(Foley.OK);
+        List<EvaluationResult> runs = new EvaluationResults(bootstrap, io.foleystream.kafka.KafkaSecurity.none())
+                .history();
+        assertThat(runs).hasSize(2);
+
+        // gRPC Compare on metrics-service serves the same comparison (a dry run records nothing)
+        io.grpc.ManagedChannel channel = io.grpc.ManagedChannelBuilder.forAddress("localhost",
+                cluster.state().httpPorts().get("metrics-service")).usePlaintext().build();
+        try {
+            EvaluationResult served = io.foleystream.proto.v1.EvaluatorGrpc.newBlockingStub(channel)
+                    .compare(io.foleystream.proto.v1.CompareRequest.newBuilder().setCandidate("foley-mini")
+                            .addJobIds(finished.get(1)).setDryRun(true).build());
+            List<MetricComparison> cli = runs.get(1).getMetricsList();
+            assertThat(served.getMetricsList()).hasSameSizeAs(cli);
+            for (int i = 0; i < cli.size(); i++) {
+                MetricComparison expected = cli.get(i);
+                MetricComparison actual = served.getMetrics(i);
+                assertThat(actual.getName()).isEqualTo(expected.getName());
+                assertThat(actual.getBaseline()).as(expected.getName()).isCloseTo(expected.getBaseline(),
+                        org.assertj.core.data.Offset.offset(1e-6));
+                assertThat(actual.getCandidate()).as(expected.getName()).isCloseTo(expected.getCandidate(),
+                        org.assertj.core.data.Offset.offset(1e-6));
+            }
+        } finally {
+            channel.shutdownNow();
+        }
         assertThat(new EvaluationResults(bootstrap, io.foleystream.kafka.KafkaSecurity.none()).history())
-                .hasSize(2);
+                .as("runs after the dry run").hasSize(2);
 
         assertThat(latestStatuses(finished)).as("live statuses of the replayed jobs").isEqualTo(statusesBefore);
         assertThat(jobsWrittenSince(Topics.AUDIO, audioEndsBefore)).as("jobs written to foley.audio since")
