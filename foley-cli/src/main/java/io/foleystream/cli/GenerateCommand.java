@@ -58,7 +58,11 @@ final class GenerateCommand implements Callable<Integer> {
         if (!selector.isEmpty() && Files.isDirectory(Path.of(selector))) {
             return Path.of(selector);
         }
-        List<Path> directories = LocalCluster.defaultPackDirs(Foley.home());
+        return packDirectory(selector, LocalCluster.defaultPackDirs(Foley.home()));
+    }
+
+    /** The directory among {@code directories} whose pack the name (or name@version) selects; exit 2 for none. */
+    static Path packDirectory(String selector, List<Path> directories) {
         PackManifest chosen;
         try {
             chosen = PackRegistry.manifests(directories).resolve(selector);

@@ -2,8 +2,6 @@ package io.foleystream.cli;
 
 import io.foleystream.kafka.Topics;
 import io.foleystream.onnx.ModelPack;
-import io.foleystream.onnx.PackException;
-import io.foleystream.onnx.PackManifest;
 import io.foleystream.onnx.PackRegistry;
 import io.foleystream.onnx.RuntimeOptions;
 import io.foleystream.replay.Replay;
@@ -73,7 +71,7 @@ final class ReplayCommand implements Callable<Integer> {
         String bootstrap = cluster.existing().orElseThrow(() -> new Foley.CliException(Foley.BAD_INPUT,
                 "no FoleyStream cluster: start one with 'foley up' or give --bootstrap-servers"));
         List<Path> directories = packDirs != null ? packDirs : LocalCluster.defaultPackDirs(Foley.home());
-        Path candidateDir = packDirectory(directories);
+        Path candidateDir = GenerateCommand.packDirectory(pack, directories);
         Replay.Settings settings;
         try {
             settings = new Replay.Settings(bootstrap, cluster.security(), range, jobIds, maxBatch,
@@ -92,17 +90,5 @@ final class ReplayCommand implements Callable<Integer> {
                     + Topics.CONDITIONED + ", left alone"));
             return summary.failed().isEmpty() ? Foley.OK : Foley.INTERNAL_ERROR;
         }
-    }
-
-    private Path packDirectory(List<Path> directories) {
-        PackManifest chosen;
-        try {
-            chosen = PackRegistry.manifests(directories).resolve(pack);
-        } catch (PackException e) {
-            throw new Foley.CliException(Foley.BAD_INPUT, e.getMessage());
-        }
-        return directories.stream()
-                .filter(dir -> PackRegistry.manifests(List.of(dir)).defaultPack().id().equals(chosen.id()))
-                .findFirst().orElseThrow();
     }
 }
