@@ -10,6 +10,7 @@ import io.foleystream.kafka.KafkaSecurity;
 import io.foleystream.kafka.Producers;
 import io.foleystream.kafka.Topics;
 import io.foleystream.onnx.ModelPack;
+import io.foleystream.onnx.PackException;
 import io.foleystream.onnx.PackManifest;
 import io.foleystream.onnx.PackRegistry;
 import io.foleystream.proto.v1.ConditionedWindow;
@@ -127,8 +128,7 @@ public final class Replay {
         List<String> toRecondition = new ArrayList<>();
         for (var job : jobs.entrySet()) {
             List<ConditionedWindow> windows = List.copyOf(job.getValue().values());
-            PackManifest live = packs.resolve(windows.get(0).getRequest().getPack());
-            if (!ReplayConditioning.sharesConditioning(live, candidate)) {
+            if (!sharesConditioning(packs, windows.get(0).getRequest().getPack(), candidate)) {
                 toRecondition.add(job.getKey());
                 continue;
             }
@@ -197,6 +197,16 @@ public final class Replay {
             }
         }
         return new Summary(groupId, audioTopic, statusTopic, List.copyOf(completed), failed, incomplete, generated);
+    }
+
+    /** Whether the candidate can take the job's conditioning as it is; a job of a pack not held is conditioned again. */
+    private static boolean sharesConditioning(PackRegistry<PackManifest> packs, String livePack,
+                                              PackManifest candidate) {
+        try {
+            return ReplayConditioning.sharesConditioning(packs.resolve(livePack), candidate);
+        } catch (PackException e) {
+            return false;
+        }
     }
 
     /** The jobs whose window 0 lies in the range (and among the asked ones, if any). */
