@@ -80,6 +80,23 @@ class ChunkerTest {
     }
 
     @Test
+    void aStreamFedPiecesOfAnySizeCutsExactlyAsTheReaderDoes() {
+        byte[] upload = randomBytes(8_000);
+        List<VideoChunk> streamed = new ArrayList<>();
+        Chunker.Stream stream = new Chunker.Stream("job-10", 2000, streamed::add);
+        int[] pieces = {1, 1999, 2000, 2500, 1500}; // ends on a chunk boundary: the last chunk must still be full
+        int at = 0;
+        for (int piece : pieces) {
+            stream.write(upload, at, piece);
+            at += piece;
+        }
+
+        assertThat(stream.finish()).isEqualTo(8_000);
+        assertThat(streamed).isEqualTo(Chunker.chunks("job-10", upload, 2000));
+        assertThatThrownBy(() -> stream.write(upload, 0, 1)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void refusesChunksLargerThan512KiB() {
         assertThatThrownBy(() -> Chunker.chunks("job-5", new byte[10], KIB_512 + 1))
                 .isInstanceOf(IllegalArgumentException.class);
