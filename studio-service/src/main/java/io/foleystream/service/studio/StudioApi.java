@@ -70,6 +70,8 @@ public class StudioApi {
         router.get("/api/jobs").handler(ctx -> sendJson(ctx, 200,
                 board.jobs().stream().map(JobView::of).toList()));
         router.get("/api/jobs/:id").blockingHandler(this::job, false);
+        router.post("/api/jobs/:id/rerun").handler(BodyHandler.create(false).setBodyLimit(64 * 1024))
+                .blockingHandler(this::rerun, false);
         router.get("/api/jobs/:id/events").handler(this::events);
         router.get("/api/jobs/:id/audio.wav").blockingHandler(this::audio, false);
         router.get("/api/jobs/:id/video").blockingHandler(this::video, false);
@@ -92,6 +94,13 @@ public class StudioApi {
             boolean last = ctx.queryParam("last").contains("true");
             long received = uploads.append(ctx.pathParam("id"), offset, ctx.body().buffer().getBytes(), last);
             sendJson(ctx, 200, Map.of("received", received));
+        });
+    }
+
+    private void rerun(RoutingContext ctx) {
+        handle(ctx, () -> {
+            UploadOptions options = json.readValue(ctx.body().asString(), UploadOptions.class);
+            sendJson(ctx, 201, Map.of("jobId", uploads.rerun(ctx.pathParam("id"), options)));
         });
     }
 

@@ -12,8 +12,10 @@ import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,6 +107,39 @@ public class StudioUploads {
     public String start(UploadOptions options, String contentType) throws Refused, IOException {
         dropIdleUploads();
         String jobId = UUID.randomUUID().toString();
+        JobRequest request = open(jobId, options, contentType);
+        uploads.put(jobId, new Upload(jobId));
+        await(List.of(producer.send(JobSubmission.request(request))));
+        return jobId;
+    }
+
+    /**
+     * A new job on the upload of an earlier one, which the studio still keeps, with other options (a new seed or
+     * prompt): the kept file is sent again as the new job's chunks. Returns the new job's id.
+     */
+    public String rerun(String earlierJobId, UploadOptions options) throws Refused, IOException {
+        Path earlier = files.upload(earlierJobId);
+        JobFiles.Origin origin = files.origin(earlierJobId).orElse(null);
+        if (origin == null || !Files.exists(earlier)) {
+            throw new Refused(404, "the upload of job " + earlierJobId + " is not kept here: upload it again");
+        }
+        String jobId = UUID.randomUUID().toString();
+        JobRequest request = open(jobId, options.forFile(origin.options().fileName(), Files.size(earlier)),
+                origin.contentType());
+        Files.copy(earlier, files.upload(jobId));
+        List<Future<?>> sends = new ArrayList<>();
+        sends.add(producer.send(JobSubmission.request(request)));
+        try (InputStream in = Files.newInputStream(earlier)) {
+            Chunker.forEachChunk(jobId, in, Chunker.MAX_CHUNK_BYTES,
+                    chunk -> sends.add(producer.send(JobSubmission.chunk(chunk))));
+        }
+        await(sends);
+        files.retain(jobId);
+        return jobId;
+    }
+
+    /** Checks the options and the size and writes the job's origin; returns the job's request. */
+    private JobRequest open(String jobId, UploadOptions options, String contentType) throws Refused, IOException {
         JobRequest request;
         try {
             request = options.toRequest(jobId, System.currentTimeMillis());
@@ -114,12 +149,9 @@ public class StudioUploads {
         if (options.size() > maxBytes) {
             throw new Refused(413, tooLarge());
         }
-        Files.createDirectories(files.folder(jobId));
         files.writeOrigin(new JobFiles.Origin(jobId, options, contentType, endOffset(Topics.WINDOWS, jobId),
                 endOffset(Topics.AUDIO, jobId)));
-        uploads.put(jobId, new Upload(jobId));
-        await(List.of(producer.send(JobSubmission.request(request))));
-        return jobId;
+        return request;
     }
 
     /**

@@ -18,6 +18,12 @@ public record UploadOptions(String fileName, Long size, String prompt, String ne
                             Integer steps, Float cfgScale, String sampler, Float controlScale, List<String> modalities,
                             String envelopeSource, String envelopePreset, String pack) {
 
+    /** These options for another file: a re-run's, whose file is an upload the studio keeps. */
+    public UploadOptions forFile(String otherFileName, long otherSize) {
+        return new UploadOptions(otherFileName, otherSize, prompt, negativePrompt, seed, steps, cfgScale, sampler,
+                controlScale, modalities, envelopeSource, envelopePreset, pack);
+    }
+
     /** The job's request, or IllegalArgumentException saying which option is wrong. */
     public JobRequest toRequest(String jobId, long submittedAtMs) {
         if (size == null || size < 0) {
