@@ -159,6 +159,7 @@ async function openJob(jobId) {
   $('job-panel').hidden = false;
   $('job-id').textContent = jobId;
   $('job-failure').hidden = true;
+  $('compare').hidden = false;
   $('envelope-plot').innerHTML = '';
   $('metrics').querySelector('tbody').innerHTML = '';
   $('foley').removeAttribute('src');
@@ -214,13 +215,16 @@ function showStatus(status) {
   $('job-state').dataset.state = status.state;
   $('job-windows').max = Math.max(1, total);
   $('job-windows').value = status.state === 'COMPLETED' ? $('job-windows').max : status.windowsDone;
-  if (status.state === 'FAILED') {
-    $('job-failure').hidden = false;
+  const failed = status.state === 'FAILED';
+  $('job-failure').hidden = !failed;
+  $('compare').hidden = failed; // a failed job has no sound to compare
+  if (failed) {
     $('job-failure').textContent = `FAILED (${status.errorCode || 'error'}): ${status.failureReason}`;
   }
   showMetrics(status.metrics || {});
-  if (status.finished) {
+  if (status.finished && !current.complete) {
     current.complete = true;
+    refreshJobs();
   }
   if (status.state === 'COMPLETED') {
     loadFoley(current, Infinity);

@@ -121,6 +121,7 @@ class StudioIT {
         click("input[name=ab][value=foley]");
         assertThat(js("const v = document.getElementById('video'), a = document.getElementById('foley');"
                 + "return [v.muted, a.muted]")).isEqualTo(java.util.List.of(true, false));
+        assertThat(browser.findElement(By.id("balance")).isDisplayed()).as("the balance only mixes both").isFalse();
         click("input[name=ab][value=both]");
         assertThat(browser.findElement(By.id("balance")).isDisplayed()).isTrue();
         js("const b = document.getElementById('balance'); b.value = 0.25; b.dispatchEvent(new Event('input'));");
@@ -163,6 +164,9 @@ class StudioIT {
                 .until(() -> browser.findElement(By.id("job-failure")).isDisplayed());
         assertThat(text("job-failure")).startsWith("FAILED (BAD_INPUT): ").hasSizeGreaterThan(25);
         assertThat(browser.findElement(By.id("job-state")).getDomAttribute("data-state")).isEqualTo("FAILED");
+        assertThat(browser.findElement(By.id("video")).isDisplayed()).as("no compare panel for a failed job").isFalse();
+        await().atMost(Duration.ofSeconds(15)).until(() -> !browser.findElements(
+                By.cssSelector("#jobs tbody tr[data-job-id='" + text("job-id") + "'] td.FAILED")).isEmpty());
         screenshot("studio-hostile.png");
 
         HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(URI.create(studio + "/q/health")).build(),
