@@ -88,7 +88,6 @@ class StudioIT {
         browser.get(studio + "/");
         browser.findElement(By.id("prompt")).sendKeys("a wooden stick hitting surfaces");
         browser.findElement(By.id("seed")).sendKeys("7");
-        browser.findElement(By.id("pack")).sendKeys("tiny");
         browser.findElement(By.id("file")).sendKeys(SAMPLE.toString());
         browser.findElement(By.id("submit")).click();
 
