@@ -6,12 +6,15 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.foleystream.assembly.WindowAudio;
 import io.foleystream.kafka.Chunker;
 import io.foleystream.kafka.Consumers;
 import io.foleystream.kafka.JobStatuses;
 import io.foleystream.kafka.KafkaSecurity;
 import io.foleystream.kafka.Producers;
 import io.foleystream.kafka.Topics;
+import io.foleystream.media.WavFile;
+import io.foleystream.proto.v1.AudioWindow;
 import io.foleystream.proto.v1.ErrorCode;
 import io.foleystream.proto.v1.JobRequest;
 import io.foleystream.proto.v1.VideoChunk;
@@ -150,6 +153,52 @@ class StudioApiTest {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/api/jobs").then().statusCode(200)
                 .body("find { it.jobId == '" + jobId + "' }.state", equalTo("FAILED")));
         given().get("/api/jobs/" + jobId).then().statusCode(200).body("status.failureReason", equalTo("not a video"));
+    }
+
+    @Test
+    void theTrackSoFarPlaysBeforeTheJobEndsAndTheCompleteTrackHasTheVideosDuration() throws Exception {
+        String jobId = UUID.randomUUID().toString();
+        int rate = 8000;
+        try (KafkaProducer<String, byte[]> producer = Producers.idempotent(LocalBrokerResource.bootstrapServers(),
+                "studio-test", Map.of())) {
+            for (int index = 0; index < 2; index++) {
+                producer.send(audioRecord(jobId, index, rate)).get();
+            }
+            WavFile.Audio soFar = wav(given().get("/api/jobs/" + jobId + "/audio.wav").then().statusCode(200)
+                    .header("X-Track-Complete", "false").extract().asByteArray());
+            assertThat(soFar.durationSeconds()).as("what windows 0 and 1 make final").isBetween(1.0, 5.0);
+
+            producer.send(audioRecord(jobId, 2, rate)).get();
+        }
+        WavFile.Audio complete = wav(given().get("/api/jobs/" + jobId + "/audio.wav").then().statusCode(200)
+                .header("X-Track-Complete", "true").extract().asByteArray());
+        assertThat(complete.frames()).isEqualTo(5 * rate);
+        given().get("/api/jobs/" + jobId + "/audio.wav?download=1").then().statusCode(200)
+                .header("Content-Disposition", containsString(jobId + ".foley.wav"));
+    }
+
+    /** Window {@code index} of three 2 s windows overlapping by 0.5 s over a 5 s video: a 440 Hz tone, mono. */
+    private static org.apache.kafka.clients.producer.ProducerRecord<String, byte[]> audioRecord(String jobId, int index,
+                                                                                                int rate) {
+        float[] tone = new float[2 * rate];
+        for (int i = 0; i < tone.length; i++) {
+            tone[i] = (float) (0.3 * Math.sin(2 * Math.PI * 440 * i / rate));
+        }
+        AudioWindow window = AudioWindow.newBuilder().setJobId(jobId).setIndex(index).setStartS(index * 1.5)
+                .setDurationS(2).setOverlapS(0.5).setSampleRate(rate).setChannels(1)
+                .setPcmF32Le(WindowAudio.encode(tone)).setLast(index == 2).setTotalWindows(3).setVideoDurationS(5)
+                .build();
+        return new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.AUDIO, jobId, window.toByteArray());
+    }
+
+    private static WavFile.Audio wav(byte[] bytes) throws java.io.IOException {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("studio-track", ".wav");
+        try {
+            java.nio.file.Files.write(file, bytes);
+            return WavFile.read(file);
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
     }
 
     private static String startUpload(long size, String optionsJson) {
