@@ -80,7 +80,7 @@ class ChunkerTest {
     }
 
     @Test
-    void aStreamFedPiecesOfAnySizeCutsExactlyAsTheReaderDoes() {
+    void aStreamFedPiecesOfAnySizeCutsFullChunksAndAFullLastOne() throws Exception {
         byte[] upload = randomBytes(8_000);
         List<VideoChunk> streamed = new ArrayList<>();
         Chunker.Stream stream = new Chunker.Stream("job-10", 2000, streamed::add);
@@ -92,7 +92,14 @@ class ChunkerTest {
         }
 
         assertThat(stream.finish()).isEqualTo(8_000);
-        assertThat(streamed).isEqualTo(Chunker.chunks("job-10", upload, 2000));
+        assertThat(streamed).extracting(c -> c.getData().size()).containsExactly(2000, 2000, 2000, 2000);
+        assertThat(streamed).extracting(VideoChunk::getSeq).containsExactly(0L, 1L, 2L, 3L);
+        assertThat(streamed).extracting(VideoChunk::getOffset).containsExactly(0L, 2000L, 4000L, 6000L);
+        assertThat(streamed).extracting(VideoChunk::getLast).containsExactly(false, false, false, true);
+        assertThat(streamed.get(3).getTotalSize()).isEqualTo(8_000);
+        assertThat(streamed.get(3).getSha256().toByteArray())
+                .isEqualTo(MessageDigest.getInstance("SHA-256").digest(upload));
+        assertThat(concat(streamed)).isEqualTo(upload);
         assertThatThrownBy(() -> stream.write(upload, 0, 1)).isInstanceOf(IllegalStateException.class);
     }
 
