@@ -226,6 +226,7 @@ function showStatus(status) {
     current.complete = true;
     refreshJobs();
   }
+  $('download-mp4').hidden = !(status.state === 'COMPLETED' && $('video').getAttribute('src'));
   if (status.state === 'COMPLETED') {
     loadFoley(current, Infinity);
     loadEnvelopes(current);
@@ -382,6 +383,7 @@ async function refreshJobs() {
     open.onclick = () => openJob(job.jobId);
     const again = document.createElement('button');
     again.textContent = 're-run';
+    again.className = 'rerun';
     again.onclick = async () => {
       const detail = await api(`/api/jobs/${job.jobId}`);
       if (!detail.hasVideo) {
@@ -438,6 +440,12 @@ async function init() {
     event.preventDefault();
     if (current) {
       download(`/api/jobs/${current.jobId}/audio.wav?download=1`, current.jobId + '.foley.wav');
+    }
+  });
+  $('download-mp4').addEventListener('click', (event) => {
+    event.preventDefault();
+    if (current) {
+      download(`/api/jobs/${current.jobId}/foley.mp4`, current.jobId + '.foley.mp4');
     }
   });
   applyMix();

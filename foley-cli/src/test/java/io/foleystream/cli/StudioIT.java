@@ -112,6 +112,16 @@ class StudioIT {
         assertThat(foleySeconds).as("Foley of the video's duration").isCloseTo(videoSeconds,
                 org.assertj.core.data.Offset.offset(0.1));
         assertThatTheServedTrackIsTheJobsFoley(jobId);
+        assertThat(browser.findElement(By.id("download-mp4")).isDisplayed()).isTrue();
+        Path mp4 = work.resolve(jobId + ".mp4");
+        assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(studio + "/api/jobs/" + jobId + "/foley.mp4")).build(),
+                HttpResponse.BodyHandlers.ofFile(mp4)).statusCode()).isEqualTo(200);
+        try (UploadSpool spool = UploadSpool.ofFile(mp4)) {
+            var info = MediaProbe.probe(spool, MediaLimits.defaults());
+            assertThat(info.hasAudio()).isTrue();
+            assertThat(info.videoCodec()).isEqualTo("h264");
+            assertThat(info.durationSeconds()).isCloseTo(videoSeconds, org.assertj.core.data.Offset.offset(0.1));
+        }
 
         // A/B: original, Foley, both with the balance; the Foley element follows the video's clock
         click("input[name=ab][value=original]");
@@ -145,6 +155,20 @@ class StudioIT {
         await().atMost(Duration.ofSeconds(15)).until(() -> !browser.findElements(
                 By.cssSelector("#jobs tbody tr[data-job-id='" + jobId + "'] td.COMPLETED")).isEmpty());
         screenshot("studio-compare.png");
+
+        // re-run from the jobs list: the kept upload with the same prompt and a new seed
+        browser.findElement(By.cssSelector("#jobs tbody tr[data-job-id='" + jobId + "'] button.rerun")).click();
+        assertThat(browser.findElement(By.id("prompt")).getDomProperty("value")).isEqualTo("a wooden stick hitting surfaces");
+        browser.findElement(By.id("seed")).clear();
+        browser.findElement(By.id("seed")).sendKeys("8");
+        browser.findElement(By.id("submit")).click();
+        await().atMost(Duration.ofSeconds(30)).until(() -> !text("job-id").equals(jobId));
+        String rerunId = text("job-id");
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> "COMPLETED".equals(browser.findElement(By.id("job-state")).getDomAttribute("data-state")));
+        assertThat(text("job-state")).contains("seed 8");
+        assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(studio + "/api/jobs/" + rerunId)).build(),
+                HttpResponse.BodyHandlers.ofString()).body()).contains("\"prompt\":\"a wooden stick hitting surfaces\"");
     }
 
     @Test

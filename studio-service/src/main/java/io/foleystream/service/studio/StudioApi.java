@@ -75,6 +75,7 @@ public class StudioApi {
         router.get("/api/jobs/:id/events").handler(this::events);
         router.get("/api/jobs/:id/audio.wav").blockingHandler(this::audio, false);
         router.get("/api/jobs/:id/video").blockingHandler(this::video, false);
+        router.get("/api/jobs/:id/foley.mp4").blockingHandler(this::mp4, false);
         router.get("/api/jobs/:id/envelopes.json").blockingHandler(this::envelopes, false);
     }
 
@@ -181,6 +182,22 @@ public class StudioApi {
                 throw new StudioUploads.Refused(404, "the upload of job " + jobId + " is not kept here");
             }
             sendFile(ctx, upload, files.origin(jobId).map(JobFiles.Origin::contentType).orElse("video/mp4"));
+        });
+    }
+
+    /** The upload with the Foley as its sound, as a download. */
+    private void mp4(RoutingContext ctx) {
+        handle(ctx, () -> {
+            String jobId = ctx.pathParam("id");
+            Path mp4;
+            try {
+                mp4 = tracks.mp4(jobId).orElseThrow(() ->
+                        new StudioUploads.Refused(409, "job " + jobId + " has not completed: no MP4 yet"));
+            } catch (IllegalStateException notHere) {
+                throw new StudioUploads.Refused(404, notHere.getMessage());
+            }
+            ctx.response().putHeader("Content-Disposition", "attachment; filename=\"" + jobId + ".foley.mp4\"");
+            sendFile(ctx, mp4, "video/mp4");
         });
     }
 

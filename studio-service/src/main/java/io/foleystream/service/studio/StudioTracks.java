@@ -12,6 +12,7 @@ import io.foleystream.kafka.JobAudioReader;
 import io.foleystream.kafka.JobPartitionReader;
 import io.foleystream.kafka.KafkaSecurity;
 import io.foleystream.kafka.Topics;
+import io.foleystream.media.Remuxer;
 import io.foleystream.media.WavFile;
 import io.foleystream.onnx.PackManifest;
 import io.foleystream.onnx.PackRegistry;
@@ -29,8 +30,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * A job's sound as a client hears it, read back from Kafka: the track assembled by the same {@link TrackAssembler}
  * as every other client from the job's {@code foley.audio} windows (what is final so far while the job runs, kept
- * on disk once complete), and the target and generated envelopes as metrics-service compares them
- * ({@link JobEvaluation}), with the generated track's onsets.
+ * on disk once complete), the upload remuxed with it as an MP4, and the target and generated envelopes as
+ * metrics-service compares them ({@link JobEvaluation}), with the generated track's onsets.
  */
 @ApplicationScoped
 public class StudioTracks {
@@ -51,14 +52,17 @@ public class StudioTracks {
     private final KafkaSecurity security;
     private final String bootstrapServers;
     private final PackRegistry<PackManifest> packs;
+    private final double maxMp4Seconds;
 
     StudioTracks(JobFiles files, KafkaSecurity security,
                  @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-                 @ConfigProperty(name = "foley.pack.dirs") List<Path> packDirs) {
+                 @ConfigProperty(name = "foley.pack.dirs") List<Path> packDirs,
+                 @ConfigProperty(name = "foley.studio.max-mp4-seconds") double maxMp4Seconds) {
         this.files = files;
         this.security = security;
         this.bootstrapServers = bootstrapServers;
         this.packs = PackRegistry.manifests(packDirs);
+        this.maxMp4Seconds = maxMp4Seconds;
     }
 
     /** The job's track as far as it is final; empty while no window has come. */
@@ -87,6 +91,36 @@ public class StudioTracks {
             return Optional.of(new Track(complete, true));
         }
         return Optional.of(new Track(out, false));
+    }
+
+    /**
+     * The upload's video with the complete track as its sound (the video stream copied packet for packet, as
+     * {@code foley run --out} writes it), kept beside the track; empty while the track is not complete. The remuxer
+     * takes the track whole, so only videos up to {@code foley.studio.max-mp4-seconds} get one here, one at a time.
+     *
+     * @throws IllegalStateException for a job whose upload is not kept or whose video is too long
+     */
+    public synchronized Optional<Path> mp4(String jobId) throws IOException {
+        Path mp4 = files.folder(jobId).resolve("foley.mp4");
+        if (Files.exists(mp4)) {
+            return Optional.of(mp4);
+        }
+        if (!Files.exists(files.upload(jobId))) {
+            throw new IllegalStateException("the upload of job " + jobId + " is not kept here");
+        }
+        Optional<Track> track = track(jobId);
+        if (track.isEmpty() || !track.get().complete()) {
+            return Optional.empty();
+        }
+        WavFile.Audio audio = WavFile.read(track.get().file());
+        if (audio.durationSeconds() > maxMp4Seconds) {
+            throw new IllegalStateException("an MP4 is made here for videos up to " + maxMp4Seconds
+                    + " s (foley.studio.max-mp4-seconds); this one has " + audio.durationSeconds() + " s");
+        }
+        Path partial = Files.createTempFile(files.folder(jobId), "foley-", ".mp4");
+        Remuxer.withNewAudio(files.upload(jobId), audio.samples(), audio.sampleRate(), audio.channels(), partial);
+        Files.move(partial, mp4, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return Optional.of(mp4);
     }
 
     /** The envelopes of a completed job; empty while it is not complete. */
