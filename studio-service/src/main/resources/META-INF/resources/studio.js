@@ -5,6 +5,7 @@ const $ = (id) => document.getElementById(id);
 let config = { partBytes: 1024 * 1024, maxBytes: Infinity, authEnabled: false };
 let current = null; // { jobId, events: AbortController, audioWindows, complete }
 let rerunOf = null;
+let lastJobs = null; // the jobs list as last drawn
 
 // ---- API: every call carries the token when auth is on ----
 
@@ -365,6 +366,11 @@ async function refreshJobs() {
   } catch (error) {
     return;
   }
+  const rendered = JSON.stringify(jobs);
+  if (rendered === lastJobs) {
+    return; // unchanged: keep the rows (and any button under the pointer)
+  }
+  lastJobs = rendered;
   const body = $('jobs').querySelector('tbody');
   body.innerHTML = '';
   for (const job of jobs) {
