@@ -131,8 +131,9 @@ public class StudioApi {
                 .putHeader("Cache-Control", "no-cache");
         Context context = ctx.vertx().getOrCreateContext();
         response.write(": following job " + jobId + "\n\n");
-        board.job(jobId).ifPresent(status -> writeEvent(response, status));
+        // listening first: a status that comes meanwhile is sent twice rather than lost
         Runnable stop = board.listen(jobId, status -> context.runOnContext(ignored -> writeEvent(response, status)));
+        board.job(jobId).ifPresent(status -> writeEvent(response, status));
         long keepAlive = ctx.vertx().setPeriodic(KEEP_ALIVE_MS, timer -> {
             if (!response.closed()) {
                 response.write(": keep-alive\n\n");
