@@ -7,7 +7,7 @@ import io.foleystream.kafka.Chunker;
 import io.foleystream.kafka.Consumers;
 import io.foleystream.kafka.JobAudioReader;
 import io.foleystream.kafka.KafkaSecurity;
-import io.foleystream.kafka.KafkaTracing;
+import io.foleystream.kafka.JobSubmission;
 import io.foleystream.kafka.Producers;
 import io.foleystream.kafka.Topics;
 import io.foleystream.proto.v1.JobRequest;
@@ -15,7 +15,6 @@ import io.foleystream.proto.v1.JobState;
 import io.foleystream.proto.v1.JobStatus;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +28,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -73,14 +71,10 @@ public final class JobClient implements AutoCloseable {
     public void submit(JobRequest request, Path video) throws IOException {
         String jobId = request.getJobId();
         List<java.util.concurrent.Future<?>> sends = new ArrayList<>();
-        ProducerRecord<String, byte[]> job = new ProducerRecord<>(Topics.JOBS, jobId, request.toByteArray());
-        // one trace for the whole job, whichever service reads its request first
-        job.headers().add(KafkaTracing.TRACEPARENT,
-                KafkaTracing.newTraceparent(new java.security.SecureRandom()).getBytes(StandardCharsets.US_ASCII));
-        sends.add(producer.send(job));
+        sends.add(producer.send(JobSubmission.request(request)));
         try (InputStream in = Files.newInputStream(video)) {
-            Chunker.forEachChunk(jobId, in, Chunker.MAX_CHUNK_BYTES, chunk ->
-                    sends.add(producer.send(new ProducerRecord<>(Topics.VIDEO_CHUNKS, jobId, chunk.toByteArray()))));
+            Chunker.forEachChunk(jobId, in, Chunker.MAX_CHUNK_BYTES,
+                    chunk -> sends.add(producer.send(JobSubmission.chunk(chunk))));
         }
         producer.flush();
         for (var send : sends) {

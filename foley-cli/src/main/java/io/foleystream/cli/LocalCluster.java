@@ -20,9 +20,9 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
- * The embedded default: a real single-node KRaft broker in its own JVM and the four packaged services as child
- * processes, on this machine, with no Docker. Its state (ports, pids) lives in {@code <state dir>/cluster.json} so
- * {@code foley up} / {@code foley down} and later commands find it.
+ * The embedded default: a real single-node KRaft broker in its own JVM and the four packaged services (with the
+ * studio when asked) as child processes, on this machine, with no Docker. Its state (ports, pids) lives in
+ * {@code <state dir>/cluster.json} so {@code foley up} / {@code foley down} and later commands find it.
  */
 public final class LocalCluster implements AutoCloseable {
 
@@ -32,6 +32,13 @@ public final class LocalCluster implements AutoCloseable {
     /** The services in pipeline order; service i listens on base port + 10 + i. */
     public static final List<String> SERVICES = List.of("envelope-service", "encoder-service", "generator-service",
             "metrics-service");
+
+    /**
+     * Clients of the pipeline a cluster may run beside it (the studio's web page), after the services: client j
+     * listens on base port + 10 + {@code SERVICES.size()} + j. They are no stage of a job, so a cluster started for
+     * a job or a test runs them only when asked.
+     */
+    public static final List<String> CLIENTS = List.of("studio-service");
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -51,7 +58,8 @@ public final class LocalCluster implements AutoCloseable {
             try (ServerSocket socket = new ServerSocket(0)) {
                 base = socket.getLocalPort();
             }
-            if (base + 20 < 65535 && IntStream.of(0, 10, 11, 12, 13).allMatch(k -> isFree(base + k))) {
+            if (base + 20 < 65535 && IntStream.concat(IntStream.of(0),
+                    IntStream.range(10, 10 + SERVICES.size() + CLIENTS.size())).allMatch(k -> isFree(base + k))) {
                 return base;
             }
         }
@@ -123,11 +131,24 @@ public final class LocalCluster implements AutoCloseable {
     public static LocalCluster start(Path home, Path stateDir, int basePort, List<Path> packDirs,
                                      Map<String, String> serviceProperties, PrintStreamLog log)
             throws IOException, InterruptedException {
+        return start(home, stateDir, basePort, packDirs, serviceProperties, List.of(), log);
+    }
+
+    /**
+     * As {@link #start(Path, Path, int, List, Map, PrintStreamLog)}, with the {@code clients} (of {@link #CLIENTS})
+     * beside the services.
+     */
+    public static LocalCluster start(Path home, Path stateDir, int basePort, List<Path> packDirs,
+                                     Map<String, String> serviceProperties, List<String> clients, PrintStreamLog log)
+            throws IOException, InterruptedException {
+        if (!CLIENTS.containsAll(clients)) {
+            throw new IllegalArgumentException("unknown clients " + clients + "; there are " + CLIENTS);
+        }
         if (running(stateDir).isPresent()) {
             throw new IllegalStateException("a cluster already runs from " + stateDir + ": stop it or use another");
         }
         Files.createDirectories(stateDir.resolve("logs"));
-        for (String name : concat(BROKER, SERVICES)) {
+        for (String name : concat(BROKER, concat(SERVICES, CLIENTS))) {
             Files.deleteIfExists(logOf(stateDir, name)); // a new cluster starts new logs
         }
         Map<String, Process> children = new LinkedHashMap<>();
@@ -144,9 +165,10 @@ public final class LocalCluster implements AutoCloseable {
             String bootstrap = startBroker(stateDir, commands.get(BROKER), children);
 
             Map<String, Integer> ports = new LinkedHashMap<>();
-            for (int i = 0; i < SERVICES.size(); i++) {
-                String service = SERVICES.get(i);
-                int port = basePort + 10 + i;
+            List<String> started = concat(SERVICES, clients);
+            for (String service : started) {
+                int port = basePort + 10 + (SERVICES.contains(service)
+                        ? SERVICES.indexOf(service) : SERVICES.size() + CLIENTS.indexOf(service));
                 ports.put(service, port);
                 log.info("starting " + service + " on http://localhost:" + port);
                 Path jar = home.resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
@@ -154,7 +176,8 @@ public final class LocalCluster implements AutoCloseable {
                     throw new IllegalStateException(jar + " is missing: build with ./mvnw -DskipTests install");
                 }
                 List<String> command = new ArrayList<>(List.of(
-                        "-Xmx768m",
+                        // a client holds no model: a few upload parts and one job's track window at a time
+                        SERVICES.contains(service) ? "-Xmx768m" : "-Xmx256m",
                         "-Dkafka.bootstrap.servers=" + bootstrap,
                         "-Dquarkus.http.port=" + port,
                         "-Dfoley.pack.dirs=" + packDirs.stream().map(Path::toString).collect(Collectors.joining(",")),
@@ -169,7 +192,7 @@ public final class LocalCluster implements AutoCloseable {
                 children.put(service, java(stateDir, service, commands.get(service)));
             }
             cluster = new LocalCluster(stateDir, new State(bootstrap, ports, pids(children)), children, commands);
-            for (String service : SERVICES) {
+            for (String service : started) {
                 awaitReady(service, ports.get(service), children.get(service), stateDir);
             }
             JSON.writeValue(stateDir.resolve("cluster.json").toFile(), cluster.state);
@@ -250,7 +273,11 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private static List<String> concat(String first, List<String> rest) {
-        List<String> all = new ArrayList<>(List.of(first));
+        return concat(List.of(first), rest);
+    }
+
+    private static List<String> concat(List<String> first, List<String> rest) {
+        List<String> all = new ArrayList<>(first);
         all.addAll(rest);
         return all;
     }

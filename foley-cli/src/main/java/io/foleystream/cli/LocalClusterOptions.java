@@ -22,10 +22,11 @@ final class LocalClusterOptions {
             + "job) to this OpenTelemetry collector's OTLP/HTTP endpoint, e.g. http://localhost:4318 (default: off)")
     String otlpEndpoint;
 
-    LocalCluster start() throws IOException, InterruptedException {
+    /** @param clients the {@link LocalCluster#CLIENTS} to run beside the services */
+    LocalCluster start(List<String> clients) throws IOException, InterruptedException {
         List<Path> packs = packDirs != null ? packDirs : LocalCluster.defaultPackDirs(Foley.home());
         return LocalCluster.start(Foley.home(), Foley.stateDir(), basePort, packs,
-                otlpEndpoint == null ? Map.of() : LocalCluster.tracingTo(otlpEndpoint),
+                otlpEndpoint == null ? Map.of() : LocalCluster.tracingTo(otlpEndpoint), clients,
                 line -> System.err.println("foley: " + line));
     }
 

@@ -9,6 +9,7 @@ import io.foleystream.proto.v1.JobRequest;
 import io.foleystream.proto.v1.JobStatus;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,7 +49,7 @@ final class RunCommand implements Callable<Integer> {
         var existing = cluster.existing();
         KafkaSecurity security = cluster.security();
         existing.ifPresent(local::warnIfIgnored);
-        LocalCluster started = existing.isPresent() ? null : local.start();
+        LocalCluster started = existing.isPresent() ? null : local.start(List.of()); // one job: no studio
         try {
             String bootstrap = existing.orElseGet(() -> started.bootstrapServers());
             return run(bootstrap, security, request, prefix);

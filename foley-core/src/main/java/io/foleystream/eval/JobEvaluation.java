@@ -203,10 +203,23 @@ public final class JobEvaluation {
         if (!isComplete()) {
             throw new IllegalStateException("evaluation needs all " + totalWindows + " windows");
         }
+        Envelopes envelopes = envelopes();
+        return EnvelopeL1.between(envelopes.target(), envelopes.generated());
+    }
+
+    /** The upload's envelope and the generated track's, frame by frame at {@code rateHz}, over the whole video. */
+    public record Envelopes(double rateHz, float[] target, float[] generated) {
+    }
+
+    /** Both envelopes of the completed job, as {@link #envelopeL1()} compares them. */
+    public Envelopes envelopes() {
+        if (!isComplete()) {
+            throw new IllegalStateException("the envelopes need all " + totalWindows + " windows");
+        }
         double rate = anyWindow.getEnvelopeRateHz();
         WindowPlan plan = new WindowPlan(anyWindow.getDurationS(), anyWindow.getRequest().getOverlapSeconds());
         int frames = (int) Math.floor(durationSeconds * rate) + 1;
-        return EnvelopeL1.between(stitch(reference, plan, rate, frames), Arrays.copyOf(generated.whole, frames));
+        return new Envelopes(rate, stitch(reference, plan, rate, frames), Arrays.copyOf(generated.whole, frames));
     }
 
     /**

@@ -32,34 +32,87 @@ public final class Chunker {
      */
     public static long forEachChunk(String jobId, InputStream upload, int chunkSize, Consumer<VideoChunk> sink)
             throws IOException {
-        if (chunkSize < 1 || chunkSize > MAX_CHUNK_BYTES) {
-            throw new IllegalArgumentException("chunk size must be 1.." + MAX_CHUNK_BYTES + " bytes, was " + chunkSize);
+        Stream chunks = new Stream(jobId, chunkSize, sink);
+        byte[] block;
+        while ((block = upload.readNBytes(chunkSize)).length > 0) {
+            chunks.write(block, 0, block.length);
         }
-        MessageDigest sha256 = sha256();
-        long seq = 0;
-        long offset = 0;
-        // Reading one chunk ahead is what tells us whether the current chunk is the last.
-        byte[] current = upload.readNBytes(chunkSize);
-        while (true) {
-            sha256.update(current);
-            byte[] next = current.length < chunkSize ? new byte[0] : upload.readNBytes(chunkSize);
-            boolean last = next.length == 0;
+        return chunks.finish();
+    }
+
+    /**
+     * The same cut for an upload that arrives in pieces of any size (an HTTP client's parts): bytes are held only
+     * until a chunk is full and known not to be the last, so at most one chunk plus the piece being written is in
+     * memory. {@link #finish()} says the upload ended and sends the last chunk.
+     */
+    public static final class Stream {
+        private final String jobId;
+        private final int chunkSize;
+        private final Consumer<VideoChunk> sink;
+        private final MessageDigest sha256 = sha256();
+        private final byte[] pending;
+        private int pendingLength;
+        private long seq;
+        private long offset;
+        private boolean finished;
+
+        public Stream(String jobId, int chunkSize, Consumer<VideoChunk> sink) {
+            if (chunkSize < 1 || chunkSize > MAX_CHUNK_BYTES) {
+                throw new IllegalArgumentException("chunk size must be 1.." + MAX_CHUNK_BYTES + " bytes, was " + chunkSize);
+            }
+            this.jobId = jobId;
+            this.chunkSize = chunkSize;
+            this.sink = sink;
+            this.pending = new byte[chunkSize];
+        }
+
+        /** Appends bytes; sends every chunk that is now full and followed by more bytes. */
+        public void write(byte[] bytes, int from, int length) {
+            if (finished) {
+                throw new IllegalStateException("the upload has already ended");
+            }
+            int at = from;
+            int end = from + length;
+            while (at < end) {
+                if (pendingLength == chunkSize) {
+                    send(false); // more bytes follow, so the full chunk is not the last
+                }
+                int copied = Math.min(chunkSize - pendingLength, end - at);
+                System.arraycopy(bytes, at, pending, pendingLength, copied);
+                pendingLength += copied;
+                at += copied;
+            }
+        }
+
+        /** Sends the last chunk (empty for an empty upload) and returns the upload's size. */
+        public long finish() {
+            if (finished) {
+                throw new IllegalStateException("the upload has already ended");
+            }
+            send(true);
+            finished = true;
+            return offset;
+        }
+
+        /** Bytes taken so far. */
+        public long size() {
+            return offset + pendingLength;
+        }
+
+        private void send(boolean last) {
+            sha256.update(pending, 0, pendingLength);
             VideoChunk.Builder chunk = VideoChunk.newBuilder()
                     .setJobId(jobId)
-                    .setSeq(seq)
+                    .setSeq(seq++)
                     .setOffset(offset)
-                    .setData(ByteString.copyFrom(current))
+                    .setData(ByteString.copyFrom(pending, 0, pendingLength))
                     .setLast(last);
-            offset += current.length;
+            offset += pendingLength;
+            pendingLength = 0;
             if (last) {
                 chunk.setTotalSize(offset).setSha256(ByteString.copyFrom(sha256.digest()));
             }
             sink.accept(chunk.build());
-            if (last) {
-                return offset;
-            }
-            seq++;
-            current = next;
         }
     }
 

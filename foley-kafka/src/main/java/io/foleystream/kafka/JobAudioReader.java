@@ -1,15 +1,9 @@
 package io.foleystream.kafka;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.foleystream.proto.v1.AudioWindow;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
 
@@ -21,29 +15,11 @@ import org.apache.kafka.common.utils.Utils;
  */
 public final class JobAudioReader implements AutoCloseable {
 
-    private final String jobId;
-    private final KafkaConsumer<String, byte[]> consumer;
-    private final TopicPartition partition;
-    private final long firstOffset;
+    private final JobPartitionReader<AudioWindow> reader;
 
     private JobAudioReader(String bootstrapServers, KafkaSecurity security, String jobId, Long firstOffset) {
-        this.jobId = jobId;
-        this.consumer = Consumers.readCommitted(bootstrapServers, "foley-track-reader",
-                security.over(Map.of(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.AUDIO_MAX_MESSAGE_BYTES)));
-        try {
-            int partitions = consumer.partitionsFor(Topics.AUDIO, Duration.ofSeconds(30)).size();
-            this.partition = new TopicPartition(Topics.AUDIO, partitionOf(jobId, partitions));
-            consumer.assign(List.of(partition));
-            if (firstOffset == null) {
-                consumer.seekToEnd(List.of(partition));
-            } else {
-                consumer.seek(partition, firstOffset);
-            }
-            this.firstOffset = consumer.position(partition);
-        } catch (RuntimeException e) {
-            consumer.close(Duration.ZERO);
-            throw e;
-        }
+        this.reader = new JobPartitionReader<>(bootstrapServers, security, Topics.AUDIO,
+                Topics.AUDIO_MAX_MESSAGE_BYTES, jobId, firstOffset, AudioWindow::parseFrom);
     }
 
     /**
@@ -75,32 +51,26 @@ public final class JobAudioReader implements AutoCloseable {
     }
 
     public TopicPartition partition() {
-        return partition;
+        return reader.partition();
     }
 
     /** Where this reader started: keep it to read the same job again later. */
     public long firstOffset() {
-        return firstOffset;
+        return reader.firstOffset();
     }
 
     /** The job's windows that arrived within {@code timeout} (possibly none); other jobs' are skipped. */
     public List<AudioWindow> poll(Duration timeout) {
-        List<AudioWindow> windows = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(timeout)) {
-            if (jobId.equals(record.key())) {
-                try {
-                    windows.add(AudioWindow.parseFrom(record.value()));
-                } catch (InvalidProtocolBufferException e) {
-                    throw new IllegalStateException("unreadable record at offset " + record.offset() + " of "
-                            + partition, e);
-                }
-            }
-        }
-        return windows;
+        return reader.poll(timeout);
+    }
+
+    /** Whether every window committed on the partition when asked has been read. */
+    public boolean caughtUp() {
+        return reader.caughtUp();
     }
 
     @Override
     public void close() {
-        consumer.close(Duration.ofSeconds(2));
+        reader.close();
     }
 }

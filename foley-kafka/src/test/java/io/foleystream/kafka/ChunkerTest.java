@@ -80,6 +80,30 @@ class ChunkerTest {
     }
 
     @Test
+    void aStreamFedPiecesOfAnySizeCutsFullChunksAndAFullLastOne() throws Exception {
+        byte[] upload = randomBytes(8_000);
+        List<VideoChunk> streamed = new ArrayList<>();
+        Chunker.Stream stream = new Chunker.Stream("job-10", 2000, streamed::add);
+        int[] pieces = {1, 1999, 2000, 2500, 1500}; // ends on a chunk boundary: the last chunk must still be full
+        int at = 0;
+        for (int piece : pieces) {
+            stream.write(upload, at, piece);
+            at += piece;
+        }
+
+        assertThat(stream.finish()).isEqualTo(8_000);
+        assertThat(streamed).extracting(c -> c.getData().size()).containsExactly(2000, 2000, 2000, 2000);
+        assertThat(streamed).extracting(VideoChunk::getSeq).containsExactly(0L, 1L, 2L, 3L);
+        assertThat(streamed).extracting(VideoChunk::getOffset).containsExactly(0L, 2000L, 4000L, 6000L);
+        assertThat(streamed).extracting(VideoChunk::getLast).containsExactly(false, false, false, true);
+        assertThat(streamed.get(3).getTotalSize()).isEqualTo(8_000);
+        assertThat(streamed.get(3).getSha256().toByteArray())
+                .isEqualTo(MessageDigest.getInstance("SHA-256").digest(upload));
+        assertThat(concat(streamed)).isEqualTo(upload);
+        assertThatThrownBy(() -> stream.write(upload, 0, 1)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void refusesChunksLargerThan512KiB() {
         assertThatThrownBy(() -> Chunker.chunks("job-5", new byte[10], KIB_512 + 1))
                 .isInstanceOf(IllegalArgumentException.class);
