@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The evaluation of one job, fed window by window: the reference envelope slices from {@code foley.windows} and the
@@ -27,6 +29,8 @@ import java.util.function.Function;
  * pack) is compared as the mean of its channels' envelopes, on both sides.
  */
 public final class JobEvaluation {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobEvaluation.class);
 
     private final Function<Window, EnvelopeSpec> envelopeOf;
     private final LiveScores.Job scores;
@@ -229,7 +233,12 @@ public final class JobEvaluation {
         Map<String, Double> metrics = new java.util.LinkedHashMap<>();
         metrics.put(EvalMetric.ENVELOPE_L1.label(), envelopeL1());
         if (scores != null && generated.sound != null) {
-            metrics.putAll(scores.scores(generated.sound, TrackScores.RATE));
+            try {
+                metrics.putAll(scores.scores(generated.sound, TrackScores.RATE));
+            } catch (RuntimeException e) {
+                // a score that cannot be computed must not keep the job from its COMPLETED status
+                LOG.warn("job {}: live scores beyond E-L1 left out: {}", anyWindow.getJobId(), e.toString());
+            }
         }
         return metrics;
     }

@@ -56,8 +56,20 @@ public final class LiveScores {
                 return;
             }
             windows.add(window.toBuilder().clearFrames().build());
-            video.add(gramOf == null || window.getFramesCount() == 0 ? null : gramOf.apply(window).embedVideo(
-                    window.getFramesList().stream().map(frame -> frame.getPng().toByteArray()).toList()));
+            video.add(videoEmbedding(window));
+        }
+
+        /** The window's video embedding; none when it has no frames or they cannot be embedded (a bad picture). */
+        private float[] videoEmbedding(Window window) {
+            if (gramOf == null || window.getFramesCount() == 0) {
+                return null;
+            }
+            try {
+                return gramOf.apply(window).embedVideo(window.getFramesList().stream()
+                        .map(frame -> frame.getPng().toByteArray()).toList());
+            } catch (RuntimeException e) {
+                return null;
+            }
         }
 
         /** Whether the video runs past the cap, so that nothing more needs keeping for it. */

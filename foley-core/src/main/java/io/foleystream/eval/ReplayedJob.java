@@ -11,4 +11,14 @@ import java.util.List;
  */
 public record ReplayedJob(String jobId, List<Window> windows, List<ConditionedWindow> conditioned,
                           List<AudioWindow> baseline, List<AudioWindow> candidate) {
+
+    /**
+     * Whether every window and both sides' every audio window are there (one record each, as the reader keeps the
+     * latest per index): a job whose records have passed the topics' retention is not.
+     */
+    public boolean isComplete() {
+        return !windows.isEmpty() && windows.size() == windows.get(0).getTotalWindows()
+                && !baseline.isEmpty() && baseline.size() == baseline.get(0).getTotalWindows()
+                && !candidate.isEmpty() && candidate.size() == candidate.get(0).getTotalWindows();
+    }
 }

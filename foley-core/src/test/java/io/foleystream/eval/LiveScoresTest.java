@@ -120,6 +120,19 @@ class LiveScoresTest {
         assertThat(evaluation.metrics()).containsOnlyKeys("envelope_l1");
     }
 
+    /** A model that fails on every call costs the job its live scores, never its E-L1 or its COMPLETED status. */
+    @Test
+    void aFailingModelLeavesTheJobWithEnvelopeL1() throws IOException {
+        double duration = target.length / (double) RATE;
+        JobEvaluation evaluation = new JobEvaluation(window -> SPEC, new LiveScores(evalPack, window -> {
+            throw new IllegalStateException("the encoder is gone");
+        }, 600).newJob());
+        windows(duration, PROMPT).forEach(evaluation::addWindow);
+        audio(duration).forEach(evaluation::addAudio);
+
+        assertThat(evaluation.metrics()).containsOnlyKeys("envelope_l1");
+    }
+
     private static float[] heardTrack(List<AudioWindow> audio) {
         TrackSink.InMemory track = new TrackSink.InMemory();
         TrackAssembler assembler = new TrackAssembler(track);

@@ -63,7 +63,12 @@ public final class CandidateEvaluation implements AutoCloseable {
         this.embeddings = embeddings;
         this.gramPack = gramVolume ? ModelPack.load(packDirs.get(0), RuntimeOptions.cpu(0), EnumSet.of(
                 PackComponent.VIDEO_ENCODER, PackComponent.TEXT_ENCODER, PackComponent.AUDIO_ENCODER)) : null;
-        this.gram = gramVolume ? new GramEncoder(gramPack) : null;
+        try {
+            this.gram = gramVolume ? new GramEncoder(gramPack) : null;
+        } catch (RuntimeException e) {
+            gramPack.close();
+            throw e;
+        }
         this.referenceSet = referenceSet;
     }
 
@@ -94,6 +99,21 @@ public final class CandidateEvaluation implements AutoCloseable {
             }
         }
         List<ReplayedJob> replayed = jobs.read(selected, candidate.id());
+        if (jobIds.isEmpty()) {
+            // the compacted status topic outlives the windows and audio: jobs past retention drop out quietly
+            replayed = replayed.stream().filter(ReplayedJob::isComplete).toList();
+            if (replayed.isEmpty()) {
+                throw new IllegalStateException("no job the replay with " + candidate.id() + " completed still has all"
+                        + " its windows and audio on the topics: replay again");
+            }
+            selected = replayed.stream().map(ReplayedJob::jobId).toList();
+        }
+        for (ReplayedJob job : replayed) {
+            if (!job.isComplete()) {
+                throw new IllegalArgumentException("job " + job.jobId() + " has lost windows or audio from the topics"
+                        + " (past their retention?): it cannot be compared");
+            }
+        }
         Set<String> baselineIds = new TreeSet<>();
         replayed.forEach(job -> job.baseline().forEach(audio -> baselineIds.add(audio.getPackVersion())));
         PackComparison comparison = new PackComparison(

@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -37,6 +38,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 
@@ -114,7 +116,7 @@ public final class Replay {
                     .stream().map(info -> new TopicPartition(info.topic(), info.partition())).toList();
             consumer.assign(partitions);
             ends = consumer.endOffsets(partitions);
-            Set<String> selected = jobsStartingIn(consumer, partitions, settings);
+            Set<String> selected = jobsStartingIn(consumer, partitions, ends, settings);
             progress.accept(selected.size() + " job(s) start in " + Topics.CONDITIONED + " " + settings.range());
             jobs = windowsOf(consumer, partitions, ends, selected);
             // the group's offsets say how far this run read, for Kafka's tools; nothing resumes from them
@@ -128,6 +130,10 @@ public final class Replay {
         List<String> toRecondition = new ArrayList<>();
         for (var job : jobs.entrySet()) {
             List<ConditionedWindow> windows = List.copyOf(job.getValue().values());
+            if (windows.isEmpty()) {
+                incomplete.add(job.getKey());
+                continue;
+            }
             if (!sharesConditioning(packs, windows.get(0).getRequest().getPack(), candidate)) {
                 toRecondition.add(job.getKey());
                 continue;
@@ -171,9 +177,11 @@ public final class Replay {
                 settings.security().clientProps())) {
             failed.forEach((job, reason) -> producer.send(status(statusTopic, jobs.get(job).values().iterator().next(),
                     JobState.FAILED, reason)));
+            Map<String, List<Future<RecordMetadata>>> sent = new HashMap<>();
             for (int from = 0; from < toGenerate.size(); from += settings.maxBatch()) {
                 List<ConditionedWindow> batch = toGenerate.subList(from,
                         Math.min(toGenerate.size(), from + settings.maxBatch()));
+                List<ConditionedWindow> lastOfJob = new ArrayList<>();
                 for (WindowGenerator.Generated result : generator.generateAll(batch)) {
                     ConditionedWindow window = result.window();
                     String jobId = window.getJobId();
@@ -185,10 +193,23 @@ public final class Replay {
                         completed.remove(jobId);
                         continue;
                     }
-                    producer.send(new ProducerRecord<>(audioTopic, jobId, result.audio().toByteArray()));
+                    sent.computeIfAbsent(jobId, id -> new ArrayList<>()).add(
+                            producer.send(new ProducerRecord<>(audioTopic, jobId, result.audio().toByteArray())));
                     generated++;
                     if (remaining.merge(jobId, -1, Integer::sum) == 0 && !failed.containsKey(jobId)) {
+                        lastOfJob.add(window);
+                    }
+                }
+                producer.flush();
+                // a job is COMPLETED only once the broker has every one of its windows
+                for (ConditionedWindow window : lastOfJob) {
+                    String refused = refusal(sent.remove(window.getJobId()));
+                    if (refused == null) {
                         producer.send(status(statusTopic, window, JobState.COMPLETED, ""));
+                    } else {
+                        failed.put(window.getJobId(), "writing its audio to " + audioTopic + ": " + refused);
+                        completed.remove(window.getJobId());
+                        producer.send(status(statusTopic, window, JobState.FAILED, failed.get(window.getJobId())));
                     }
                 }
                 producer.flush();
@@ -197,6 +218,21 @@ public final class Replay {
             }
         }
         return new Summary(groupId, audioTopic, statusTopic, List.copyOf(completed), failed, incomplete, generated);
+    }
+
+    /** Why a send of these failed (after a flush, every future is done), or null when the broker has them all. */
+    private static String refusal(List<Future<RecordMetadata>> sends) {
+        for (Future<RecordMetadata> send : sends) {
+            try {
+                send.get();
+            } catch (ExecutionException e) {
+                return e.getCause().getMessage();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "interrupted";
+            }
+        }
+        return null;
     }
 
     /** Whether the candidate can take the job's conditioning as it is; a job of a pack not held is conditioned again. */
@@ -211,9 +247,11 @@ public final class Replay {
 
     /** The jobs whose window 0 lies in the range (and among the asked ones, if any). */
     private static Set<String> jobsStartingIn(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> partitions,
-                                              Settings settings) {
+                                              Map<TopicPartition, Long> snapshot, Settings settings) {
         Map<TopicPartition, Long> starts = settings.range().starts(consumer, partitions);
-        Map<TopicPartition, Long> ends = settings.range().ends(consumer, partitions);
+        // never past the end the windows are read to: a job arriving meanwhile waits for the next replay
+        Map<TopicPartition, Long> ends = new HashMap<>(settings.range().ends(consumer, partitions));
+        ends.replaceAll((partition, end) -> Math.min(end, snapshot.get(partition)));
         Set<String> jobs = new LinkedHashSet<>();
         read(consumer, partitions, starts, ends, record -> {
             String jobId = Topics.jobIdOf(record.key());

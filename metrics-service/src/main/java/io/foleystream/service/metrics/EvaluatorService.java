@@ -86,9 +86,15 @@ public class EvaluatorService extends EvaluatorGrpc.EvaluatorImplBase {
     /** Opened at the first Compare: most deployments never ask, and the eval pack's models take memory. */
     private CandidateEvaluation comparisons() {
         if (comparisons == null) {
-            evalPack = EvalPack.load(evalPackDir);
-            comparisons = new CandidateEvaluation(bootstrapServers, security, packDirs,
-                    new EmbeddingCache(evalPack, cacheDir), true, List.of());
+            EvalPack pack = EvalPack.load(evalPackDir);
+            try {
+                comparisons = new CandidateEvaluation(bootstrapServers, security, packDirs,
+                        new EmbeddingCache(pack, cacheDir), true, List.of());
+            } catch (RuntimeException e) {
+                pack.close(); // the next Compare loads it again rather than leaking this one's sessions
+                throw e;
+            }
+            evalPack = pack;
         }
         return comparisons;
     }
