@@ -31,6 +31,12 @@ final class ClusterOptions {
         return LocalCluster.running(Foley.stateDir()).map(LocalCluster.State::bootstrapServers);
     }
 
+    /** The bootstrap address of the cluster a command needs; exit 2 naming the two ways to have one when none runs. */
+    String required() throws IOException {
+        return existing().orElseThrow(() -> new Foley.CliException(Foley.BAD_INPUT,
+                "no cluster: start one with 'foley up' or give --bootstrap-servers"));
+    }
+
     /** The client security settings for the cluster of {@link #existing()}; the local cluster needs none. */
     KafkaSecurity security() throws IOException {
         if (kafkaConfig == null || bootstrapServers == null) {

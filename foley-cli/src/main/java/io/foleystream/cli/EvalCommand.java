@@ -66,8 +66,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        String bootstrap = cluster.existing().orElseThrow(() -> new Foley.CliException(Foley.BAD_INPUT,
-                "no FoleyStream cluster: start one with 'foley up' or give --bootstrap-servers"));
+        String bootstrap = cluster.required();
         List<double[]> referenceSet = reference == null ? List.of() : readReference(reference);
         Path home = Foley.home();
         try (EvalPack pack = EvalPack.load(evalPack != null ? evalPack : home.resolve("models/eval-mini"));
@@ -136,8 +135,7 @@ final class EvalCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException {
-            String bootstrap = cluster.existing().orElseThrow(() -> new Foley.CliException(Foley.BAD_INPUT,
-                    "no FoleyStream cluster: start one with 'foley up' or give --bootstrap-servers"));
+            String bootstrap = cluster.required();
             List<EvaluationResult> runs = new io.foleystream.eval.EvaluationResults(bootstrap, cluster.security())
                     .history();
             if (runs.isEmpty()) {

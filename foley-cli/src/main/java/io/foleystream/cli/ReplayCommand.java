@@ -68,8 +68,7 @@ final class ReplayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new Foley.CliException(Foley.BAD_INPUT, e.getMessage());
         }
-        String bootstrap = cluster.existing().orElseThrow(() -> new Foley.CliException(Foley.BAD_INPUT,
-                "no FoleyStream cluster: start one with 'foley up' or give --bootstrap-servers"));
+        String bootstrap = cluster.required();
         List<Path> directories = packDirs != null ? packDirs : LocalCluster.defaultPackDirs(Foley.home());
         Path candidateDir = GenerateCommand.packDirectory(pack, directories);
         Replay.Settings settings;

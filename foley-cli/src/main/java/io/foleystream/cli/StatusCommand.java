@@ -18,8 +18,7 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String bootstrap = cluster.existing().orElseThrow(() ->
-                new Foley.CliException(Foley.BAD_INPUT, "no cluster: start one with 'foley up' or give --bootstrap-servers"));
+        String bootstrap = cluster.required();
         try (JobClient client = new JobClient(bootstrap, cluster.security())) {
             var statuses = client.statuses(jobId);
             if (jobId != null && statuses.isEmpty()) {

@@ -41,8 +41,7 @@ final class SubmitCommand implements Callable<Integer> {
         if (token != null && !token.isBlank() && System.getenv("FOLEY_TOKEN") == null) {
             throw new Foley.CliException(Foley.BAD_INPUT, "--token is for --ingest: Kafka takes --kafka-config");
         }
-        String bootstrap = cluster.existing().orElseThrow(() ->
-                new Foley.CliException(Foley.BAD_INPUT, "no cluster: start one with 'foley up' or give --bootstrap-servers"));
+        String bootstrap = cluster.required();
         try (JobClient client = new JobClient(bootstrap, cluster.security())) {
             client.submit(request, job.video);
         }

@@ -61,8 +61,7 @@ final class TopicsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            String bootstrap = cluster.existing().orElseThrow(() -> new Foley.CliException(Foley.BAD_INPUT,
-                    "no cluster: give --bootstrap-servers (or start the local one with 'foley up')"));
+            String bootstrap = cluster.required();
             short replicas = replication != null ? replication : (short) (cluster.bootstrapServers == null ? 1 : 3);
             List<TopicSpec> specs;
             try {

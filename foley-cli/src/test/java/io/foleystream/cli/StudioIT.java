@@ -22,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -209,46 +208,29 @@ class StudioIT {
         Path video = work.resolve("ten-minutes.mp4");
         SyntheticClip.write(video, ClipSpec.sample().withDuration(600));
         long pid = cluster.pid(STUDIO);
-        AtomicLong maxSampledRssKb = new AtomicLong();
-        Thread sampler = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                maxSampledRssKb.accumulateAndGet(procStatusKb(pid, "VmRSS:"), Math::max);
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
-        sampler.start();
         long bytes = Files.size(video);
-        try {
-            String started = post("/api/uploads", "{\"size\":" + bytes + ",\"pack\":\"tiny\",\"fileName\":\"ten.mp4\"}");
-            String jobId = started.replaceAll(".*\"jobId\":\"([^\"]+)\".*", "$1");
-            byte[] part = new byte[1024 * 1024];
-            try (InputStream in = Files.newInputStream(video)) {
-                long offset = 0;
-                int read;
-                while ((read = in.readNBytes(part, 0, part.length)) > 0) {
-                    boolean last = offset + read == bytes;
-                    HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(studio + "/api/uploads/"
-                                    + jobId + "?offset=" + offset + "&last=" + last))
-                            .PUT(HttpRequest.BodyPublishers.ofByteArray(part, 0, read)).build(),
-                            HttpResponse.BodyHandlers.ofString());
-                    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-                    offset += read;
-                }
+        String started = post("/api/uploads", "{\"size\":" + bytes + ",\"pack\":\"tiny\",\"fileName\":\"ten.mp4\"}");
+        String jobId = started.replaceAll(".*\"jobId\":\"([^\"]+)\".*", "$1");
+        byte[] part = new byte[1024 * 1024];
+        try (InputStream in = Files.newInputStream(video)) {
+            long offset = 0;
+            int read;
+            while ((read = in.readNBytes(part, 0, part.length)) > 0) {
+                boolean last = offset + read == bytes;
+                HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(studio + "/api/uploads/"
+                                + jobId + "?offset=" + offset + "&last=" + last))
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(part, 0, read)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+                offset += read;
             }
-        } finally {
-            sampler.interrupt();
-            sampler.join();
         }
+        // the kernel keeps the process's peak resident set: no sampling thread needed
         long peakKb = procStatusKb(pid, "VmHWM:");
         String line = String.format("studio-service, %.1f MB upload of a 600 s video in 1 MiB parts: peak RSS (VmHWM) "
-                + "%.0f MB, max sampled VmRSS %.0f MB", bytes / 1e6, peakKb / 1e3, maxSampledRssKb.get() / 1e3);
+                + "%.0f MB", bytes / 1e6, peakKb / 1e3);
         System.out.println(line);
         Files.writeString(Path.of("target", "studio-rss.txt"), line + System.lineSeparator());
-        assertThat(maxSampledRssKb.get()).as("sampled at all").isPositive();
         assertThat(peakKb).as("the studio's peak RSS in kB").isLessThan(RSS_LIMIT_KB);
     }
 

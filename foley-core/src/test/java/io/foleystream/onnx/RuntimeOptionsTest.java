@@ -12,6 +12,8 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 class RuntimeOptionsTest {
@@ -63,20 +65,21 @@ class RuntimeOptionsTest {
             try {
                 int before = threadsNamed(LOADER_THREAD);
                 try (ModelPack pack = ModelPack.load(TinyPack.directory(), options, Set.of(PackComponent.PROJECTOR))) {
-                    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-                    long settled = Long.MAX_VALUE;
-                    while (System.nanoTime() < Math.min(deadline, settled)) {
-                        if (started.accumulateAndGet(threadsNamed(LOADER_THREAD) - before, Math::max) >= expected
-                                && settled == Long.MAX_VALUE) {
-                            settled = System.nanoTime() + Duration.ofSeconds(1).toNanos();
-                        }
-                        Thread.sleep(20);
+                    try {
+                        Awaitility.await().pollInterval(Duration.ofMillis(20)).atMost(Duration.ofSeconds(20))
+                                .until(() -> started.accumulateAndGet(threadsNamed(LOADER_THREAD) - before,
+                                        Math::max) >= expected);
+                    } catch (ConditionTimeoutException e) {
+                        // fewer than expected ever started: the assertion reports how many did
                     }
+                    Awaitility.await().pollInterval(Duration.ofMillis(20)).during(Duration.ofSeconds(1))
+                            .atMost(Duration.ofSeconds(2)).until(() -> {
+                                started.accumulateAndGet(threadsNamed(LOADER_THREAD) - before, Math::max);
+                                return true;
+                            });
                 }
             } catch (RuntimeException e) {
                 failure.set(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
         }, LOADER_THREAD);
         loader.start();
