@@ -8,9 +8,9 @@ import io.foleystream.envelope.EnvelopeSpec;
 import io.foleystream.eval.report.EvaluationReport.JobReport;
 import io.foleystream.eval.report.EvaluationReport.MetricRow;
 import io.foleystream.gram.GramEncoder;
+import io.foleystream.gram.WindowConditioner;
 import io.foleystream.proto.v1.AudioWindow;
 import io.foleystream.proto.v1.ConditionedWindow;
-import io.foleystream.proto.v1.Embedding;
 import io.foleystream.proto.v1.Modality;
 import io.foleystream.proto.v1.Window;
 import java.util.ArrayList;
@@ -264,16 +264,8 @@ public final class PackComparison {
         if (window == null) {
             return null;
         }
-        for (Embedding embedding : window.getEmbeddingsList()) {
-            if (embedding.getModality() == modality) {
-                float[] values = new float[embedding.getValuesCount()];
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = embedding.getValues(i);
-                }
-                return values;
-            }
-        }
-        return null;
+        return window.getEmbeddingsList().stream().filter(embedding -> embedding.getModality() == modality)
+                .findFirst().map(WindowConditioner::values).orElse(null);
     }
 
     /** Onsets as the protocol detects them, for the plots of a side with no target to score against. */

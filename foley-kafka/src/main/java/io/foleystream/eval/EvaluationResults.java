@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.foleystream.kafka.Consumers;
 import io.foleystream.kafka.KafkaSecurity;
 import io.foleystream.kafka.Producers;
+import io.foleystream.kafka.TopicScan;
 import io.foleystream.kafka.Topics;
 import io.foleystream.proto.v1.EvaluationResult;
 import java.time.Duration;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -52,22 +52,17 @@ public final class EvaluationResults {
                 security.over(Map.of(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false)))) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVAL_RESULTS, Duration.ofSeconds(30))
                     .stream().map(info -> new TopicPartition(Topics.EVAL_RESULTS, info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (record.value() == null) {
-                        runs.remove(record.key());
-                        continue;
-                    }
-                    try {
-                        runs.put(record.key(), EvaluationResult.parseFrom(record.value()));
-                    } catch (InvalidProtocolBufferException e) {
-                        // not a run record: someone else's write to the topic, skipped
-                    }
+            TopicScan.whole(consumer, partitions, record -> {
+                if (record.value() == null) {
+                    runs.remove(record.key());
+                    return;
                 }
-            }
+                try {
+                    runs.put(record.key(), EvaluationResult.parseFrom(record.value()));
+                } catch (InvalidProtocolBufferException e) {
+                    // not a run record: someone else's write to the topic, skipped
+                }
+            });
         }
         List<EvaluationResult> ordered = new ArrayList<>(runs.values());
         ordered.sort(Comparator.comparingLong(EvaluationResult::getFinishedAtMs));

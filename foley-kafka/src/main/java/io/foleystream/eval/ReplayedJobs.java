@@ -6,6 +6,7 @@ import com.google.protobuf.Parser;
 import io.foleystream.kafka.Consumers;
 import io.foleystream.kafka.JobAudioReader;
 import io.foleystream.kafka.KafkaSecurity;
+import io.foleystream.kafka.TopicScan;
 import io.foleystream.kafka.Topics;
 import io.foleystream.proto.v1.AudioWindow;
 import io.foleystream.proto.v1.ConditionedWindow;
@@ -23,7 +24,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 
@@ -37,8 +37,6 @@ public final class ReplayedJobs {
 
     /** Names its reader, which is assigned partitions, never subscribed, and commits nothing. */
     public static final String READER_GROUP = "foley-eval-reader";
-
-    private static final Duration POLL = Duration.ofMillis(500);
 
     private final String bootstrapServers;
     private final KafkaSecurity security;
@@ -137,23 +135,11 @@ public final class ReplayedJobs {
 
     private static void readAll(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> partitions,
                                 BiConsumer<String, byte[]> each) {
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-        List<TopicPartition> open = new ArrayList<>(partitions);
-        while (!open.isEmpty()) {
-            open.removeIf(partition -> consumer.position(partition) >= ends.get(partition));
-            if (open.isEmpty()) {
-                break;
+        TopicScan.whole(consumer, partitions, record -> {
+            if (record.key() != null && record.value() != null) {
+                each.accept(record.key(), record.value());
             }
-            for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-                TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-                if (record.key() != null && record.value() != null && record.offset() < ends.get(partition)) {
-                    each.accept(record.key(), record.value());
-                }
-            }
-        }
-        consumer.unsubscribe();
+        });
     }
 
     private static List<TopicPartition> partitions(KafkaConsumer<String, byte[]> consumer, String topic) {

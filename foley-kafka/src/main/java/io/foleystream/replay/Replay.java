@@ -8,6 +8,7 @@ import io.foleystream.gram.WindowConditioner;
 import io.foleystream.kafka.Consumers;
 import io.foleystream.kafka.KafkaSecurity;
 import io.foleystream.kafka.Producers;
+import io.foleystream.kafka.TopicScan;
 import io.foleystream.kafka.Topics;
 import io.foleystream.onnx.ModelPack;
 import io.foleystream.onnx.PackException;
@@ -33,7 +34,6 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -59,7 +59,6 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class Replay {
 
-    private static final Duration POLL = Duration.ofMillis(500);
     private static final String STAGE = "replay";
 
     /**
@@ -253,9 +252,9 @@ public final class Replay {
         Map<TopicPartition, Long> ends = new HashMap<>(settings.range().ends(consumer, partitions));
         ends.replaceAll((partition, end) -> Math.min(end, snapshot.get(partition)));
         Set<String> jobs = new LinkedHashSet<>();
-        read(consumer, partitions, starts, ends, record -> {
+        TopicScan.between(consumer, starts, ends, record -> {
             String jobId = Topics.jobIdOf(record.key());
-            if (record.key().equals(jobId + "/0")
+            if ((jobId + "/0").equals(record.key())
                     && (settings.jobIds().isEmpty() || settings.jobIds().contains(jobId))) {
                 jobs.add(jobId);
             }
@@ -270,7 +269,7 @@ public final class Replay {
                                                                            Set<String> jobs) {
         Map<String, Map<Integer, ConditionedWindow>> windows = new LinkedHashMap<>();
         jobs.forEach(job -> windows.put(job, new TreeMap<>()));
-        read(consumer, partitions, consumer.beginningOffsets(partitions), ends, record -> {
+        TopicScan.between(consumer, consumer.beginningOffsets(partitions), ends, record -> {
             Map<Integer, ConditionedWindow> job = windows.get(Topics.jobIdOf(record.key()));
             if (job != null) {
                 try {
@@ -282,36 +281,6 @@ public final class Replay {
             }
         });
         return windows;
-    }
-
-    private static void read(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> partitions,
-                             Map<TopicPartition, Long> starts, Map<TopicPartition, Long> ends,
-                             Consumer<ConsumerRecord<String, byte[]>> each) {
-        List<TopicPartition> open = new ArrayList<>();
-        for (TopicPartition partition : partitions) {
-            consumer.seek(partition, starts.get(partition));
-            if (starts.get(partition) < ends.get(partition)) {
-                open.add(partition);
-            }
-        }
-        consumer.pause(partitions);
-        consumer.resume(open);
-        while (!open.isEmpty()) {
-            for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-                TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-                if (record.offset() < ends.get(partition) && record.key() != null) {
-                    each.accept(record);
-                }
-            }
-            // position, not the last record: aborted transactions and markers leave gaps
-            for (TopicPartition partition : List.copyOf(open)) {
-                if (consumer.position(partition) >= ends.get(partition)) {
-                    open.remove(partition);
-                    consumer.pause(List.of(partition));
-                }
-            }
-        }
-        consumer.resume(partitions);
     }
 
     private static ProducerRecord<String, byte[]> status(String topic, ConditionedWindow window, JobState state,
