@@ -4,7 +4,8 @@ acceptance 6: the exported ONNX pack reproduces the PyTorch model to 1e-3 throug
 
 It loads the trained modules from a tools/train/train.py work dir as training left them, not the exported
 checkpoints: the GRAM towers (gram.ckpt), the VAE (autoencoder.pt's encoder, which is also the envelope encoder, and
-decoder.pt's wider decoder) and the EMA DiT + ControlNet + projector (dit.pt), built from the dimensions in run.json.
+decoder.pt's wider decoder) and the EMA DiT + ControlNet + projector as the picture stage left them (picture.pt: the
+dit stage's DiT and projector, its ControlNet fine-tuned), built from the dimensions in run.json.
 One held-out clip of the world (the test split, seeds never used in training) goes through them as the product runs
 a window:
 - GRAM embeddings from the raw inputs, with train.py's preprocessing (what the encoders were trained on): the 4
@@ -51,7 +52,7 @@ class TrainedPack:
 
     def __init__(self, work, dims, manifest):
         encoder, decoder = train.load_autoencoder(str(work), dims)
-        trained = torch.load(work / "dit.pt", map_location="cpu")
+        trained = torch.load(work / "picture.pt", map_location="cpu")
         dit, projector = config.foley_dit(dims), config.projector(dims)
         dit.load_state_dict(trained["dit"])
         projector.load_state_dict(trained["projector"])
@@ -90,7 +91,7 @@ def floats(tensor):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", type=pathlib.Path, default=ROOT / "target" / "foley-mini-work",
-                        help="train.py's work dir (gram.ckpt, autoencoder.pt, dit.pt, run.json)")
+                        help="train.py's work dir (gram.ckpt, autoencoder.pt, decoder.pt, picture.pt, run.json)")
     parser.add_argument("--pack", type=pathlib.Path, default=ROOT / "models" / "foley-mini",
                         help="the pack train.py exported from it")
     args = parser.parse_args(argv)

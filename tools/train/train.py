@@ -11,6 +11,10 @@ Stages, each finished once and recorded as <work>/<stage>.done.json (a rerun ski
   autoencoder  the Oobleck VAE: multi-resolution STFT + L1 reconstruction and a small KL
   decoder      the pack's wider decoder, refit on the frozen encoder's latents (multi-resolution STFT + L1)
   dit          DiT + envelope ControlNet + GRAM projections, v-objective, logit-normal t, CFG and envelope dropout
+  picture      the ControlNet fine-tuned, DiT and projections frozen, to also read envelopes from the picture: the
+               envelope envelope-service reads from each clip's motion (VideoEnvelope, through the bench's
+               WorldPictureEnvelopes; needs `./mvnw -B -q -pl bench -am package -DskipTests` first) as the
+               generator scales it, so that the GRAM tokens, not the envelope's decay, decide the material
   export       upstream-layout checkpoints -> tools/export/export_foleygram.py -> the pack, and its check
 A batch is drawn from a generator seeded by (stage, step), so a resumed stage sees the batches it would have seen.
 Runs on Debian's python3-torch with --threads (2) CPU threads.
@@ -42,9 +46,9 @@ from make_tiny_pack import tokenizer_json  # noqa: E402
 from packlib import BEATS_FBANK_MEAN, BEATS_FBANK_STD, CLIP_MEAN, CLIP_STD, write_json  # noqa: E402
 from tiny_vocab import build_vocab  # noqa: E402
 
-STAGES = ("world", "gram", "autoencoder", "decoder", "dit", "export")
+STAGES = ("world", "gram", "autoencoder", "decoder", "dit", "picture", "export")
 # Each stage's random stream, fixed when the stage was added, so a later stage leaves the earlier ones reproducible.
-STAGE_SEEDS = {"world": 0, "gram": 1, "autoencoder": 2, "dit": 3, "export": 4, "decoder": 5}
+STAGE_SEEDS = {"world": 0, "gram": 1, "autoencoder": 2, "dit": 3, "export": 4, "decoder": 5, "picture": 6}
 MODALITIES = ("video", "text", "audio")
 TEXT_LENGTH = 40
 PAD, UNK, CLS, SEP = 0, 100, 101, 102
@@ -53,9 +57,9 @@ PAD, UNK, CLS, SEP = 0, 100, 101, 102
 # times for about 2-3 h on two cores (README: "Planned full run").
 PROFILES = {
     "full": dict(train_clips=4096, val_clips=192, gram_steps=1000, gram_batch=32, ae_steps=5000, ae_batch=8,
-                 decoder_steps=4000, dit_steps=6000, dit_batch=32, eval_clips=12),
+                 decoder_steps=4000, dit_steps=6000, dit_batch=32, picture_steps=1500, eval_clips=12),
     "smoke": dict(train_clips=24, val_clips=12, gram_steps=4, gram_batch=8, ae_steps=4, ae_batch=4, decoder_steps=4,
-                  dit_steps=6, dit_batch=8, eval_clips=2),
+                  dit_steps=6, dit_batch=8, picture_steps=4, eval_clips=2),
 }
 
 # The pack's geometry (all the pack's choice, declared in pack.json): 16 kHz mono, 2 s windows, 640 samples per
@@ -66,6 +70,7 @@ OVERLAP_SECONDS = 0.25
 FRAMES_PER_WINDOW = 4
 MEL_BINS, FBANK_FRAMES = 64, 256  # a 2 s window is 198 fbank frames; one 256-frame slice holds it
 ENVELOPE_FRAME, ENVELOPE_HOP = 512, 128  # librosa-rms at 16 kHz: 32 ms frames every 8 ms
+FAINTEST_STRIKE = 1e-3  # VideoEnvelope.FAINTEST_STRIKE: a picture envelope below it holds no strike
 SAMPLER = dict(type="dpmpp-2m", steps=10, cfg_scale=3.0, sigma_min=0.03, sigma_max=80.0, rho=1.0)
 
 
@@ -347,13 +352,24 @@ def audio_rate_envelope(audio, samples):
     linear between frames (frame i at sample i * hop) and held after the last one."""
     mono = audio.mean(1, keepdim=True)
     peak = audio.abs().amax(dim=(1, 2), keepdim=True).clamp_min(1e-8)
-    rms = librosa_rms(mono / peak)
+    return at_audio_rate(librosa_rms(mono / peak), samples).expand(-1, audio.shape[1], -1).contiguous()
+
+
+def at_audio_rate(frames, samples):
+    """Envelope frames (frame i at sample i * hop) to samples, linear between frames and held after the last, as
+    WindowGenerator feeds an envelope to the envelope encoder."""
     position = torch.arange(samples, dtype=torch.float64) / ENVELOPE_HOP
-    left = position.floor().long().clamp(max=rms.shape[-1] - 1)
-    right = (left + 1).clamp(max=rms.shape[-1] - 1)
+    left = position.floor().long().clamp(max=frames.shape[-1] - 1)
+    right = (left + 1).clamp(max=frames.shape[-1] - 1)
     frac = (position - left).clamp(max=1).float()
-    env = rms[..., left] * (1 - frac) + rms[..., right] * frac
-    return env.expand(-1, audio.shape[1], -1).contiguous()
+    return frames[..., left] * (1 - frac) + frames[..., right] * frac
+
+
+def picture_rate_envelope(values, samples, peak):
+    """An envelope read from the picture as the generator feeds it: each window's values scaled so that their peak
+    is the pack's picture peak (a window below FAINTEST_STRIKE scaled as if it peaked there), then at audio rate."""
+    gain = peak / values.amax(-1, keepdim=True).clamp_min(FAINTEST_STRIKE)
+    return at_audio_rate(values * gain, samples)[:, None, :]
 
 
 def picture_peak(work):
@@ -645,6 +661,22 @@ def conditioning_cache(work, dims, vocab, split):
     return cache
 
 
+def v_objective_loss(args, dit, tokens, x0, control, generator):
+    """The DiT's loss on one batch: per-modality dropout of the GRAM tokens (any subset of modalities is a valid
+    request: Java zeroes the absent tokens), then CFG dropout of every token (the unconditional half's all-zero
+    tokens); v-objective with logit-normal t (model-facts 3.4, 2.5)."""
+    batch = x0.shape[0]
+    keep = torch.rand(batch, tokens.shape[1], generator=generator) >= args.modality_dropout
+    keep &= (torch.rand(batch, generator=generator) >= args.cfg_dropout)[:, None]
+    tokens = tokens * keep[..., None]
+    t = torch.sigmoid(torch.randn(batch, generator=generator))
+    alpha, sigma = (t * math.pi / 2).cos()[:, None, None], (t * math.pi / 2).sin()[:, None, None]
+    noise = torch.randn(x0.shape, generator=generator)
+    v = dit(alpha * x0 + sigma * noise, t, tokens, torch.zeros(batch), torch.full((batch,), float(WINDOW_SECONDS)),
+            control, torch.ones(batch))
+    return F.mse_loss(v, alpha * noise - sigma * x0)
+
+
 def zero_init_dit(dit):
     """Upstream zero-initialises the DiT's pre/post 1x1 convs and the ControlNet's conv_in and conv_outs."""
     for conv in [dit.dit.preprocess_conv, dit.dit.postprocess_conv, dit.controlnet.preprocess_conv,
@@ -662,7 +694,7 @@ def stage_dit(args, work, profile, dims, vocab):
     ema = Ema([dit, projector], args.ema)
     trainer = Trainer(work, "dit", {"dit": dit, "projector": projector}, optimizer, profile["dit_steps"], args.dit_lr,
                       args.checkpoint_seconds, ema=ema)
-    n, seconds = cache["latent"].shape[0], float(WINDOW_SECONDS)
+    n = cache["latent"].shape[0]
     batch = min(profile["dit_batch"], n)
 
     def step(_, generator):
@@ -672,19 +704,7 @@ def stage_dit(args, work, profile, dims, vocab):
         absent = torch.rand(batch, generator=generator) < args.envelope_dropout
         envelope_moments = torch.where(absent[:, None, None], cache["absent"], cache["envelope"][idx])
         control, _, _ = vae_sample(envelope_moments, generator)
-        tokens = projector(cache["gram"][idx])
-        # Per-modality dropout (any subset of modalities is a valid request: Java zeroes the absent tokens), then
-        # CFG dropout of every token (p 0.1, the unconditional half's all-zero tokens).
-        keep = torch.rand(batch, tokens.shape[1], generator=generator) >= args.modality_dropout
-        keep &= (torch.rand(batch, generator=generator) >= args.cfg_dropout)[:, None]
-        tokens = tokens * keep[..., None]
-        # v-objective with logit-normal t (model-facts 3.4, 2.5)
-        t = torch.sigmoid(torch.randn(batch, generator=generator))
-        alpha, sigma = (t * math.pi / 2).cos()[:, None, None], (t * math.pi / 2).sin()[:, None, None]
-        noise = torch.randn(x0.shape, generator=generator)
-        v = dit(alpha * x0 + sigma * noise, t, tokens, torch.zeros(batch), torch.full((batch,), seconds), control,
-                torch.ones(batch))
-        loss = F.mse_loss(v, alpha * noise - sigma * x0)
+        loss = v_objective_loss(args, dit, projector(cache["gram"][idx]), x0, control, generator)
         return loss, {"absent": float(absent.float().mean())}
 
     dit.train()
@@ -692,6 +712,79 @@ def stage_dit(args, work, profile, dims, vocab):
     ema.copy_to_params()
     save_atomic({"dit": dit.state_dict(), "projector": projector.state_dict()}, os.path.join(work, "dit.pt"))
     record.update(dit_evaluation(work, dims, vocab, dit.eval(), projector.eval(), profile["eval_clips"]))
+    return record
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Stage 5: the ControlNet learns to read envelopes from the picture
+
+
+def picture_envelopes(work, split):
+    """Per clip, the envelope envelope-service reads from its picture (bench WorldPictureEnvelopes, Java)."""
+    path = os.path.join(work, f"picture-envelopes-{split}.npy")
+    if not os.path.exists(path):
+        jar = os.path.join(REPO_DIR, "bench", "target", "bench.jar")
+        if not os.path.exists(jar):
+            raise SystemExit(f"{jar} is missing: build it with ./mvnw -B -q -pl bench -am package -DskipTests")
+        partial = path[:-len(".npy")] + ".partial.npy"
+        subprocess.run(["java", "-Xmx8g", "-cp", jar + os.pathsep + os.path.join(REPO_DIR, "bench", "target", "lib", "*"),
+                        "io.foleystream.bench.WorldPictureEnvelopes", os.path.join(work, "world"), split,
+                        str(SAMPLE_RATE / ENVELOPE_HOP), partial], check=True)
+        os.replace(partial, path)
+    return torch.from_numpy(np.load(path))
+
+
+@torch.no_grad()
+def picture_cache(work, dims, split):
+    """The ControlNet encoder's moments of each clip's picture envelope, as the generator scales it."""
+    path = os.path.join(work, f"picture-cache-{split}.pt")
+    if os.path.exists(path):
+        return torch.load(path)
+    values, encoder = picture_envelopes(work, split), load_encoder(work, dims)
+    samples, peak = int(WINDOW_SECONDS * SAMPLE_RATE), picture_peak(work)
+    moments = torch.cat([encoder(picture_rate_envelope(values[i:i + 32], samples, peak))
+                         for i in range(0, len(values), 32)])
+    save_atomic(moments, path)
+    return moments
+
+
+def stage_picture(args, work, profile, dims, vocab):
+    """Fine-tunes the ControlNet alone on a mix of envelopes: from the picture (--picture-share), absent, or from
+    the sound, as the dit stage drew them. A picture envelope says when something strikes, often wrongly at 8 fps,
+    and nothing of how the material rings: the frozen DiT's GRAM tokens must say that."""
+    cache = conditioning_cache(work, dims, vocab, "train")
+    picture = picture_cache(work, dims, "train")
+    trained = torch.load(os.path.join(work, "dit.pt"), map_location="cpu")
+    dit, projector = config.foley_dit(dims), config.projector(dims)
+    dit.load_state_dict(trained["dit"])
+    projector.load_state_dict(trained["projector"])
+    for module in (dit, projector):
+        module.requires_grad_(False)
+    controlnet = dit.controlnet.requires_grad_(True)
+    optimizer = torch.optim.AdamW(controlnet.parameters(), lr=args.picture_lr, betas=(0.9, 0.99), eps=1e-6,
+                                  weight_decay=1e-3)
+    ema = Ema([controlnet], args.ema)
+    trainer = Trainer(work, "picture", {"controlnet": controlnet}, optimizer, profile["picture_steps"],
+                      args.picture_lr, args.checkpoint_seconds, ema=ema)
+    n = cache["latent"].shape[0]
+    batch = min(profile["dit_batch"], n)
+
+    def step(_, generator):
+        idx = torch.randint(n, (batch,), generator=generator)
+        x0, _, _ = vae_sample(cache["latent"][idx], generator)
+        draw = torch.rand(batch, generator=generator)
+        from_picture = draw < args.picture_share
+        absent = ~from_picture & (draw < args.picture_share + (1 - args.picture_share) * args.envelope_dropout)
+        envelope_moments = torch.where(absent[:, None, None], cache["absent"], cache["envelope"][idx])
+        envelope_moments = torch.where(from_picture[:, None, None], picture[idx], envelope_moments)
+        control, _, _ = vae_sample(envelope_moments, generator)
+        loss = v_objective_loss(args, dit, projector(cache["gram"][idx]), x0, control, generator)
+        return loss, {"picture": float(from_picture.float().mean())}
+
+    dit.train()
+    record = trainer.run(step, clip_norm=1.0)
+    ema.copy_to_params()
+    save_atomic({"dit": dit.state_dict(), "projector": projector.state_dict()}, os.path.join(work, "picture.pt"))
     return record
 
 
@@ -762,7 +855,7 @@ def dit_evaluation(work, dims, vocab, dit, projector, clips):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Stage 5: export through tools/export/export_foleygram.py
+# Stage 6: export through tools/export/export_foleygram.py
 
 
 def prefixed(prefix, state):
@@ -776,7 +869,7 @@ def stage_export(args, work, dims, vocab, out):
     os.makedirs(ckpt, exist_ok=True)
     gram = load_gram(work, dims)
     encoder, decoder = load_autoencoder(work, dims)
-    trained = torch.load(os.path.join(work, "dit.pt"), map_location="cpu")
+    trained = torch.load(os.path.join(work, "picture.pt"), map_location="cpu")
     dit = config.foley_dit(dims)
     dit.load_state_dict(trained["dit"])
 
@@ -845,7 +938,7 @@ def parse_args(argv):
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--checkpoint-seconds", type=float, default=120)
     parser.add_argument("--name", default="foley-mini")
-    parser.add_argument("--version", default="1.1.0")
+    parser.add_argument("--version", default="1.2.0")
     for key, value in PROFILES["full"].items():
         parser.add_argument("--" + key.replace("_", "-"), type=int, help=f"default {value} ({PROFILES['smoke'][key]}"
                                                                           " with --smoke)")
@@ -862,6 +955,9 @@ def parse_args(argv):
     parser.add_argument("--cfg-dropout", type=float, default=0.1)
     parser.add_argument("--modality-dropout", type=float, default=0.5)
     parser.add_argument("--envelope-dropout", type=float, default=0.2)
+    parser.add_argument("--picture-lr", type=float, default=1e-4)
+    parser.add_argument("--picture-share", type=float, default=0.4,
+                        help="share of the picture stage's batches whose envelope is read from the picture")
     parser.add_argument("--stop-after", choices=STAGES, help="stop after this stage")
     return parser.parse_args(argv)
 
@@ -882,8 +978,12 @@ def main(argv):
     run_path = os.path.join(work, "run.json")
     if os.path.exists(run_path):
         with open(run_path, encoding="utf-8") as f:
-            if json.load(f) != json.loads(json.dumps(run)):
-                raise SystemExit(f"{run_path} records other sizes or dimensions: use a fresh --work")
+            recorded = json.load(f)
+        current = json.loads(json.dumps(run))
+        # a stage added since the work began brings its own sizes; every size recorded must be unchanged
+        if recorded["dims"] != current["dims"] or any(current["profile"].get(key) != value
+                                                        for key, value in recorded["profile"].items()):
+            raise SystemExit(f"{run_path} records other sizes or dimensions: use a fresh --work")
     write_json(run_path, run)
     write_json(os.path.join(work, "tokenizer.json"), tokenizer_json(vocab))
     print(f"work {work}, pack {out}, vocabulary {len(vocab)} tokens, profile {profile}", flush=True)
@@ -893,6 +993,7 @@ def main(argv):
               "autoencoder": lambda: stage_autoencoder(args, work, profile, dims),
               "decoder": lambda: stage_decoder(args, work, profile, dims),
               "dit": lambda: stage_dit(args, work, profile, dims, vocab),
+              "picture": lambda: stage_picture(args, work, profile, dims, vocab),
               "export": lambda: stage_export(args, work, dims, vocab, out)}
     for stage in STAGES:
         record = read_done(work, stage)

@@ -139,7 +139,7 @@ public final class ImpactEnvelopeHarness {
             }
             Path file = Harness.cacheDir().resolve("world-" + split + "-" + world.fps() + "fps-" + clip.seed() + ".mp4");
             world.writeMp4(clip, file);
-            float[] values = envelopeOf(file);
+            float[] values = envelopeOf(file, RATE);
             ImpactRecall result = ImpactRecall.of(values, RATE, clip.hitTimes());
             strikes += result.impacts();
             found += result.found();
@@ -158,9 +158,9 @@ public final class ImpactEnvelopeHarness {
         System.out.print(table.markdown());
     }
 
-    /** The picture's envelope of an upload, by the path envelope-service takes. */
-    private static float[] envelopeOf(Path file) throws Exception {
-        VideoEnvelope envelope = new VideoEnvelope(RATE);
+    /** The picture's envelope of an upload at {@code rate} values per second, by the path envelope-service takes. */
+    static float[] envelopeOf(Path file, double rate) throws Exception {
+        VideoEnvelope envelope = new VideoEnvelope(rate);
         List<float[]> parts = new ArrayList<>();
         try (UploadSpool spool = UploadSpool.ofFile(file);
              StreamingDecoder decoder = StreamingDecoder.open(spool, MediaLimits.defaults(),

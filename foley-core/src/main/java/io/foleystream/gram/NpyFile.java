@@ -19,7 +19,8 @@ import java.util.zip.ZipFile;
 /**
  * Reads numpy {@code .npy} arrays (C order, float32, float64 or uint8, any shape), alone or by name from an
  * {@code .npz} archive (numpy.savez, compressed or not): matrices of embeddings, one per row, and the procedural
- * world's clips. Format: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html.
+ * world's clips; writes float32 matrices as numpy.save does. Format:
+ * https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html.
  */
 public final class NpyFile {
 
@@ -104,6 +105,31 @@ public final class NpyFile {
             }
         }
         return arrays;
+    }
+
+    /**
+     * Writes {@code rows} as a 2-D little-endian float32 array, as numpy.save writes it (format 1.0: the header
+     * padded with spaces so the data starts at a multiple of 64 bytes).
+     *
+     * @throws IllegalArgumentException when the rows differ in length
+     */
+    public static void writeRows(Path file, float[][] rows) throws IOException {
+        int width = rows.length == 0 ? 0 : rows[0].length;
+        String header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + rows.length + ", " + width + "), }";
+        header += " ".repeat((64 - (MAGIC.length + 4 + header.length() + 1) % 64) % 64) + "\n";
+        ByteBuffer out = ByteBuffer.allocate(MAGIC.length + 4 + header.length() + 4 * rows.length * width)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        out.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length())
+                .put(header.getBytes(StandardCharsets.ISO_8859_1));
+        for (float[] row : rows) {
+            if (row.length != width) {
+                throw new IllegalArgumentException("rows differ in length: " + width + " and " + row.length);
+            }
+            for (float value : row) {
+                out.putFloat(value);
+            }
+        }
+        Files.write(file, out.array());
     }
 
     static float[][] parse(byte[] bytes, String name) {

@@ -8,9 +8,11 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class NpyFileTest {
 
@@ -49,6 +51,24 @@ class NpyFileTest {
                 .hasMessage("world_shard.npz has no array 'speed'");
         assertThatThrownBy(() -> NpyFile.readArchive(shard, "seed")) // int64: not a type this reader takes
                 .hasMessageContaining("world_shard.npz:seed: dtype must be float32, float64 or uint8");
+    }
+
+    @Test
+    void writesFloat32RowsByteForByteAsNumpySaveDoes(@TempDir Path dir) throws Exception {
+        // Written by numpy.save in tools/reference/npz_reference.py: (k - 100) / 7 as float32, 3 x 70.
+        Path numpys = Path.of(getClass().getResource("/gram/rows_3x70.npy").toURI());
+        float[][] rows = new float[3][70];
+        for (int k = 0; k < 3 * 70; k++) {
+            rows[k / 70][k % 70] = (float) ((k - 100) / 7.0);
+        }
+
+        Path ours = dir.resolve("rows.npy");
+        NpyFile.writeRows(ours, rows);
+
+        assertThat(Files.readAllBytes(ours)).isEqualTo(Files.readAllBytes(numpys));
+        assertThat(NpyFile.readRows(ours)).isEqualTo(rows);
+        assertThatThrownBy(() -> NpyFile.writeRows(dir.resolve("ragged.npy"), new float[][] {{1, 2}, {3}}))
+                .hasMessage("rows differ in length: 2 and 1");
     }
 
     @Test

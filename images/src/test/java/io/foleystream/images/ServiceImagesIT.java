@@ -1,0 +1,187 @@
+package io.foleystream.images;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
+
+/**
+ * Reads back every image tarball {@code -Pimages} wrote: the OCI layout's index, manifest and config, and the file
+ * tree its layers make, as a container runtime would unpack it.
+ */
+class ServiceImagesIT {
+
+    private static final Path IMAGES = Path.of(System.getProperty("images.dir", "target/images"));
+    private static final Path ROOT = Path.of(System.getProperty("images.root", ".."));
+    private static final String VERSION = System.getProperty("images.version");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final List<String> SERVICES = ServiceImages.SERVICES;
+
+    @ParameterizedTest
+    @FieldSource("SERVICES")
+    void eachServiceRunsAsANonRootUserFromItsFastJarOnTheOnePortItServes(String service) throws Exception {
+        Image image = Image.read(IMAGES.resolve(service + ".tar"));
+
+        JsonNode config = image.config().get("config");
+        assertThat(config.get("User").asText()).isEqualTo("185:185");
+        assertThat(strings(config.get("Entrypoint"))).containsExactly("java", "-XX:MaxRAMPercentage=75",
+                "-Djava.io.tmpdir=/tmp", "-Dorg.bytedeco.javacpp.cachedir=/tmp/javacpp", "-jar",
+                "/deployments/quarkus-run.jar");
+        assertThat(config.get("WorkingDir").asText()).isEqualTo("/deployments");
+        int port = ServiceImages.httpPort(ROOT.resolve(service).resolve("src/main/resources/application.properties"));
+        assertThat(fieldNames(config.get("ExposedPorts"))).containsExactly(port + "/tcp");
+        assertThat(image.reference()).isEqualTo("foleystream/" + service + ":" + VERSION);
+    }
+
+    @ParameterizedTest
+    @FieldSource("SERVICES")
+    void eachImageHoldsWhatItsEntrypointAndThePackCheckNeed(String service) throws Exception {
+        Image image = Image.read(IMAGES.resolve(service + ".tar"));
+        Map<String, TarArchiveEntry> files = image.files();
+
+        // java on the PATH resolves to the Debian runtime, whose loader and libraries are there too
+        assertThat(image.config().get("config").get("Env").toString()).contains("PATH=/usr/local/sbin:/usr/local/bin");
+        assertThat(files.get("usr/bin/java").getLinkName()).isEqualTo("../lib/jvm/java-17-openjdk-amd64/bin/java");
+        assertThat(files).containsKeys("usr/lib/jvm/java-17-openjdk-amd64/bin/java",
+                "usr/lib/jvm/java-17-openjdk-amd64/lib/server/libjvm.so", "lib64/ld-linux-x86-64.so.2",
+                "lib/x86_64-linux-gnu/libc.so.6", "usr/lib/x86_64-linux-gnu/libstdc++.so.6");
+        assertThat(files.get("usr/lib/jvm/java-17-openjdk-amd64/bin/java").getMode() & 0111).isNotZero();
+        // the fast-jar, readable by the service's user
+        assertThat(files).containsKeys("deployments/quarkus-run.jar", "deployments/lib/boot",
+                "deployments/lib/main", "deployments/quarkus/quarkus-application.dat", "deployments/app");
+        assertThat(files.get("deployments/quarkus-run.jar").getMode() & 0444).isEqualTo(0444);
+        // the init step's `sh -c "sha256sum -c ..."` and a writable /tmp
+        assertThat(files.get("bin/sh").getLinkName()).isEqualTo("busybox");
+        assertThat(files).containsKeys("bin/busybox", "usr/bin/sha256sum");
+        assertThat(files.get("tmp").getMode() & 01777).isEqualTo(01777);
+        assertThat(image.text("etc/passwd")).contains("foley:x:185:185:");
+        // no model pack is baked in: packs are mounted
+        assertThat(files.keySet()).noneMatch(name -> name.endsWith(".onnx"));
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(value -> out.add(value.asText()));
+        return out;
+    }
+
+    private static List<String> fieldNames(JsonNode object) {
+        List<String> out = new ArrayList<>();
+        object.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+
+    /** An OCI image layout in a tarball: blobs by digest, each checked against its name as it is read. */
+    record Image(Path tarball, String reference, JsonNode config, List<String> layers) {
+
+        static Image read(Path tarball) throws IOException {
+            Map<String, byte[]> small = new HashMap<>();
+            forEachEntry(tarball, (entry, in) -> {
+                if (entry.getSize() < 1 << 20) {
+                    small.put(entry.getName(), in.readAllBytes());
+                }
+            });
+            assertThat(small).containsKey("oci-layout");
+            JsonNode index = JSON.readTree(small.get("index.json"));
+            JsonNode descriptor = index.get("manifests").get(0);
+            String reference = descriptor.get("annotations").get("org.opencontainers.image.ref.name").asText();
+            JsonNode manifest = JSON.readTree(blob(small, descriptor.get("digest").asText()));
+            JsonNode config = JSON.readTree(blob(small, manifest.get("config").get("digest").asText()));
+            List<String> layers = new ArrayList<>();
+            manifest.get("layers").forEach(layer -> layers.add(layer.get("digest").asText()));
+            assertThat(config.get("rootfs").get("diff_ids")).hasSize(layers.size());
+            return new Image(tarball, reference, config, layers);
+        }
+
+        /** Every path of the unpacked file system (no leading slash) and its last entry, layer over layer. */
+        Map<String, TarArchiveEntry> files() throws IOException {
+            Map<String, TarArchiveEntry> files = new HashMap<>();
+            forEachLayer((entry, in) -> files.put(normalised(entry.getName()), entry));
+            return files;
+        }
+
+        String text(String path) throws IOException {
+            StringBuilder text = new StringBuilder();
+            forEachLayer((entry, in) -> {
+                if (normalised(entry.getName()).equals(path)) {
+                    text.setLength(0);
+                    text.append(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                }
+            });
+            return text.toString();
+        }
+
+        private void forEachLayer(EntryVisitor visitor) throws IOException {
+            for (String digest : layers) {
+                String blobName = "blobs/" + digest.replace(':', '/');
+                forEachEntry(tarball, (entry, in) -> {
+                    if (entry.getName().equals(blobName)) {
+                        MessageDigest sha256 = sha256();
+                        InputStream checked = new DigestInputStream(in, sha256);
+                        // not closed: closing it would close the tarball's stream, which is read on
+                        TarArchiveInputStream layer = new TarArchiveInputStream(
+                                new GZIPInputStream(new BufferedInputStream(checked, 1 << 16)));
+                        for (TarArchiveEntry file; (file = layer.getNextEntry()) != null; ) {
+                            visitor.visit(file, layer);
+                        }
+                        checked.transferTo(OutputStream.nullOutputStream());
+                        assertThat("sha256:" + HexFormat.of().formatHex(sha256.digest())).isEqualTo(digest);
+                    }
+                });
+            }
+        }
+
+        private static byte[] blob(Map<String, byte[]> small, String digest) {
+            byte[] bytes = small.get("blobs/" + digest.replace(':', '/'));
+            assertThat(bytes).as(digest).isNotNull();
+            assertThat("sha256:" + HexFormat.of().formatHex(sha256().digest(bytes))).isEqualTo(digest);
+            return bytes;
+        }
+
+        private static String normalised(String name) {
+            String path = name.startsWith("./") ? name.substring(2) : name.startsWith("/") ? name.substring(1) : name;
+            return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        }
+
+        private static void forEachEntry(Path tarball, EntryVisitor visitor) throws IOException {
+            try (TarArchiveInputStream tar = new TarArchiveInputStream(
+                    new BufferedInputStream(Files.newInputStream(tarball), 1 << 16))) {
+                for (TarArchiveEntry entry; (entry = tar.getNextEntry()) != null; ) {
+                    visitor.visit(entry, tar);
+                }
+            }
+        }
+
+        private static MessageDigest sha256() {
+            try {
+                return MessageDigest.getInstance("SHA-256");
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    @FunctionalInterface
+    interface EntryVisitor {
+        void visit(TarArchiveEntry entry, InputStream in) throws IOException;
+    }
+}
