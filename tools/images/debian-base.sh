@@ -17,7 +17,12 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/debs" "$work/rootfs" "$work/image" "$(dirname "$out")"
 
 chmod 755 "$work" && chmod 777 "$work/debs"   # apt's sandbox user writes the downloads
-(cd "$work/debs" && apt-get download "${packages[@]}" >/dev/null)
+download() { (cd "$work/debs" && apt-get download "${packages[@]}" >/dev/null); }
+if ! download; then
+  # a fresh machine may have no package lists yet
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && download; else
+    echo "apt-get download failed: run 'sudo apt-get update' and build again" >&2; exit 1; fi
+fi
 for deb in "$work"/debs/*.deb; do
   dpkg-deb -x "$deb" "$work/rootfs"
   dpkg-deb --show --showformat='${Package}=${Version}\n' "$deb" >> "$work/packages.txt"
