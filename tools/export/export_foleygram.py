@@ -402,7 +402,8 @@ def export_pack(args, heads, external_data_above_bytes=None):
                      "hop_length": args.envelope_hop_length or hop_length, "channels": args.envelope_channels,
                      "normalisation": args.envelope_normalisation, "absent_value": args.envelope_absent_value,
                      "encoding": args.envelope_encoding,
-                     **({"picture_peak": args.envelope_picture_peak} if args.envelope_picture_peak else {})},
+                     **({"picture_peak": args.envelope_picture_peak} if args.envelope_picture_peak else {}),
+                     **({"picture_coding": args.envelope_picture_coding} if args.envelope_picture_coding else {})},
         "conditioning": {"gram_dim": gram_dim, "token_dim": token_dim, "modalities": modalities,
                          "seconds": args.seconds},
         "sampler": {"type": args.sampler, "steps": args.steps, "cfg_scale": args.cfg_scale,
@@ -581,6 +582,10 @@ def parse_args(argv):
     parser.add_argument("--envelope-picture-peak", type=float,
                         help="under audio-peak normalisation, the window peak an envelope read from the picture is "
                              "given: the median window peak of the training envelopes (pack default 0.34 if unset)")
+    parser.add_argument("--envelope-picture-coding", choices=("peak", "absent-offset"),
+                        help="how an envelope read from the picture reaches the ControlNet: peak (scaled to the "
+                             "picture peak; the default) or absent-offset (added to the absent value, for a ControlNet "
+                             "trained on picture envelopes so coded)")
     parser.add_argument("--envelope-encoding", choices=ENCODINGS, default="sample",
                         help="sample: the VAE's mean + std * noise from the job's seed (Stable-V2A); mean: deterministic")
     parser.add_argument("--seconds", choices=SECONDS_CONVENTIONS, default="chunk",

@@ -71,6 +71,7 @@ FRAMES_PER_WINDOW = 4
 MEL_BINS, FBANK_FRAMES = 64, 256  # a 2 s window is 198 fbank frames; one 256-frame slice holds it
 ENVELOPE_FRAME, ENVELOPE_HOP = 512, 128  # librosa-rms at 16 kHz: 32 ms frames every 8 ms
 FAINTEST_STRIKE = 1e-3  # VideoEnvelope.FAINTEST_STRIKE: a picture envelope below it holds no strike
+ABSENT_VALUE = -1.0  # the envelope the ControlNet sees for "no envelope" (pack.json envelope.absent_value)
 SAMPLER = dict(type="dpmpp-2m", steps=10, cfg_scale=3.0, sigma_min=0.03, sigma_max=80.0, rho=1.0)
 
 
@@ -366,10 +367,12 @@ def at_audio_rate(frames, samples):
 
 
 def picture_rate_envelope(values, samples, peak):
-    """An envelope read from the picture as the generator feeds it: each window's values scaled so that their peak
-    is the pack's picture peak (a window below FAINTEST_STRIKE scaled as if it peaked there), then at audio rate."""
+    """An envelope read from the picture as the generator feeds it (pack.json envelope.picture_coding
+    "absent-offset"): each window's values scaled so that their peak is the pack's picture peak (a window below
+    FAINTEST_STRIKE scaled as if it peaked there), added to the absent value, then at audio rate. A picture with no
+    motion is so "no envelope", and no picture envelope looks like a sound's, which is never negative."""
     gain = peak / values.amax(-1, keepdim=True).clamp_min(FAINTEST_STRIKE)
-    return at_audio_rate(values * gain, samples)[:, None, :]
+    return at_audio_rate(ABSENT_VALUE + values * gain, samples)[:, None, :]
 
 
 def picture_peak(work):
@@ -655,7 +658,7 @@ def conditioning_cache(work, dims, vocab, split):
         by_modality = {"video": v, "text": t, "audio": a}
         parts["gram"].append(torch.stack([by_modality[m] for m in dims["modalities"]], dim=1))
     cache = {key: torch.cat(value) for key, value in parts.items()}
-    cache["absent"] = encoder(torch.full((1, dims["audio_channels"], samples), -1.0))
+    cache["absent"] = encoder(torch.full((1, dims["audio_channels"], samples), ABSENT_VALUE))
     cache["audio"] = audio
     save_atomic(cache, path)
     return cache
@@ -911,8 +914,9 @@ def stage_export(args, work, dims, vocab, out):
             "--modalities", ",".join(dims["modalities"]),
             "--envelope-preset", "librosa-rms", "--envelope-frame-length", str(ENVELOPE_FRAME),
             "--envelope-hop-length", str(ENVELOPE_HOP), "--envelope-channels", "mono",
-            "--envelope-normalisation", "audio-peak", "--envelope-absent-value", "-1",
-            "--envelope-encoding", "sample", "--envelope-picture-peak", str(picture_peak(work)), "--seconds", "chunk",
+            "--envelope-normalisation", "audio-peak", "--envelope-absent-value", str(ABSENT_VALUE),
+            "--envelope-encoding", "sample", "--envelope-picture-peak", str(picture_peak(work)),
+            "--envelope-picture-coding", "absent-offset", "--seconds", "chunk",
             "--sampler", SAMPLER["type"], "--steps", str(SAMPLER["steps"]), "--cfg-scale", str(SAMPLER["cfg_scale"]),
             "--sigma-min", str(SAMPLER["sigma_min"]), "--sigma-max", str(SAMPLER["sigma_max"]),
             "--rho", str(SAMPLER["rho"]),

@@ -326,7 +326,8 @@ public final class WindowGenerator {
 
     /**
      * The envelope at one value per audio sample on each of the pack's channels (linear between the window's
-     * frames), normalised as the pack says; the pack's "no envelope" value when the window has none.
+     * frames), normalised as the pack says (one read from the picture also coded as its {@code picture_coding} says);
+     * the pack's "no envelope" value when the window has none.
      */
     private float[] audioRateEnvelope(ConditionedWindow window, int samples) {
         PackManifest.Envelope convention = manifest.envelope();
@@ -348,6 +349,7 @@ public final class WindowGenerator {
                     : "one (mono) envelope"));
         }
         double gain = envelopeGain(window, convention);
+        double offset = window.getEnvelopeFromVideo() ? convention.pictureOffset() : 0;
         double framesPerSample = window.getEnvelopeRateHz() / manifest.sampleRate();
         for (int c = 0; c < channels; c++) {
             int from = (sourceChannels == 1 ? 0 : c) * frames;
@@ -357,7 +359,7 @@ public final class WindowGenerator {
                 double value = i >= frames - 1 ? window.getEnvelope(from + frames - 1)
                         : (1 - (position - i)) * window.getEnvelope(from + i)
                         + (position - i) * window.getEnvelope(from + i + 1);
-                out[c * samples + n] = (float) (value * gain);
+                out[c * samples + n] = (float) (offset + value * gain);
             }
         }
         return out;

@@ -124,10 +124,13 @@ public record PackManifest(
      * @param picturePeak   under {@code audio-peak}: the value an envelope read from the picture peaks at in each
      *                      window (it has no audio peak, and its units are the picture's, not the sound's); the
      *                      median window peak of the training envelopes, {@link #DEFAULT_PICTURE_PEAK} when absent
+     * @param pictureCoding {@code peak} (when absent): an envelope read from the picture reaches the ControlNet
+     *                      scaled to the picture peak; {@code absent-offset}: scaled so, then added to the absent value,
+     *                      for a ControlNet trained to tell such envelopes (timing, not timbre) from a sound's
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Envelope(String preset, int frameLength, int hopLength, String channels, String normalisation,
-                           Double absentValue, String encoding, Double picturePeak) {
+                           Double absentValue, String encoding, Double picturePeak, String pictureCoding) {
 
         /**
          * The RMS peak (512-sample frames) of a peak-normalised strike: 0.34 is the median window peak of
@@ -141,6 +144,8 @@ public record PackManifest(
         public static final String AUDIO_PEAK = "audio-peak";
         public static final String MEAN = "mean";
         public static final String SAMPLE = "sample";
+        public static final String PICTURE_PEAK = "peak";
+        public static final String PICTURE_ABSENT_OFFSET = "absent-offset";
 
         /** Refuses a value outside the contract, naming the field. */
         void validate() {
@@ -163,6 +168,9 @@ public record PackManifest(
             if (picturePeak != null && !(picturePeak > 0 && picturePeak <= 1)) {
                 throw new PackException("pack.json: envelope.picture_peak must be in (0, 1], got " + picturePeak);
             }
+            if (pictureCoding != null) {
+                oneOf("envelope.picture_coding", pictureCoding, PICTURE_PEAK, PICTURE_ABSENT_OFFSET);
+            }
         }
 
         public boolean perChannel() {
@@ -172,6 +180,11 @@ public record PackManifest(
         /** The window peak of an envelope read from the picture, under {@code audio-peak} normalisation. */
         public double picturePeakOrDefault() {
             return picturePeak != null ? picturePeak : DEFAULT_PICTURE_PEAK;
+        }
+
+        /** What an envelope read from the picture is added to after scaling: the absent value or nothing. */
+        public double pictureOffset() {
+            return PICTURE_ABSENT_OFFSET.equals(pictureCoding) ? absentValue : 0;
         }
     }
 

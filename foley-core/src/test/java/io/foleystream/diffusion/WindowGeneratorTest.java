@@ -208,6 +208,27 @@ class WindowGeneratorTest {
     }
 
     @Test
+    void anAbsentOffsetPackGetsThePictureEnvelopeAboveItsAbsentValueAndASoundsEnvelopeAsBefore() {
+        ConditionedWindow picture = window(3, 1.0f, 0).toBuilder().setEnvelopeFromVideo(true).build();
+        ConditionedWindow sound = window(3, 1.0f, 0);
+        float[] peakCoded = conditioning(generator, picture).envelope();
+        float[] soundCoded = conditioning(generator, sound).envelope();
+        withPack(manifest -> envelopeSection(manifest).put("picture_coding", "absent-offset"), offsetPack -> {
+            float[] coded = conditioning(offsetPack, picture).envelope();
+            for (int n = 0; n < coded.length; n += 97) {
+                assertThat(coded[n]).as("sample %d", n).isCloseTo(-1f + peakCoded[n], offset(1e-6f));
+            }
+            assertThat(conditioning(offsetPack, sound).envelope()).containsExactly(soundCoded, offset(0f));
+        });
+        withPack(manifest -> envelopeSection(manifest).put("picture_coding", "absent-offset").put("absent_value", 0.25),
+                other -> assertThat(conditioning(other, picture).envelope()[512 * 3])
+                        .isCloseTo(0.25f + peakCoded[512 * 3], offset(1e-6f)));
+        assertThatThrownBy(() -> withPack(manifest -> envelopeSection(manifest).put("picture_coding", "offset"),
+                other -> { }))
+                .hasMessageContaining("envelope.picture_coding");
+    }
+
+    @Test
     void aPerChannelPackGetsEachChannelsEnvelopeAndAMonoPackRefusesThem() {
         ConditionedWindow mono = window(3, 1.0f, 0);
         ConditionedWindow.Builder stereo = mono.toBuilder().setEnvelopeChannels(2);
