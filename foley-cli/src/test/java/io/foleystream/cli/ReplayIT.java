@@ -7,6 +7,7 @@ import io.foleystream.dsp.TruePeakLimiter;
 import io.foleystream.eval.EvalMetric;
 import io.foleystream.eval.EvaluationResults;
 import io.foleystream.kafka.Topics;
+import io.foleystream.onnx.PackManifest;
 import io.foleystream.proto.v1.AudioWindow;
 import io.foleystream.proto.v1.EvaluationResult;
 import io.foleystream.proto.v1.JobRequest;
@@ -49,6 +50,8 @@ class ReplayIT {
     private static final Path HOME = Path.of(System.getProperty("foley.home", "..")).toAbsolutePath().normalize();
     private static final Path SAMPLE = HOME.resolve("samples/stick-hits.mp4");
     private static final Path WORLD = HOME.resolve("samples/world");
+    /** The candidate: the default pack as models/ holds it ("foley-mini@VERSION"). */
+    private static final PackManifest FOLEY_MINI = PackManifest.read(HOME.resolve("models/foley-mini/pack.json"));
 
     @TempDir
     static Path work;
@@ -125,7 +128,7 @@ class ReplayIT {
         assertThat(report.resolve("report.html")).isNotEmptyFile();
 
         // a second comparison reads every embedding from the cache and adds a second run to the history
-        assertThat(Foley.execute("eval", "--bootstrap-servers", bootstrap, "--candidate", "foley-mini@1.1.0",
+        assertThat(Foley.execute("eval", "--bootstrap-servers", bootstrap, "--candidate", FOLEY_MINI.id(),
                 "--job", finished.get(1), "--cache", work.resolve("cache").toString())).isEqualTo(Foley.OK);
         List<EvaluationResult> runs = new EvaluationResults(bootstrap, io.foleystream.kafka.KafkaSecurity.none())
                 .history();
@@ -204,7 +207,7 @@ class ReplayIT {
                 .noneMatch(topic -> topic.startsWith(Topics.AUDIO + ".") || topic.startsWith(Topics.STATUS + ".")));
         try (Admin admin = admin()) {
             assertThat(admin.listConsumerGroups().all().get()).extracting(listing -> listing.groupId())
-                    .anyMatch(id -> id.startsWith("foley-replay-foley-mini-1.1.0-"));
+                    .anyMatch(id -> id.startsWith("foley-replay-foley-mini-" + FOLEY_MINI.version() + "-"));
         }
     }
 
