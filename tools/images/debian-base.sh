@@ -6,11 +6,14 @@
 #
 #   tools/images/debian-base.sh OUT.tar
 #
-# Packages come from this machine's apt sources (`apt-get download`: no root needed), so the base follows the
-# Debian release and security updates of the machine that builds it. The layer is reproducible from the same
-# packages: files sorted, owned by root, timestamps zero.
+# Packages come from this machine's apt sources (`apt-get download`: no root needed), for its architecture, so the
+# base follows the Debian release and security updates of the machine that builds it; it expects Debian 12's package
+# layout (files under /lib, not a merged /usr). The layer is reproducible from the same packages, files sorted, owned
+# by root, timestamps zero, except the Java trust store, copied from this machine's ca-certificates-java.
 set -euo pipefail
+umask 022   # the layer's own folders and files must be readable by the service's user
 out="$(realpath -m "$1")"
+arch="$(dpkg --print-architecture)"
 packages=(openjdk-17-jre-headless libc6 libgcc-s1 libstdc++6 zlib1g busybox-static)
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -20,7 +23,7 @@ chmod 755 "$work" && chmod 777 "$work/debs"   # apt's sandbox user writes the do
 download() { (cd "$work/debs" && apt-get download "${packages[@]}" >/dev/null); }
 if ! download; then
   # a fresh machine may have no package lists yet
-  if [ "$(id -u)" = 0 ]; then apt-get update -qq && download; else
+  if [ "$(id -u)" = 0 ]; then { apt-get update -qq && download; } || exit 1; else
     echo "apt-get download failed: run 'sudo apt-get update' and build again" >&2; exit 1; fi
 fi
 for deb in "$work"/debs/*.deb; do
@@ -36,7 +39,7 @@ mkdir -p "$root/bin" "$root/usr/bin" "$root/tmp" "$root/deployments" "$root/proc
 chmod 1777 "$root/tmp"
 ln -sf busybox "$root/bin/sh"
 ln -sf ../../bin/busybox "$root/usr/bin/sha256sum"
-ln -sf ../lib/jvm/java-17-openjdk-amd64/bin/java "$root/usr/bin/java"
+ln -sf "../lib/jvm/java-17-openjdk-$arch/bin/java" "$root/usr/bin/java"
 mkdir -p "$root/etc"
 printf 'root:x:0:0:root:/root:/bin/sh\nfoley:x:185:185:FoleyStream:/deployments:/sbin/nologin\n' > "$root/etc/passwd"
 printf 'root:x:0:\nfoley:x:185:\n' > "$root/etc/group"
@@ -45,9 +48,9 @@ rm -rf "$root/usr/share/doc" "$root/usr/share/man" "$root/usr/share/lintian"
 tar -C "$root" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf "$work/image/layer.tar" .
 diff_id="sha256:$(sha256sum "$work/image/layer.tar" | cut -d' ' -f1)"
 cat > "$work/image/config.json" <<JSON
-{"architecture":"amd64","os":"linux","created":"1970-01-01T00:00:00Z",
+{"architecture":"$arch","os":"linux","created":"1970-01-01T00:00:00Z",
  "config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                  "JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64"]},
+                  "JAVA_HOME=/usr/lib/jvm/java-17-openjdk-$arch"]},
  "rootfs":{"type":"layers","diff_ids":["$diff_id"]},
  "history":[{"created":"1970-01-01T00:00:00Z","created_by":"tools/images/debian-base.sh: $(paste -sd',' "$work/packages.txt")"}]}
 JSON

@@ -757,6 +757,9 @@ def stage_picture(args, work, profile, dims, vocab):
     and nothing of how the material rings: the frozen DiT's GRAM tokens must say that."""
     cache = conditioning_cache(work, dims, vocab, "train")
     picture = picture_cache(work, dims, "train")
+    if picture.shape[0] != cache["latent"].shape[0]:
+        raise SystemExit(f"{work}: {picture.shape[0]} picture envelopes for {cache['latent'].shape[0]} clips: delete "
+                         "picture-envelopes-train.npy and picture-cache-train.pt and run again")
     trained = torch.load(os.path.join(work, "dit.pt"), map_location="cpu")
     dit, projector = config.foley_dit(dims), config.projector(dims)
     dit.load_state_dict(trained["dit"])
@@ -999,14 +1002,21 @@ def main(argv):
               "dit": lambda: stage_dit(args, work, profile, dims, vocab),
               "picture": lambda: stage_picture(args, work, profile, dims, vocab),
               "export": lambda: stage_export(args, work, dims, vocab, out)}
+    earlier_ran = False
     for stage in STAGES:
         record = read_done(work, stage)
-        if record is None or (stage == "export" and not os.path.exists(os.path.join(out, "pack.json"))):
+        # a stage that ran makes every later one stale: their records describe the weights before it
+        if (record is None or earlier_ran
+                or (stage == "export" and not os.path.exists(os.path.join(out, "pack.json")))):
             print(f"=== {stage}", flush=True)
+            stale_checkpoint = os.path.join(work, f"{stage}.ckpt")
+            if record is not None and earlier_ran and os.path.exists(stale_checkpoint):
+                os.remove(stale_checkpoint)  # it resumes the weights before the earlier stage ran
             started = time.time()
             record = stages[stage]()
             record["wall_seconds"] = round(time.time() - started, 1)
             mark_done(work, stage, record)
+            earlier_ran = True
         print(f"{stage}: {json.dumps(record)}", flush=True)
         if stage == args.stop_after:
             break

@@ -35,9 +35,9 @@ import java.util.stream.Stream;
  * Model packs are not in the image: they are mounted at {@code /models}.
  *
  * <p>{@code ServiceImages --root REPO --version V --base tar:///path/base.tar --out DIR [--cuda-base IMAGE]}: writes
- * {@code DIR/<service>.tar} as {@code foleystream/<service>:V} for every service, and with {@code --cuda-base} also
- * {@code DIR/generator-service-cuda.tar} as {@code foleystream/generator-service:V-cuda} on that base (a CUDA 12 and
- * cuDNN 9 runtime with Java 17 on its {@code PATH}). A base is {@code tar://FILE} (a {@code docker save} tarball,
+ * {@code DIR/<service>.tar} as {@code foleystream/<service>:V} for every service; with {@code --cuda-base} (a -Pgpu
+ * build) only {@code DIR/generator-service-cuda.tar} as {@code foleystream/generator-service:V-cuda} on that base (a
+ * CUDA 12 and cuDNN 9 runtime with Java 17 on its {@code PATH}). A base is {@code tar://FILE} (a {@code docker save} tarball,
  * such as tools/images/debian-base.sh writes) or a registry reference.
  */
 public final class ServiceImages {
@@ -60,18 +60,19 @@ public final class ServiceImages {
         Path root = Path.of(options.get("root"));
         Path out = Files.createDirectories(Path.of(options.get("out")));
         String version = options.get("version");
+        String cudaBase = options.getOrDefault("cuda-base", "");
+        if (!cudaBase.isBlank()) {
+            // a -Pgpu build: every service carries ONNX Runtime's CUDA build, so only the generator's CUDA image
+            build(root.resolve("generator-service"), "foleystream/generator-service:" + version + "-cuda", cudaBase,
+                    out.resolve("generator-service-cuda.tar"));
+            return;
+        }
         for (String service : SERVICES) {
             build(root.resolve(service), "foleystream/" + service + ":" + version, options.get("base"),
                     out.resolve(service + ".tar"));
         }
-        String cudaBase = options.get("cuda-base");
-        if (cudaBase == null || cudaBase.isBlank()) {
-            System.out.println("no CUDA generator image: pass -Dimages.cuda-base=IMAGE (a CUDA 12 + cuDNN 9 runtime "
-                    + "with Java 17) with -Pimages,gpu to build it");
-        } else {
-            build(root.resolve("generator-service"), "foleystream/generator-service:" + version + "-cuda", cudaBase,
-                    out.resolve("generator-service-cuda.tar"));
-        }
+        System.out.println("no CUDA generator image: build it with -Pimages,gpu -Dimages.cuda-base=IMAGE (a CUDA 12 + "
+                + "cuDNN 9 runtime with Java 17)");
     }
 
     /** Builds one service's image from its {@code target/quarkus-app} onto {@code base}, written to {@code tarball}. */
@@ -143,17 +144,22 @@ public final class ServiceImages {
     }
 
     private static Map<String, String> options(String[] args) {
+        List<String> known = List.of("root", "version", "base", "out", "cuda-base");
+        String usage = "usage: ServiceImages --root REPO --version V --base IMAGE --out DIR [--cuda-base IMAGE]";
         Map<String, String> options = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            if (!args[i].startsWith("--")) {
-                throw new IllegalArgumentException("expected --option VALUE, got " + args[i]);
+        for (int i = 0; i < args.length; i++) {
+            String name = args[i] != null && args[i].startsWith("--") ? args[i].substring(2) : null;
+            if (name == null || !known.contains(name)) {
+                throw new IllegalArgumentException(usage + ": unknown argument " + args[i]);
             }
-            options.put(args[i].substring(2), args[i + 1]);
+            // exec-maven-plugin passes an empty property as null: that, like "" or nothing, means "not given"
+            boolean valued = i + 1 < args.length && (args[i + 1] == null || !args[i + 1].startsWith("--"));
+            String value = valued ? args[++i] : null;
+            options.put(name, value == null ? "" : value);
         }
         for (String required : List.of("root", "version", "base", "out")) {
-            if (!options.containsKey(required)) {
-                throw new IllegalArgumentException("usage: ServiceImages --root REPO --version V --base IMAGE "
-                        + "--out DIR [--cuda-base IMAGE]: --" + required + " is missing");
+            if (options.getOrDefault(required, "").isBlank()) {
+                throw new IllegalArgumentException(usage + ": --" + required + " needs a value");
             }
         }
         return options;
