@@ -43,7 +43,7 @@ from foleygram import config  # noqa: E402
 from foleygram.dit import Projector  # noqa: E402
 from packlib import (  # noqa: E402
     BEATS_FBANK_MEAN, BEATS_FBANK_STD, CLIP_MEAN, CLIP_STD, ENVELOPE_CHANNELS as CHANNEL_LAYOUTS,
-    ENVELOPE_ENCODINGS as ENCODINGS, ENVELOPE_NORMALISATIONS as NORMALISATIONS, FORMAT, SECONDS_CONVENTIONS,
+    ENVELOPE_ENCODINGS as ENCODINGS, ENVELOPE_NORMALISATIONS as NORMALISATIONS, FORMAT, FORMAT_V3, SECONDS_CONVENTIONS,
     contract_io, export_onnx, file_entry, sha256, write_json)
 
 PRODUCER = "foleystream-export_foleygram"
@@ -390,7 +390,7 @@ def export_pack(args, heads, external_data_above_bytes=None):
 
     frame_length, hop_length = ENVELOPE_PRESETS[args.envelope_preset]
     pack = {
-        "format": FORMAT,
+        "format": FORMAT_V3 if args.envelope_picture_coding else FORMAT,
         "name": args.name,
         "version": args.version,
         "sample_rate": dims["sample_rate"],

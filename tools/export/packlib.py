@@ -15,6 +15,8 @@ import torch
 
 OPSET = 17
 FORMAT = "foleystream-pack/2"
+# v2 plus envelope.picture_coding; a pack that sets it is v3, so that a reader of v2 alone refuses it
+FORMAT_V3 = "foleystream-pack/3"
 # The conventions a pack's ControlNet and DiT were trained with (models/README.md, "Conditioning conventions").
 SECONDS_CONVENTIONS = ("chunk", "video")
 ENVELOPE_CHANNELS = ("mono", "per-channel")

@@ -73,9 +73,9 @@ public final class ModelPack implements AutoCloseable {
             throw new PackException(MANIFEST_FILE + ": not found in " + directory);
         }
         PackManifest manifest = PackManifest.read(packJson);
-        if (!PackManifest.FORMAT.equals(manifest.format())) {
+        if (!PackManifest.FORMATS.contains(manifest.format())) {
             throw new PackException(MANIFEST_FILE + ": format is '" + manifest.format() + "', this reader knows '"
-                    + PackManifest.FORMAT + "'");
+                    + String.join("' and '", PackManifest.FORMATS) + "'");
         }
         manifest.validate();
         verifyFiles(directory, manifest);

@@ -33,7 +33,10 @@ public record PackManifest(
         Map<String, PackFile> files,
         Map<String, Variant> variants) {
 
-    public static final String FORMAT = "foleystream-pack/2";
+    /** The contract this reader writes about; v3 is v2 plus {@code envelope.picture_coding}. */
+    public static final String FORMAT = "foleystream-pack/3";
+    /** The contracts this reader loads: a v2 pack reads as before, and a reader that knows only v2 refuses a v3 one. */
+    public static final List<String> FORMATS = List.of("foleystream-pack/2", FORMAT);
     /** The variant every pack has: its {@code files} as exported. */
     public static final String FLOAT32_VARIANT = "fp32";
 
@@ -221,6 +224,11 @@ public record PackManifest(
         }
         envelope.validate();
         conditioning.validate();
+        // a v2 reader would ignore the field and feed picture envelopes uncoded: it belongs to v3 packs only
+        if (envelope.pictureCoding() != null && !FORMAT.equals(format)) {
+            throw new PackException("pack.json: envelope.picture_coding needs format '" + FORMAT + "', the pack says '"
+                    + format + "'");
+        }
     }
 
     private static void oneOf(String field, String value, String... allowed) {

@@ -213,19 +213,26 @@ class WindowGeneratorTest {
         ConditionedWindow sound = window(3, 1.0f, 0);
         float[] peakCoded = conditioning(generator, picture).envelope();
         float[] soundCoded = conditioning(generator, sound).envelope();
-        withPack(manifest -> envelopeSection(manifest).put("picture_coding", "absent-offset"), offsetPack -> {
+        withPack(manifest -> envelopeSection(manifest.put("format", "foleystream-pack/3"))
+                .put("picture_coding", "absent-offset"), offsetPack -> {
             float[] coded = conditioning(offsetPack, picture).envelope();
             for (int n = 0; n < coded.length; n += 97) {
                 assertThat(coded[n]).as("sample %d", n).isCloseTo(-1f + peakCoded[n], offset(1e-6f));
             }
             assertThat(conditioning(offsetPack, sound).envelope()).containsExactly(soundCoded, offset(0f));
         });
-        withPack(manifest -> envelopeSection(manifest).put("picture_coding", "absent-offset").put("absent_value", 0.25),
+        withPack(manifest -> envelopeSection(manifest.put("format", "foleystream-pack/3"))
+                        .put("picture_coding", "absent-offset").put("absent_value", 0.25),
                 other -> assertThat(conditioning(other, picture).envelope()[512 * 3])
                         .isCloseTo(0.25f + peakCoded[512 * 3], offset(1e-6f)));
-        assertThatThrownBy(() -> withPack(manifest -> envelopeSection(manifest).put("picture_coding", "offset"),
-                other -> { }))
+        assertThatThrownBy(() -> withPack(manifest -> envelopeSection(manifest.put("format", "foleystream-pack/3"))
+                .put("picture_coding", "offset"), other -> { }))
                 .hasMessageContaining("envelope.picture_coding");
+        // a v2 pack cannot carry it: a reader of v2 alone would load the pack and ignore the coding
+        assertThatThrownBy(() -> withPack(manifest -> envelopeSection(manifest).put("picture_coding", "absent-offset"),
+                other -> { }))
+                .hasMessage("pack.json: envelope.picture_coding needs format 'foleystream-pack/3', the pack says "
+                        + "'foleystream-pack/2'");
     }
 
     @Test
