@@ -732,7 +732,7 @@ def picture_envelopes(work, split):
         partial = path[:-len(".npy")] + ".partial.npy"
         subprocess.run(["java", "-Xmx8g", "-cp", jar + os.pathsep + os.path.join(REPO_DIR, "bench", "target", "lib", "*"),
                         "io.foleystream.bench.WorldPictureEnvelopes", os.path.join(work, "world"), split,
-                        str(SAMPLE_RATE / ENVELOPE_HOP), partial], check=True)
+                        str(ENVELOPE_FRAME), str(ENVELOPE_HOP), partial], check=True)
         os.replace(partial, path)
     return torch.from_numpy(np.load(path))
 

@@ -1,6 +1,7 @@
 package io.foleystream.bench;
 
 import io.foleystream.envelope.EnvelopeSpec;
+import io.foleystream.envelope.UploadEnvelope;
 import io.foleystream.envelope.VideoEnvelope;
 import io.foleystream.eval.ImpactRecall;
 import io.foleystream.media.ClipTruth;
@@ -11,6 +12,7 @@ import io.foleystream.media.StreamingDecoder;
 import io.foleystream.media.StrikeClip;
 import io.foleystream.media.StrikeScene;
 import io.foleystream.media.UploadSpool;
+import io.foleystream.proto.v1.EnvelopeSource;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,7 +38,8 @@ import java.util.Map;
  */
 public final class ImpactEnvelopeHarness {
 
-    private static final double RATE = EnvelopeSpec.defaults(EnvelopeSpec.LIBROSA_RMS, 44_100).frameRate();
+    private static final EnvelopeSpec SPEC = EnvelopeSpec.defaults(EnvelopeSpec.LIBROSA_RMS, 44_100);
+    private static final double RATE = SPEC.frameRate();
     private static final int FRAME_SIDE = 64;
 
     private record Frame(double pts, byte[] rgb) {
@@ -139,7 +142,7 @@ public final class ImpactEnvelopeHarness {
             }
             Path file = Harness.cacheDir().resolve("world-" + split + "-" + world.fps() + "fps-" + clip.seed() + ".mp4");
             world.writeMp4(clip, file);
-            float[] values = envelopeOf(file, RATE);
+            float[] values = pictureEnvelope(file, SPEC);
             ImpactRecall result = ImpactRecall.of(values, RATE, clip.hitTimes());
             strikes += result.impacts();
             found += result.found();
@@ -158,26 +161,12 @@ public final class ImpactEnvelopeHarness {
         System.out.print(table.markdown());
     }
 
-    /** The picture's envelope of an upload at {@code rate} values per second, by the path envelope-service takes. */
-    static float[] envelopeOf(Path file, double rate) throws Exception {
-        VideoEnvelope envelope = new VideoEnvelope(rate);
-        List<float[]> parts = new ArrayList<>();
-        try (UploadSpool spool = UploadSpool.ofFile(file);
-             StreamingDecoder decoder = StreamingDecoder.open(spool, MediaLimits.defaults(),
-                     DecodeSpec.serviceFrames(0))) {
-            decoder.decode(new DecodeListener() {
-                @Override
-                public void onVideoFrame(double pts, double duration, byte[] rgb, int width, int height) {
-                    parts.add(envelope.onFrame(pts, rgb, width, height));
-                }
-
-                @Override
-                public void onEnd(double videoEndSeconds) {
-                    parts.add(envelope.finish(videoEndSeconds));
-                }
-            });
+    /** The picture's envelope of an upload, by the path envelope-service takes ({@link UploadEnvelope#measure}). */
+    static float[] pictureEnvelope(Path file, EnvelopeSpec spec) {
+        try (UploadSpool spool = UploadSpool.ofFile(file)) {
+            return UploadEnvelope.measure(spool, MediaLimits.defaults(), spec, 1,
+                    EnvelopeSource.ENVELOPE_SOURCE_VIDEO).channels()[0];
         }
-        return join(parts);
     }
 
     private static Clip decode(StrikeScene scene, long seed) throws Exception {
