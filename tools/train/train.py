@@ -680,6 +680,15 @@ def v_objective_loss(args, dit, tokens, x0, control, generator):
     return F.mse_loss(v, alpha * noise - sigma * x0)
 
 
+def run_dit_training(trainer, ema, step, dit, projector, path):
+    """Runs a DiT stage's steps, then saves its EMA weights with the projector to `path`; returns the record."""
+    dit.train()
+    record = trainer.run(step, clip_norm=1.0)
+    ema.copy_to_params()
+    save_atomic({"dit": dit.state_dict(), "projector": projector.state_dict()}, path)
+    return record
+
+
 def zero_init_dit(dit):
     """Upstream zero-initialises the DiT's pre/post 1x1 convs and the ControlNet's conv_in and conv_outs."""
     for conv in [dit.dit.preprocess_conv, dit.dit.postprocess_conv, dit.controlnet.preprocess_conv,
@@ -710,10 +719,7 @@ def stage_dit(args, work, profile, dims, vocab):
         loss = v_objective_loss(args, dit, projector(cache["gram"][idx]), x0, control, generator)
         return loss, {"absent": float(absent.float().mean())}
 
-    dit.train()
-    record = trainer.run(step, clip_norm=1.0)
-    ema.copy_to_params()
-    save_atomic({"dit": dit.state_dict(), "projector": projector.state_dict()}, os.path.join(work, "dit.pt"))
+    record = run_dit_training(trainer, ema, step, dit, projector, os.path.join(work, "dit.pt"))
     record.update(dit_evaluation(work, dims, vocab, dit.eval(), projector.eval(), profile["eval_clips"]))
     return record
 
@@ -787,11 +793,7 @@ def stage_picture(args, work, profile, dims, vocab):
         loss = v_objective_loss(args, dit, projector(cache["gram"][idx]), x0, control, generator)
         return loss, {"picture": float(from_picture.float().mean())}
 
-    dit.train()
-    record = trainer.run(step, clip_norm=1.0)
-    ema.copy_to_params()
-    save_atomic({"dit": dit.state_dict(), "projector": projector.state_dict()}, os.path.join(work, "picture.pt"))
-    return record
+    return run_dit_training(trainer, ema, step, dit, projector, os.path.join(work, "picture.pt"))
 
 
 # ---------------------------------------------------------------------------------------------------------------

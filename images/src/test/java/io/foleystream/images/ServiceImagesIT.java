@@ -101,7 +101,7 @@ class ServiceImagesIT {
         assertThat(files.get("bin/sh").getLinkName()).isEqualTo("busybox");
         assertThat(files).containsKeys("bin/busybox", "usr/bin/sha256sum");
         assertThat(files.get("tmp").getMode() & 01777).isEqualTo(01777);
-        assertThat(image.text("etc/passwd")).contains("foley:x:185:185:");
+        assertThat(image.passwd()).contains("foley:x:185:185:");
     }
 
     private static List<String> strings(JsonNode array) {
@@ -117,8 +117,13 @@ class ServiceImagesIT {
     }
 
     /** An OCI image layout in a tarball: blobs by digest, each checked against its name as it is read. */
-    record Image(Path tarball, String reference, JsonNode config, List<String> layers) {
+    /**
+     * @param files every path of the unpacked file system (no leading slash) and its last entry, layer over layer
+     * @param passwd {@code etc/passwd} as the last layer that holds it has it
+     */
+    record Image(String reference, JsonNode config, Map<String, TarArchiveEntry> files, String passwd) {
 
+        /** Two passes over the tarball: its small blobs (index, manifest, config), then every layer once. */
         static Image read(Path tarball) throws IOException {
             Map<String, byte[]> small = new HashMap<>();
             forEachEntry(tarball, (entry, in) -> {
@@ -133,47 +138,41 @@ class ServiceImagesIT {
             JsonNode manifest = JSON.readTree(blob(small, descriptor.get("digest").asText()));
             JsonNode config = JSON.readTree(blob(small, manifest.get("config").get("digest").asText()));
             List<String> layers = new ArrayList<>();
-            manifest.get("layers").forEach(layer -> layers.add(layer.get("digest").asText()));
+            manifest.get("layers").forEach(layer -> layers.add("blobs/" + layer.get("digest").asText().replace(':', '/')));
             assertThat(config.get("rootfs").get("diff_ids")).hasSize(layers.size());
-            return new Image(tarball, reference, config, layers);
-        }
 
-        /** Every path of the unpacked file system (no leading slash) and its last entry, layer over layer. */
-        Map<String, TarArchiveEntry> files() throws IOException {
-            Map<String, TarArchiveEntry> files = new HashMap<>();
-            forEachLayer((entry, in) -> files.put(normalised(entry.getName()), entry));
-            return files;
-        }
-
-        String text(String path) throws IOException {
-            StringBuilder text = new StringBuilder();
-            forEachLayer((entry, in) -> {
-                if (normalised(entry.getName()).equals(path)) {
-                    text.setLength(0);
-                    text.append(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            // the layers in the tarball's order, each checked against its digest; applied in the manifest's order
+            Map<String, Map<String, TarArchiveEntry>> filesByLayer = new HashMap<>();
+            Map<String, String> passwdByLayer = new HashMap<>();
+            forEachEntry(tarball, (entry, in) -> {
+                if (!layers.contains(entry.getName())) {
+                    return;
                 }
-            });
-            return text.toString();
-        }
-
-        private void forEachLayer(EntryVisitor visitor) throws IOException {
-            for (String digest : layers) {
-                String blobName = "blobs/" + digest.replace(':', '/');
-                forEachEntry(tarball, (entry, in) -> {
-                    if (entry.getName().equals(blobName)) {
-                        MessageDigest sha256 = sha256();
-                        InputStream checked = new DigestInputStream(in, sha256);
-                        // not closed: closing it would close the tarball's stream, which is read on
-                        TarArchiveInputStream layer = new TarArchiveInputStream(
-                                new GZIPInputStream(new BufferedInputStream(checked, 1 << 16)));
-                        for (TarArchiveEntry file; (file = layer.getNextEntry()) != null; ) {
-                            visitor.visit(file, layer);
-                        }
-                        checked.transferTo(OutputStream.nullOutputStream());
-                        assertThat("sha256:" + HexFormat.of().formatHex(sha256.digest())).isEqualTo(digest);
+                MessageDigest sha256 = sha256();
+                InputStream checked = new DigestInputStream(in, sha256);
+                // not closed: closing it would close the tarball's stream, which is read on
+                TarArchiveInputStream layer = new TarArchiveInputStream(
+                        new GZIPInputStream(new BufferedInputStream(checked, 1 << 16)));
+                Map<String, TarArchiveEntry> files = new HashMap<>();
+                for (TarArchiveEntry file; (file = layer.getNextEntry()) != null; ) {
+                    String path = normalised(file.getName());
+                    files.put(path, file);
+                    if (path.equals("etc/passwd")) {
+                        passwdByLayer.put(entry.getName(), new String(layer.readAllBytes(), StandardCharsets.UTF_8));
                     }
-                });
+                }
+                checked.transferTo(OutputStream.nullOutputStream());
+                assertThat(entry.getName()).isEqualTo("blobs/sha256/" + HexFormat.of().formatHex(sha256.digest()));
+                filesByLayer.put(entry.getName(), files);
+            });
+            Map<String, TarArchiveEntry> files = new HashMap<>();
+            String passwd = "";
+            for (String layer : layers) {
+                assertThat(filesByLayer).as("layer %s in the tarball", layer).containsKey(layer);
+                files.putAll(filesByLayer.get(layer));
+                passwd = passwdByLayer.getOrDefault(layer, passwd);
             }
+            return new Image(reference, config, files, passwd);
         }
 
         private static byte[] blob(Map<String, byte[]> small, String digest) {
