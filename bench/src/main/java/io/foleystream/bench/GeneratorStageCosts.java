@@ -29,8 +29,9 @@ public final class GeneratorStageCosts {
     public static void main(String[] args) throws Exception {
         Path packDir = args.length > 0 ? Path.of(args[0]) : Harness.home().resolve("models/foley-mini");
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        int threads = args.length > 2 ? Integer.parseInt(args[2]) : 0;
         System.out.println("machine before: " + Harness.machineState());
-        try (ModelPack pack = ModelPack.load(packDir, RuntimeOptions.cpu(0),
+        try (ModelPack pack = ModelPack.load(packDir, RuntimeOptions.cpu(threads),
                 EnumSet.of(PackComponent.ENVELOPE_ENCODER, PackComponent.DIT, PackComponent.DECODER))) {
             PackManifest manifest = pack.manifest();
             int channels = manifest.latent().channels();

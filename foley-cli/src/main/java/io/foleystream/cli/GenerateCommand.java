@@ -4,9 +4,11 @@ import io.foleystream.assembly.InProcessJob;
 import io.foleystream.assembly.TrackSink;
 import io.foleystream.diffusion.GenerationRequests;
 import io.foleystream.onnx.ModelPack;
+import io.foleystream.onnx.PackComponent;
 import io.foleystream.onnx.PackException;
 import io.foleystream.onnx.PackManifest;
 import io.foleystream.onnx.PackRegistry;
+import io.foleystream.onnx.RuntimeOptions;
 import io.foleystream.proto.v1.JobRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +23,13 @@ import picocli.CommandLine.Option;
         + "same track), written to a WAV file as it completes. --pack takes a pack directory or a name[@version] "
         + "of the packs under the FoleyStream home (models/foley-mini, models/tiny).")
 final class GenerateCommand implements Callable<Integer> {
+
+    /**
+     * encoder-service's and generator-service's default {@code foley.onnx.threads}: ONNX Runtime's results depend on
+     * how an operator's work is split, so the same threads give the cluster's bits.
+     */
+    static final int ENCODER_THREADS = 0;
+    static final int GENERATOR_THREADS = 1;
 
     @Mixin
     JobOptions job;
@@ -38,7 +47,10 @@ final class GenerateCommand implements Callable<Integer> {
         Path wav = out != null ? out : Path.of(RunCommand.defaultPrefix(job.video) + ".wav");
         TrackSink sink = TrackSink.wav(wav, track.bits());
         var limiter = track.limiter();
-        try (ModelPack pack = ModelPack.load(packDirectory(request.getPack()))) {
+        Path packDir = packDirectory(request.getPack());
+        try (ModelPack encoders = ModelPack.load(packDir, RuntimeOptions.cpu(ENCODER_THREADS),
+                PackComponent.GRAM_ENCODING);
+             ModelPack pack = ModelPack.load(packDir, RuntimeOptions.cpu(GENERATOR_THREADS), PackComponent.GENERATION)) {
             JobRequest pinned;
             try {
                 pinned = GenerationRequests.pin(request.toBuilder().setPack(pack.manifest().id()).build(),
@@ -46,7 +58,7 @@ final class GenerateCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new Foley.CliException(Foley.BAD_INPUT, e.getMessage());
             }
-            new InProcessJob(pack, limiter).run(pinned, job.video, sink);
+            new InProcessJob(encoders, pack, limiter).run(pinned, job.video, sink);
             System.out.println("pack=" + pinned.getPack() + " seed=" + pinned.getSampler().getSeed());
         }
         System.out.println("wrote " + wav);

@@ -38,9 +38,23 @@ public final class InProcessJob {
 
     /** A job whose track's limiter has {@code limiter}'s settings. */
     public InProcessJob(ModelPack pack, TruePeakLimiter.Settings limiter) {
-        this.pack = pack;
-        this.conditioner = new WindowConditioner(new GramEncoder(pack));
-        this.generator = new WindowGenerator(pack);
+        this(pack, pack, limiter);
+    }
+
+    /**
+     * A job that encodes with one loading of a pack and generates with another, each opened with the runtime options
+     * of the service it stands for (encoder-service's, generator-service's), so the track has the cluster's bits.
+     *
+     * @throws IllegalArgumentException when the two are not the same pack
+     */
+    public InProcessJob(ModelPack encoderPack, ModelPack generatorPack, TruePeakLimiter.Settings limiter) {
+        if (!encoderPack.id().equals(generatorPack.id())) {
+            throw new IllegalArgumentException("one job runs one pack, got " + encoderPack.id() + " to encode and "
+                    + generatorPack.id() + " to generate");
+        }
+        this.pack = generatorPack;
+        this.conditioner = new WindowConditioner(new GramEncoder(encoderPack));
+        this.generator = new WindowGenerator(generatorPack);
         this.limiter = limiter;
     }
 

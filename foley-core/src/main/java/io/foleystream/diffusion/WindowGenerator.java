@@ -2,8 +2,10 @@ package io.foleystream.diffusion;
 
 import io.foleystream.assembly.WindowAudio;
 import io.foleystream.envelope.VideoEnvelope;
+import io.foleystream.onnx.ExecutionTarget;
 import io.foleystream.onnx.ModelPack;
 import io.foleystream.onnx.PackManifest;
+import io.foleystream.onnx.RuntimeOptions;
 import io.foleystream.proto.v1.AudioWindow;
 import io.foleystream.proto.v1.ConditionedWindow;
 import io.foleystream.proto.v1.Embedding;
@@ -15,15 +17,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Generates one window's audio with a model pack: GRAM embeddings → cross-attention tokens, envelope → ControlNet
  * latents, a k-diffusion sampler on the v-objective DiT with classifier-free guidance, then the VAE decoder.
  * Every input reaches the model as the pack says it was trained (models/README.md, "Conditioning conventions"),
  * and the same window, pack and seed always give the same audio, whether it runs alone or batched with windows
- * of other jobs ({@link #generateAll}).
+ * of other jobs ({@link #generateAll}), in one lane or several.
  */
-public final class WindowGenerator {
+public final class WindowGenerator implements AutoCloseable {
 
     /** k-diffusion's defaults for the SDE samplers, and the ControlNet strength it was trained at. */
     public static final float DEFAULT_ETA = 1f;
@@ -32,10 +38,48 @@ public final class WindowGenerator {
 
     private final ModelPack pack;
     private final PackManifest manifest;
+    private final int lanes;
+    /** Runs every lane but the caller's own; null with one lane. */
+    private final ExecutorService laneThreads;
 
+    /** A generator that runs a batch as one lane, on the calling thread. */
     public WindowGenerator(ModelPack pack) {
+        this(pack, 1);
+    }
+
+    /**
+     * @param lanes how many parts a batch is split into, each sampled on its own thread at the same time (the
+     *              caller's thread runs the first). On a CPU where one window's operators cannot keep every core busy,
+     *              lanes × ONNX Runtime's intra-op threads = cores turns a batch into parallel work; a window's audio
+     *              does not depend on its lane, since each row of every run is computed alone
+     */
+    public WindowGenerator(ModelPack pack, int lanes) {
+        if (lanes < 1) {
+            throw new IllegalArgumentException("lanes must be >= 1, got " + lanes);
+        }
         this.pack = pack;
         this.manifest = pack.manifest();
+        this.lanes = lanes;
+        this.laneThreads = lanes == 1 ? null : Executors.newFixedThreadPool(lanes - 1, runnable -> {
+            Thread thread = new Thread(runnable, "foley-generator-lane");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    public int lanes() {
+        return lanes;
+    }
+
+    /**
+     * The lanes that keep a machine's cores busy under {@code runtime}: on CPU, cores ÷ intra-op threads; one when
+     * ONNX Runtime chooses its own thread count (it takes every core) or on CUDA, where one batch fills the device.
+     */
+    public static int lanesFor(RuntimeOptions runtime, int cores) {
+        if (runtime.target() != ExecutionTarget.CPU || runtime.intraOpThreads() == 0) {
+            return 1;
+        }
+        return Math.max(1, cores / runtime.intraOpThreads());
     }
 
     /**
@@ -86,10 +130,10 @@ public final class WindowGenerator {
 
     /**
      * Generates windows of any jobs together: windows that share a {@link SamplingGroup} run as one batch through
-     * every sampler step of the DiT and the decoder. Each window keeps its own noise, CFG
-     * scale, control scale, conditioning and envelope, so its audio is the audio it gets alone, whatever its
-     * neighbours. A window that cannot be generated (no seed, an unknown sampler, conditioning the pack cannot
-     * take) fails alone; if a group's run fails, its windows run one by one so that only the window at fault fails.
+     * every sampler step of the DiT and the decoder, split into the generator's lanes. Each window keeps its own
+     * noise, CFG scale, control scale, conditioning and envelope, so its audio is the audio it gets alone, whatever
+     * its neighbours. A window that cannot be generated (no seed, an unknown sampler, conditioning the pack cannot
+     * take) fails alone; if a batch's run fails, its windows run one by one so that only the window at fault fails.
      *
      * @return one result per window, in the order given
      */
@@ -105,19 +149,65 @@ public final class WindowGenerator {
                 results[i] = Generated.failed(windows.get(i), e);
             }
         }
-        for (List<Integer> members : groups.values()) {
+        List<List<Integer>> batches = new ArrayList<>();
+        groups.values().forEach(members -> batches.addAll(splitIntoLanes(members)));
+        // the batches are spread over the lanes: the caller runs every lanes-th one, each other thread its own share
+        List<Future<?>> others = new ArrayList<>();
+        for (int lane = 1; lane < Math.min(lanes, batches.size()); lane++) {
+            int first = lane;
+            others.add(laneThreads.submit(() -> runBatches(batches, first, windows, prepared, results)));
+        }
+        runBatches(batches, 0, windows, prepared, results);
+        for (Future<?> other : others) {
+            try {
+                other.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while a lane was generating", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("a generator lane failed", e.getCause());
+            }
+        }
+        return List.of(results);
+    }
+
+    /**
+     * A group's windows in up to {@link #lanes} consecutive parts of nearly equal size, so that the lanes finish
+     * together.
+     */
+    private List<List<Integer>> splitIntoLanes(List<Integer> members) {
+        int parts = Math.min(lanes, members.size());
+        List<List<Integer>> out = new ArrayList<>();
+        for (int part = 0; part < parts; part++) {
+            out.add(members.subList(part * members.size() / parts, (part + 1) * members.size() / parts));
+        }
+        return out;
+    }
+
+    /** Samples the batches {@code first}, {@code first + lanes}, …, each as one run; a failed one window by window. */
+    private void runBatches(List<List<Integer>> batches, int first, List<ConditionedWindow> windows,
+                            Prepared[] prepared, Generated[] results) {
+        for (int b = first; b < batches.size(); b += lanes) {
+            List<Integer> members = batches.get(b);
             try {
                 float[][] samples = sample(members.stream().map(i -> prepared[i]).toList(), ProgressListener.NONE);
                 for (int k = 0; k < members.size(); k++) {
                     results[members.get(k)] = prepared[members.get(k)].generated(samples[k]);
                 }
-            } catch (RuntimeException groupFailure) {
+            } catch (RuntimeException batchFailure) {
                 for (int i : members) {
                     results[i] = alone(windows.get(i));
                 }
             }
         }
-        return List.of(results);
+    }
+
+    /** Stops the lanes' threads; the pack stays open (its owner closes it). */
+    @Override
+    public void close() {
+        if (laneThreads != null) {
+            laneThreads.shutdownNow();
+        }
     }
 
     /**
@@ -143,8 +233,7 @@ public final class WindowGenerator {
 
     /** A window ready to sample: its settings, fixed conditioning and noise streams. */
     private record Prepared(ConditionedWindow window, SamplerSettings settings, SamplingGroup group,
-                            Conditioning conditioning, float[] envelopeLatents, WindowNoise noise,
-                            AudioWindow identity) {
+                            Conditioning conditioning, WindowNoise noise, AudioWindow identity) {
 
         Generated generated(float[] samples) {
             return new Generated(window, samples, audio(samples), null);
@@ -199,13 +288,7 @@ public final class WindowGenerator {
                 .setVideoDurationS(window.getVideoDurationS())
                 .setOverlapS(window.getRequest().getOverlapSeconds())
                 .build();
-        Conditioning conditioning = conditioning(window, settings);
-        // alone, not in the batch: on CPU, ONNX Runtime gives the envelope encoder slightly different numbers (up to
-        // 4e-6 on the tiny and foley-mini packs) at batch sizes above 1, while the DiT and the decoder give the same
-        // bits at any batch size; one encoder run per window keeps a window's audio bit for bit what it is alone
-        float[] envelopeLatents = pack.envelopeEncoder().encode(conditioning.envelope(), 1, conditioning.samples(),
-                noise.envelope());
-        return new Prepared(window, settings, group, conditioning, envelopeLatents, noise, identity);
+        return new Prepared(window, settings, group, conditioning(window, settings), noise, identity);
     }
 
     /**
@@ -224,8 +307,11 @@ public final class WindowGenerator {
         NoiseSource samplerNoise = NoiseSource.perRow(windows.stream().map(w -> w.noise().sampler())
                 .toArray(NoiseSource[]::new));
         Conditioning[] conditionings = windows.stream().map(Prepared::conditioning).toArray(Conditioning[]::new);
-
-        float[] envelopeLatents = concat(windows.stream().map(Prepared::envelopeLatents).toList());
+        // each window alone, not in the batch: on CPU, ONNX Runtime gives the envelope encoder slightly different
+        // numbers (up to 4e-6 on the tiny and foley-mini packs) at batch sizes above 1, while the DiT and the decoder
+        // give the same bits at any batch size; one encoder run per window keeps its audio bit for bit what it is alone
+        float[] envelopeLatents = concat(windows.stream().map(w -> pack.envelopeEncoder().encode(
+                w.conditioning().envelope(), 1, w.conditioning().samples(), w.noise().envelope())).toList());
         int latentLength = latentChannels * latentFrames;
         GuidableModel dit = (xIn, t, rows, unconditional) -> {
             int n = rows.length;

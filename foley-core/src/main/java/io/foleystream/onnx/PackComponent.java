@@ -1,7 +1,9 @@
 package io.foleystream.onnx;
 
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
 
 /** The ONNX models of a pack, each named by its key under pack.json's "files". */
 public enum PackComponent {
@@ -12,6 +14,14 @@ public enum PackComponent {
     ENVELOPE_ENCODER("envelope_encoder"),
     DIT("dit"),
     DECODER("decoder");
+
+    /** What encoder-service runs: the GRAM encoders of each modality. */
+    public static final Set<PackComponent> GRAM_ENCODING = Set.copyOf(EnumSet.of(VIDEO_ENCODER, TEXT_ENCODER,
+            AUDIO_ENCODER));
+
+    /** What generator-service runs: the projection of embeddings to tokens, the envelope encoder, DiT and decoder. */
+    public static final Set<PackComponent> GENERATION = Set.copyOf(EnumSet.of(PROJECTOR, ENVELOPE_ENCODER, DIT,
+            DECODER));
 
     /** The key of the tokenizer, the one file of a pack that is not an ONNX model. */
     public static final String TOKENIZER_KEY = "tokenizer";

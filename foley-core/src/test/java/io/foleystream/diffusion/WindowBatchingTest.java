@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.foleystream.onnx.ModelPack;
 import io.foleystream.onnx.OrtRunClock;
+import io.foleystream.onnx.RuntimeOptions;
 import io.foleystream.onnx.TinyPack;
 import io.foleystream.proto.v1.ConditionedWindow;
 import io.foleystream.proto.v1.Embedding;
@@ -83,6 +84,39 @@ class WindowBatchingTest {
             assertThat(maxDifference(pairs.get(i).samples(), reference))
                     .as("window %s in a pair", label(windows.get(i))).isLessThanOrEqualTo(INVARIANCE);
         }
+    }
+
+    @Test
+    void lanesSplitEveryBatchAndRunThePartsOnTheirOwnThreadsWithoutChangingAWindowsAudio() {
+        List<ConditionedWindow> windows = fourJobs();
+        List<float[]> alone = windows.stream().map(w -> single(w).samples()).toList();
+
+        try (WindowGenerator twoLanes = new WindowGenerator(pack, 2)) {
+            long runsBefore = OrtRunClock.runs();
+            List<WindowGenerator.Generated> results = twoLanes.generateAll(windows);
+            long runs = OrtRunClock.runs() - runsBefore;
+
+            for (int i = 0; i < windows.size(); i++) {
+                assertThat(results.get(i).window()).isSameAs(windows.get(i));
+                assertThat(maxDifference(results.get(i).samples(), alone.get(i))).as("window %s", label(windows.get(i)))
+                        .isLessThanOrEqualTo(INVARIANCE);
+            }
+            // A's windows and B's first two (5) become lanes of 2 and 3, B's last stays one, C and D (6) lanes of 3:
+            // five batches, each a DiT run per step and a decoder run
+            assertThat(runs).isEqualTo(12 * 3 + 2 * (4 + 1) + (4 + 1) + 2 * (3 + 1));
+            assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+                    .contains("foley-generator-lane");
+        }
+    }
+
+    @Test
+    void aCpuWithSingleThreadedSessionsGetsALanePerCoreAndAnythingElseOneLane() {
+        assertThat(WindowGenerator.lanesFor(RuntimeOptions.cpu(1), 8)).isEqualTo(8);
+        assertThat(WindowGenerator.lanesFor(RuntimeOptions.cpu(2), 8)).isEqualTo(4);
+        assertThat(WindowGenerator.lanesFor(RuntimeOptions.cpu(4), 2)).isEqualTo(1);
+        assertThat(WindowGenerator.lanesFor(RuntimeOptions.cpu(0), 8)).as("ONNX Runtime's threads take every core")
+                .isEqualTo(1);
+        assertThat(WindowGenerator.lanesFor(RuntimeOptions.cuda(0, 1), 8)).isEqualTo(1);
     }
 
     @Test

@@ -9,7 +9,6 @@ import io.foleystream.onnx.RuntimeOptions;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,8 +34,7 @@ public class GramModels {
                @ConfigProperty(name = "foley.onnx.variant") String variant) {
         RuntimeOptions runtime = RuntimeOptions.forDevice(device, threads).withInterOpThreads(interOpThreads)
                 .withCpuArena(cpuArena).withMemoryPattern(memoryPattern).withVariant(variant);
-        this.packs = PackRegistry.models(packDirs, runtime, EnumSet.of(PackComponent.VIDEO_ENCODER,
-                PackComponent.TEXT_ENCODER, PackComponent.AUDIO_ENCODER));
+        this.packs = PackRegistry.models(packDirs, runtime, PackComponent.GRAM_ENCODING);
     }
 
     /** The encoder of the pack a job or request names ("" for the default). */

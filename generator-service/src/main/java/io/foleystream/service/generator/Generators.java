@@ -8,7 +8,6 @@ import io.foleystream.onnx.RuntimeOptions;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,6 +23,7 @@ public class Generators {
 
     private final PackRegistry<ModelPack> packs;
     private final Map<String, WindowGenerator> generators = new ConcurrentHashMap<>();
+    private final int lanes;
     private volatile boolean keepOpen;
 
     Generators(@ConfigProperty(name = "foley.pack.dirs") List<Path> packDirs,
@@ -32,11 +32,15 @@ public class Generators {
                @ConfigProperty(name = "foley.onnx.inter-op-threads") int interOpThreads,
                @ConfigProperty(name = "foley.onnx.cpu-arena") boolean cpuArena,
                @ConfigProperty(name = "foley.onnx.memory-pattern") boolean memoryPattern,
-               @ConfigProperty(name = "foley.onnx.variant") String variant) {
+               @ConfigProperty(name = "foley.onnx.variant") String variant,
+               @ConfigProperty(name = "foley.generate.lanes") int lanes) {
+        if (lanes < 0) {
+            throw new IllegalArgumentException("foley.generate.lanes must be >= 0 (0: one per core), got " + lanes);
+        }
         RuntimeOptions runtime = RuntimeOptions.forDevice(device, threads).withInterOpThreads(interOpThreads)
                 .withCpuArena(cpuArena).withMemoryPattern(memoryPattern).withVariant(variant);
-        this.packs = PackRegistry.models(packDirs, runtime, EnumSet.of(PackComponent.PROJECTOR,
-                PackComponent.ENVELOPE_ENCODER, PackComponent.DIT, PackComponent.DECODER));
+        this.lanes = lanes > 0 ? lanes : WindowGenerator.lanesFor(runtime, Runtime.getRuntime().availableProcessors());
+        this.packs = PackRegistry.models(packDirs, runtime, PackComponent.GENERATION);
     }
 
     /**
@@ -46,7 +50,7 @@ public class Generators {
      */
     public WindowGenerator forPack(String packSelector) {
         ModelPack pack = packs.resolve(packSelector);
-        return generators.computeIfAbsent(pack.id(), id -> new WindowGenerator(pack));
+        return generators.computeIfAbsent(pack.id(), id -> new WindowGenerator(pack, lanes));
     }
 
     /**
@@ -59,6 +63,7 @@ public class Generators {
 
     @PreDestroy
     void close() {
+        generators.values().forEach(WindowGenerator::close);
         if (!keepOpen) {
             packs.close();
         }
