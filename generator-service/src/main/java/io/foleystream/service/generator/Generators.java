@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * The window generator of every configured pack, loaded once and shared by the Kafka stage and the gRPC service,
@@ -20,6 +21,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @Singleton
 public class Generators {
+
+    private static final Logger LOG = Logger.getLogger(Generators.class);
 
     private final PackRegistry<ModelPack> packs;
     private final Map<String, WindowGenerator> generators = new ConcurrentHashMap<>();
@@ -40,6 +43,8 @@ public class Generators {
         RuntimeOptions runtime = RuntimeOptions.forDevice(device, threads).withInterOpThreads(interOpThreads)
                 .withCpuArena(cpuArena).withMemoryPattern(memoryPattern).withVariant(variant);
         this.lanes = lanes > 0 ? lanes : WindowGenerator.lanesFor(runtime, Runtime.getRuntime().availableProcessors());
+        LOG.infof("a batch runs in %d lane(s), each on ONNX Runtime sessions of %s intra-op thread(s)", this.lanes,
+                threads == 0 ? "ONNX Runtime's choice of" : String.valueOf(threads));
         this.packs = PackRegistry.models(packDirs, runtime, PackComponent.GENERATION);
     }
 
