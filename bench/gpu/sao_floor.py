@@ -331,8 +331,7 @@ def export(model, size, frames, out_dir, report, exporter="auto", fp16=True, ort
         for name in ("dit.onnx", "dit.onnx.data", "dit.fp16.onnx", "dit.fp16.onnx.data"):
             if os.path.exists(os.path.join(out_dir, name)):
                 os.remove(os.path.join(out_dir, name))
-        import onnx  # noqa: F401 -- lazily: a broken onnx must not cost the timings
-        from packlib import contract_io
+        from packlib import contract_io  # lazily, with onnx: a broken onnx must not cost the timings
         state["specs"] = contract_io(size["channels"], 2, 512, size["token_dim"], 224, 40, 1024, 128)["dit"]
         state["model"] = model.float().cpu().eval()
         if torch.cuda.is_available():
@@ -494,8 +493,14 @@ def run_sao(args, device):
         report.lines.append("- ONNX export: skipped (--no-onnx)")
         report.save()
     else:
-        export(model, size, frames, args.out, report, args.exporter, not args.no_fp16_onnx, args.ort_check,
-               0 if args.smoke else None)  # smoke: weights always in a side file, to check that path on a CPU
+        try:  # each step inside reports its own failure; this catches anything around them
+            export(model, size, frames, args.out, report, args.exporter, not args.no_fp16_onnx, args.ort_check,
+                   0 if args.smoke else None)  # smoke: weights always in side files, to check that path on a CPU
+        except Exception as e:  # noqa: BLE001 -- the timings are saved already
+            traceback.print_exc()
+            report.lines.append(f"- ONNX export: FAILED {type(e).__name__}: {str(e)[:300]}")
+            report.data["export_error"] = f"{type(e).__name__}: {str(e)[:1500]}"
+            report.save()
     print(f"report: {report.json_path}" + (f", {report.markdown_path}" if report.markdown_path else ""))
     if not ran:
         raise SystemExit("no configuration ran")
@@ -550,7 +555,6 @@ def onnx_parameter_counts(pack_dir, names):
     """Elements in each pack ONNX file's initializers (a cross-check of the dims), or None without onnx."""
     try:
         import onnx
-        from onnx import numpy_helper  # noqa: F401
     except Exception:  # noqa: BLE001
         return None
     counts = {}
@@ -693,8 +697,8 @@ def run_mini(args, device):
     set_attention("math")
     relative_to_batch1(rows)
     report.lines = [f"foley-mini {pack['version']} per window ({window_s} s, {frames} latent frames, {steps} steps "
-                    f"with CFG on the doubled batch, Euler; envelope encoder once per window at batch 1; median of {reps}), "
-                    f"attention {attention}, on {device}"
+                    f"with CFG on the doubled batch, Euler; envelope encoder once per window at batch 1; median of "
+                    f"{reps}), attention {attention}, on {device}"
                     + (f" ({torch.cuda.get_device_name()})" if device == "cuda" else "")
                     + f", torch {torch.__version__}", ""] + mini_table(rows)
     if mismatches:

@@ -21,7 +21,7 @@ import onnx
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from packlib import PROTOBUF_LIMIT_BYTES, sha256, write_json  # noqa: E402
-from precision import to_dynamic_int8, to_float16  # noqa: E402
+from precision import fits_one_protobuf, to_dynamic_int8, to_float16  # noqa: E402
 
 # variant name -> what it is, the provider it is made for, and the pack.json files it replaces
 VARIANTS = {
@@ -47,7 +47,7 @@ def variant_path(path, variant):
 def save(model, pack_dir, relative):
     """Saves beside the pack's other files; weights over protobuf's limit go to `<file>.data`. Returns its name."""
     target = os.path.join(pack_dir, relative)
-    if model.ByteSize() <= PROTOBUF_LIMIT_BYTES:
+    if fits_one_protobuf(model, PROTOBUF_LIMIT_BYTES):
         onnx.save(model, target)
         return None
     data_name = os.path.basename(relative) + ".data"

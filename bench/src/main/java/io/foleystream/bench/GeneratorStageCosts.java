@@ -17,7 +17,8 @@ import java.util.EnumSet;
  * cost nothing at all: what caps {@link GeneratorThroughput}'s speed-up on this machine.
  *
  * <p>{@code java -cp "bench/target/bench.jar:bench/target/lib/*" io.foleystream.bench.GeneratorStageCosts
- * [PACK_DIR [ROUNDS]]} (default models/foley-mini, 5), from the repository root.
+ * [PACK_DIR [ROUNDS [THREADS]]]} (default models/foley-mini, 5, 0 = ONNX Runtime's choice of intra-op threads), from
+ * the repository root.
  */
 public final class GeneratorStageCosts {
 
