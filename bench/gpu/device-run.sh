@@ -17,9 +17,10 @@
 #   4. a listing of $OUT and $SAO_ONNX_DIR
 # Everything printed is also in $OUT/device.log. $OUT defaults to bench/gpu/target/device-out.
 # Environment: OUT, PYTHON (default python3), SAO_ONNX_DIR, MINI_LIMIT_S (100), SAO_LIMIT_S (300).
-# Worst case, every limit reached: about 7.5 minutes (100 + 300 s, 15 s grace each, and the environment step).
+# Worst case, every limit reached: about 8.5 minutes (100 + 300 s, 15 s grace each, the environment step's own
+# commands up to 140 s): keep the device call's limit above that.
 
-set -u
+set -u -o pipefail
 
 SMOKE=0
 for arg in "$@"; do
@@ -103,14 +104,14 @@ PYTHON
 main() {
     local began=$SECONDS
     echo "bench/gpu/device-run.sh $([ "$SMOKE" = 1 ] && echo --smoke) OUT=$OUT PYTHON=$PY SAO_ONNX_DIR=$SAO_ONNX_DIR"
-    step "environment" 60 environment
+    step "environment" 140 environment
 
     local smoke=()
     [ "$SMOKE" = 1 ] && smoke=(--smoke)
     step "preset mini" "$MINI_LIMIT_S" "$PY" "$FLOOR" --preset mini ${smoke[@]+"${smoke[@]}"} \
         --json "$OUT/mini.json" --markdown "$OUT/mini.md"
 
-    rm -rf "$SAO_ONNX_DIR"
+    rm -f "$SAO_ONNX_DIR"/dit*.onnx "$SAO_ONNX_DIR"/dit*.onnx.data  # a rerun's old files only
     if [ "$SMOKE" = 1 ]; then
         step "preset sao (smoke)" "$SAO_LIMIT_S" "$PY" "$FLOOR" --smoke --attention math,sdpa --out "$SAO_ONNX_DIR" \
             --json "$OUT/sao_floor.json" --markdown "$OUT/sao_floor.md" --ort-check

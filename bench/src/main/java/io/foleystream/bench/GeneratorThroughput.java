@@ -14,7 +14,6 @@ import io.foleystream.proto.v1.SamplerSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -51,9 +50,13 @@ public final class GeneratorThroughput {
     /** One way to run the generator: intra-op threads per session (0 = ONNX Runtime's choice) and lanes. */
     private record Config(int threads, int lanes) {
 
-        static Config parse(String text) {
+        /** THREADSxLANES, e.g. {@code 1x2}; {@code N} for lanes means one per core of this machine. */
+        static Config parse(String text, int cores) {
             String[] parts = text.split("x");
-            return new Config(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
+            if (parts.length != 2) {
+                throw new IllegalArgumentException("a configuration is THREADSxLANES, e.g. 1x2 or 1xN, got " + text);
+            }
+            return new Config(Integer.parseInt(parts[0]), parts[1].equals("N") ? cores : Integer.parseInt(parts[1]));
         }
 
         @Override
@@ -67,16 +70,14 @@ public final class GeneratorThroughput {
         Path packDir = args.length > 0 ? Path.of(args[0]) : Harness.home().resolve("models/foley-mini");
         int repetitions = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int cores = Runtime.getRuntime().availableProcessors();
-        List<Config> configs = Arrays.stream((args.length > 2 ? args[2] : "0x1,1x1,1x" + cores).split(","))
-                .map(Config::parse).toList();
+        List<Config> configs = Arrays.stream((args.length > 2 ? args[2] : "0x1,1x1,1xN").split(","))
+                .map(text -> Config.parse(text, cores)).toList();
         System.out.println("machine before: " + Harness.machineState());
-        EnumSet<PackComponent> components = EnumSet.of(PackComponent.PROJECTOR, PackComponent.ENVELOPE_ENCODER,
-                PackComponent.DIT, PackComponent.DECODER);
         List<ModelPack> packs = new ArrayList<>();
         List<WindowGenerator> generators = new ArrayList<>();
         try {
             for (Config config : configs) {
-                packs.add(ModelPack.load(packDir, RuntimeOptions.cpu(config.threads()), components));
+                packs.add(ModelPack.load(packDir, RuntimeOptions.cpu(config.threads()), PackComponent.GENERATION));
                 generators.add(new WindowGenerator(packs.get(packs.size() - 1), config.lanes()));
             }
             PackManifest manifest = packs.get(0).manifest();

@@ -16,10 +16,8 @@ import io.foleystream.proto.v1.SamplerSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * Size, speed and error of a pack's precision variants against its float32 files: one window's generation (envelope
@@ -36,8 +34,6 @@ import java.util.Set;
  */
 public final class PrecisionVariantsBench {
 
-    private static final Set<PackComponent> GENERATOR = EnumSet.of(PackComponent.PROJECTOR,
-            PackComponent.ENVELOPE_ENCODER, PackComponent.DIT, PackComponent.DECODER);
     private static final String FIXTURE = "foley-core/src/test/resources/foley-mini/reference.json";
 
     private PrecisionVariantsBench() {
@@ -64,7 +60,7 @@ public final class PrecisionVariantsBench {
         manifest.variantNames().stream().filter(name -> !name.equals(PackManifest.FLOAT32_VARIANT)).forEach(variants::add);
         for (String variant : variants) {
             RuntimeOptions options = RuntimeOptions.forDevice(device, threads).withVariant(variant);
-            try (ModelPack pack = ModelPack.load(packDir, options, GENERATOR)) {
+            try (ModelPack pack = ModelPack.load(packDir, options, PackComponent.GENERATION)) {
                 WindowGenerator generator = new WindowGenerator(pack);
                 ConditionedWindow window = window(fixture, manifest);
                 double[][] latent = new double[1][];
@@ -140,7 +136,7 @@ public final class PrecisionVariantsBench {
     /** The pack's ONNX files this variant runs (with their external data), in megabytes. */
     private static double megabytes(Path packDir, ModelPack pack) throws Exception {
         long bytes = 0;
-        for (PackComponent component : GENERATOR) {
+        for (PackComponent component : PackComponent.GENERATION) {
             bytes += Files.size(packDir.resolve(pack.fileOf(component)));
         }
         return bytes / 1e6;

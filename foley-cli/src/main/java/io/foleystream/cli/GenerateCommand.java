@@ -4,11 +4,9 @@ import io.foleystream.assembly.InProcessJob;
 import io.foleystream.assembly.TrackSink;
 import io.foleystream.diffusion.GenerationRequests;
 import io.foleystream.onnx.ModelPack;
-import io.foleystream.onnx.PackComponent;
 import io.foleystream.onnx.PackException;
 import io.foleystream.onnx.PackManifest;
 import io.foleystream.onnx.PackRegistry;
-import io.foleystream.onnx.RuntimeOptions;
 import io.foleystream.proto.v1.JobRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,13 +21,6 @@ import picocli.CommandLine.Option;
         + "same track), written to a WAV file as it completes. --pack takes a pack directory or a name[@version] "
         + "of the packs under the FoleyStream home (models/foley-mini, models/tiny).")
 final class GenerateCommand implements Callable<Integer> {
-
-    /**
-     * encoder-service's and generator-service's default {@code foley.onnx.threads}: ONNX Runtime's results depend on
-     * how an operator's work is split, so the same threads give the cluster's bits.
-     */
-    static final int ENCODER_THREADS = 0;
-    static final int GENERATOR_THREADS = 1;
 
     @Mixin
     JobOptions job;
@@ -48,9 +39,8 @@ final class GenerateCommand implements Callable<Integer> {
         TrackSink sink = TrackSink.wav(wav, track.bits());
         var limiter = track.limiter();
         Path packDir = packDirectory(request.getPack());
-        try (ModelPack encoders = ModelPack.load(packDir, RuntimeOptions.cpu(ENCODER_THREADS),
-                PackComponent.GRAM_ENCODING);
-             ModelPack pack = ModelPack.load(packDir, RuntimeOptions.cpu(GENERATOR_THREADS), PackComponent.GENERATION)) {
+        try (ModelPack encoders = ServicePacks.forEncoding(packDir);
+             ModelPack pack = ServicePacks.forGeneration(packDir)) {
             JobRequest pinned;
             try {
                 pinned = GenerationRequests.pin(request.toBuilder().setPack(pack.manifest().id()).build(),

@@ -3,7 +3,6 @@ package io.foleystream.cli;
 import io.foleystream.kafka.Topics;
 import io.foleystream.onnx.ModelPack;
 import io.foleystream.onnx.PackRegistry;
-import io.foleystream.onnx.RuntimeOptions;
 import io.foleystream.replay.Replay;
 import io.foleystream.replay.ReplayRange;
 import java.io.IOException;
@@ -78,9 +77,10 @@ final class ReplayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new Foley.CliException(Foley.BAD_INPUT, e.getMessage());
         }
-        try (ModelPack candidate = ModelPack.load(candidateDir, RuntimeOptions.cpu(0))) {
-            Replay.Summary summary = Replay.run(settings, PackRegistry.manifests(directories), candidate,
-                    line -> System.err.println("foley: " + line));
+        try (ModelPack candidate = ServicePacks.forEncoding(candidateDir);
+             ModelPack generation = ServicePacks.forGeneration(candidateDir)) {
+            Replay.Summary summary = Replay.run(settings, PackRegistry.manifests(directories), candidate, generation,
+                    ServicePacks.generatorLanes(), line -> System.err.println("foley: " + line));
             System.out.println("replayed " + summary.completed().size() + " job(s) with " + candidate.id() + " into "
                     + summary.audioTopic() + " (group " + summary.groupId() + ", " + summary.windowsGenerated()
                     + " windows)");

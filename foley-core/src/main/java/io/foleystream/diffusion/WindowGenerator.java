@@ -11,6 +11,7 @@ import io.foleystream.proto.v1.ConditionedWindow;
 import io.foleystream.proto.v1.Embedding;
 import io.foleystream.proto.v1.Modality;
 import io.foleystream.proto.v1.SamplerSettings;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -21,6 +22,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Generates one window's audio with a model pack: GRAM embeddings → cross-attention tokens, envelope → ControlNet
@@ -65,10 +68,6 @@ public final class WindowGenerator implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-    }
-
-    public int lanes() {
-        return lanes;
     }
 
     /**
@@ -151,22 +150,17 @@ public final class WindowGenerator implements AutoCloseable {
         }
         List<List<Integer>> batches = new ArrayList<>();
         groups.values().forEach(members -> batches.addAll(splitIntoLanes(members)));
-        // the batches are spread over the lanes: the caller runs every lanes-th one, each other thread its own share
+        // each lane takes the next batch nobody has taken, so lanes stay busy when groups differ in steps or length
+        AtomicInteger next = new AtomicInteger();
+        Runnable lane = () -> runBatches(batches, next, windows, prepared, results);
         List<Future<?>> others = new ArrayList<>();
-        for (int lane = 1; lane < Math.min(lanes, batches.size()); lane++) {
-            int first = lane;
-            others.add(laneThreads.submit(() -> runBatches(batches, first, windows, prepared, results)));
+        for (int l = 1; l < Math.min(lanes, batches.size()); l++) {
+            others.add(laneThreads.submit(lane));
         }
-        runBatches(batches, 0, windows, prepared, results);
-        for (Future<?> other : others) {
-            try {
-                other.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while a lane was generating", e);
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("a generator lane failed", e.getCause());
-            }
+        try {
+            lane.run();
+        } finally {
+            awaitAll(others);
         }
         return List.of(results);
     }
@@ -184,10 +178,10 @@ public final class WindowGenerator implements AutoCloseable {
         return out;
     }
 
-    /** Samples the batches {@code first}, {@code first + lanes}, …, each as one run; a failed one window by window. */
-    private void runBatches(List<List<Integer>> batches, int first, List<ConditionedWindow> windows,
+    /** Samples batches until none is left, each as one run; a failed one window by window. */
+    private void runBatches(List<List<Integer>> batches, AtomicInteger next, List<ConditionedWindow> windows,
                             Prepared[] prepared, Generated[] results) {
-        for (int b = first; b < batches.size(); b += lanes) {
+        for (int b = next.getAndIncrement(); b < batches.size(); b = next.getAndIncrement()) {
             List<Integer> members = batches.get(b);
             try {
                 float[][] samples = sample(members.stream().map(i -> prepared[i]).toList(), ProgressListener.NONE);
@@ -202,12 +196,62 @@ public final class WindowGenerator implements AutoCloseable {
         }
     }
 
-    /** Stops the lanes' threads; the pack stays open (its owner closes it). */
+    /**
+     * Waits for every other lane, even when the caller's own lane failed or the caller is interrupted: no lane may
+     * still be inside a model run when generateAll returns (its caller may close the pack). The first failure is
+     * rethrown as it was, an {@link Error} as an Error.
+     */
+    private static void awaitAll(List<Future<?>> lanes) {
+        Throwable failure = null;
+        boolean interrupted = false;
+        for (Future<?> lane : lanes) {
+            while (true) {
+                try {
+                    lane.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    failure = failure == null ? e.getCause() : failure;
+                    break;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure instanceof Error error) {
+            throw error;
+        }
+        if (failure instanceof RuntimeException runtime) {
+            throw runtime;
+        }
+        if (failure != null) {
+            throw new IllegalStateException("a generator lane failed", failure);
+        }
+    }
+
+    /**
+     * Stops the lanes' threads once they are idle; the pack stays open (its owner closes it).
+     *
+     * @return false when a lane was still generating after {@code wait}: its pack must stay open
+     */
+    public boolean close(Duration wait) {
+        if (laneThreads == null) {
+            return true;
+        }
+        laneThreads.shutdown();
+        try {
+            return laneThreads.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     @Override
     public void close() {
-        if (laneThreads != null) {
-            laneThreads.shutdownNow();
-        }
+        close(Duration.ZERO);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.foleystream.onnx;
 
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -16,12 +17,12 @@ public enum PackComponent {
     DECODER("decoder");
 
     /** What encoder-service runs: the GRAM encoders of each modality. */
-    public static final Set<PackComponent> GRAM_ENCODING = Set.copyOf(EnumSet.of(VIDEO_ENCODER, TEXT_ENCODER,
-            AUDIO_ENCODER));
+    public static final Set<PackComponent> GRAM_ENCODING = Collections.unmodifiableSet(EnumSet.of(VIDEO_ENCODER,
+            TEXT_ENCODER, AUDIO_ENCODER));
 
     /** What generator-service runs: the projection of embeddings to tokens, the envelope encoder, DiT and decoder. */
-    public static final Set<PackComponent> GENERATION = Set.copyOf(EnumSet.of(PROJECTOR, ENVELOPE_ENCODER, DIT,
-            DECODER));
+    public static final Set<PackComponent> GENERATION = Collections.unmodifiableSet(EnumSet.of(PROJECTOR,
+            ENVELOPE_ENCODER, DIT, DECODER));
 
     /** The key of the tokenizer, the one file of a pack that is not an ONNX model. */
     public static final String TOKENIZER_KEY = "tokenizer";

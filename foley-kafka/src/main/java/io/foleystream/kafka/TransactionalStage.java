@@ -368,6 +368,14 @@ public final class TransactionalStage<I> implements Runnable, AutoCloseable {
         return state.get() == State.RUNNING;
     }
 
+    /**
+     * Whether the loop has ended. After {@link #close()} it is false only while the batch in hand outlasted the close
+     * timeout: the loop is still inside the transform, so what the transform uses must stay open.
+     */
+    public boolean hasStopped() {
+        return stopped.getCount() == 0;
+    }
+
     /** Records waiting in each input partition this instance holds, as of its last poll. */
     public ConsumerLag lag() {
         return lag;

@@ -92,14 +92,30 @@ public final class Replay {
     }
 
     /**
-     * Replays the jobs in the range with {@code generator}, the candidate pack's.
+     * Replays the jobs in the range with the candidate pack, opened twice as the services open it: its GRAM
+     * encoders as encoder-service does, its generation models as generator-service does, so a replay with the live
+     * pack gives the live audio bit for bit.
      *
-     * @param progress told a line at each batch
+     * @param encoders   the candidate's GRAM encoders, for jobs conditioned again
+     * @param generation the candidate's projector, envelope encoder, DiT and decoder
+     * @param lanes      the generator's lanes ({@link WindowGenerator#WindowGenerator(ModelPack, int)})
+     * @param progress   told a line at each batch
+     * @throws IllegalArgumentException when the two are not the same pack
      */
-    public static Summary run(Settings settings, PackRegistry<PackManifest> packs, ModelPack candidatePack,
-                              Consumer<String> progress) {
-        PackManifest candidate = candidatePack.manifest();
-        WindowGenerator generator = new WindowGenerator(candidatePack);
+    public static Summary run(Settings settings, PackRegistry<PackManifest> packs, ModelPack encoders,
+                              ModelPack generation, int lanes, Consumer<String> progress) {
+        if (!encoders.id().equals(generation.id())) {
+            throw new IllegalArgumentException("one replay runs one pack, got " + encoders.id() + " to encode and "
+                    + generation.id() + " to generate");
+        }
+        try (WindowGenerator generator = new WindowGenerator(generation, lanes)) {
+            return run(settings, packs, encoders, generator, progress);
+        }
+    }
+
+    private static Summary run(Settings settings, PackRegistry<PackManifest> packs, ModelPack encoders,
+                               WindowGenerator generator, Consumer<String> progress) {
+        PackManifest candidate = encoders.manifest();
         String audioTopic = Topics.candidateAudio(candidate.id());
         String statusTopic = Topics.candidateStatus(candidate.id());
         String groupId = "foley-replay-" + candidate.id().replace('@', '-') + "-" + settings.runId();
@@ -146,7 +162,7 @@ public final class Replay {
         if (!toRecondition.isEmpty()) {
             progress.accept(toRecondition.size() + " job(s) conditioned again with " + candidate.id()
                     + "'s GRAM encoders and window length");
-            WindowConditioner conditioner = new WindowConditioner(new GramEncoder(candidatePack));
+            WindowConditioner conditioner = new WindowConditioner(new GramEncoder(encoders));
             var windows = new ReplayedJobs(settings.bootstrapServers(), settings.security()).windows(toRecondition);
             for (String job : toRecondition) {
                 List<Window> recut;

@@ -146,7 +146,9 @@ class KafkaOnLocalBrokerTest {
 
         TransactionalStage<JobRequest> stage = startStage(input, output, "poison-group", "poison-stage-0");
         awaitUntil(() -> stage.recordsIn() == 3);
+        assertThat(stage.hasStopped()).isFalse();
         stage.close();
+        assertThat(stage.hasStopped()).as("the loop ended within the close timeout").isTrue();
 
         assertThat(readAll(output)).singleElement()
                 .satisfies(r -> assertThat(parseJob(r.value()).getPrompt()).isEqualTo("GOOD ONE"));

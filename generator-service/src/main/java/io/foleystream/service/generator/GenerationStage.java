@@ -114,7 +114,7 @@ public class GenerationStage implements RunningStage {
     void stop(@Observes ShutdownEvent event) {
         if (stage != null) {
             stage.close();
-            if (stage.isRunning()) {
+            if (!stage.hasStopped()) { // a batch outlasted the close timeout and is still in a model run
                 generators.keepOpenAtShutdown();
             }
         }

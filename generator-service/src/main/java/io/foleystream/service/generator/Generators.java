@@ -8,6 +8,7 @@ import io.foleystream.onnx.RuntimeOptions;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,6 +24,8 @@ import org.jboss.logging.Logger;
 public class Generators {
 
     private static final Logger LOG = Logger.getLogger(Generators.class);
+    /** How long shutdown waits for lanes still in a model run before it leaves the sessions open instead. */
+    private static final Duration LANES_IDLE_WAIT = Duration.ofSeconds(5);
 
     private final PackRegistry<ModelPack> packs;
     private final Map<String, WindowGenerator> generators = new ConcurrentHashMap<>();
@@ -68,8 +71,11 @@ public class Generators {
 
     @PreDestroy
     void close() {
-        generators.values().forEach(WindowGenerator::close);
-        if (!keepOpen) {
+        boolean idle = true;
+        for (WindowGenerator generator : generators.values()) {
+            idle &= generator.close(LANES_IDLE_WAIT);
+        }
+        if (!keepOpen && idle) {
             packs.close();
         }
     }

@@ -10,7 +10,6 @@ import io.foleystream.onnx.RuntimeOptions;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,8 +39,7 @@ public class LiveScoring {
             return;
         }
         evalPack = EvalPack.load(evalPackDir, RuntimeOptions.cpu(1));
-        packs = PackRegistry.models(packDirs, RuntimeOptions.cpu(1), EnumSet.of(PackComponent.VIDEO_ENCODER,
-                PackComponent.TEXT_ENCODER, PackComponent.AUDIO_ENCODER));
+        packs = PackRegistry.models(packDirs, RuntimeOptions.cpu(1), PackComponent.GRAM_ENCODING);
         scores = new LiveScores(evalPack, window -> encoders.computeIfAbsent(
                 packs.resolve(window.getRequest().getPack()).id(),
                 id -> new GramEncoder(packs.resolve(id))), maxVideoSeconds);

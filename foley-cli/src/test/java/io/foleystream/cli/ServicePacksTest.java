@@ -9,15 +9,15 @@ import java.nio.file.Path;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
-/** {@code ./foley generate} opens the pack as the services do, so the same job gives the cluster's track. */
-class GenerateCommandTest {
+/** {@code ./foley generate} and {@code ./foley replay} open a pack as the services do, so a job gives the cluster's track. */
+class ServicePacksTest {
 
     private static final Path HOME = Path.of(System.getProperty("foley.home", "..")).toAbsolutePath().normalize();
 
     @Test
     void encodesAndGeneratesWithTheServicesDefaultThreads() throws IOException {
-        assertThat(GenerateCommand.ENCODER_THREADS).isEqualTo(defaultThreads("encoder-service"));
-        assertThat(GenerateCommand.GENERATOR_THREADS).isEqualTo(defaultThreads("generator-service"));
+        assertThat(ServicePacks.ENCODER_THREADS).isEqualTo(defaultThreads("encoder-service"));
+        assertThat(ServicePacks.GENERATOR_THREADS).isEqualTo(defaultThreads("generator-service"));
     }
 
     private static int defaultThreads(String service) throws IOException {
