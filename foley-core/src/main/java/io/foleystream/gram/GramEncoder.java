@@ -56,10 +56,23 @@ public final class GramEncoder {
         // Every frame decoded and preprocessed straight into the encoder's reused input buffer. Frames are
         // independent and decoding is the costliest step outside the runtime, so they spread over the cores, each
         // through its own view of the buffer (views share the memory; each writes only its own frame's range).
-        float[] perFrame = pack.videoEncoder().embed(images.size(), pixels -> IntStream.range(0, images.size())
-                .parallel()
-                .forEach(frame -> videoPreprocessor.fromImage(images.get(frame), pixels.duplicate(),
-                        frame * frameLength)));
+        // A frame that fails does not end the loop: a parallel forEach that throws returns while other threads may
+        // still be decoding into the buffer, which goes back to the pool for the next run to reuse.
+        float[] perFrame = pack.videoEncoder().embed(images.size(), pixels -> {
+            RuntimeException[] failures = new RuntimeException[images.size()];
+            IntStream.range(0, images.size()).parallel().forEach(frame -> {
+                try {
+                    videoPreprocessor.fromImage(images.get(frame), pixels.duplicate(), frame * frameLength);
+                } catch (RuntimeException e) {
+                    failures[frame] = e;
+                }
+            });
+            for (RuntimeException failure : failures) {
+                if (failure != null) {
+                    throw failure;
+                }
+            }
+        });
         List<float[]> embeddings = new ArrayList<>(framesPerWindow.size());
         int first = 0;
         for (List<byte[]> frames : framesPerWindow) {
