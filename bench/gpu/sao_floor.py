@@ -67,29 +67,13 @@ def autocast(device, dtype):
     return torch.autocast(device_type=device, dtype=dtype)
 
 
-MATH_ATTENTION = dit_module.Attention.forward
+MATH_ATTENTION = dit_module.Attention.attend
 
 
-def _sdpa_forward(self, x, context=None, rotary=None):
-    """foleygram.dit.Attention.forward with torch's fused scaled_dot_product_attention in place of the explicit
-    softmax(q k^T) v (same scale: dim_heads^-0.5, the default); used by --attention sdpa only."""
-    if context is not None:
-        q = self.split_heads(self.to_q(x), self.num_heads)
-        k, v = [self.split_heads(part, self.kv_heads) for part in self.to_kv(context).chunk(2, dim=-1)]
-    else:
-        q, k, v = [self.split_heads(part, self.num_heads) for part in self.to_qkv(x).chunk(3, dim=-1)]
-    if rotary is not None:
-        q, k = apply_rotary_cast(q, rotary), apply_rotary_cast(k, rotary)
-    if self.kv_heads != self.num_heads:
-        repeat = self.num_heads // self.kv_heads
-        k, v = [t.unsqueeze(2).expand(-1, -1, repeat, -1, -1).flatten(1, 2) for t in (k, v)]
-    out = F.scaled_dot_product_attention(q, k.to(q.dtype), v.to(q.dtype)).transpose(1, 2)
-    return self.to_out(out.reshape(out.shape[0], out.shape[1], -1))
-
-
-def apply_rotary_cast(t, freqs):
-    """The rotary of foleygram.dit, kept in t's type (the float32 phases would otherwise promote q and k)."""
-    return dit_module.apply_rotary(t, freqs).to(t.dtype)
+def _sdpa_attend(self, q, k, v):
+    """foleygram.dit.Attention.attend through torch's fused scaled_dot_product_attention (same scale, dim_heads^-0.5,
+    its default), in v's type: the rotary's float32 phases would otherwise have promoted q and k; --attention sdpa."""
+    return F.scaled_dot_product_attention(q.to(v.dtype), k.to(v.dtype), v)
 
 
 def set_attention(kind):
@@ -97,11 +81,11 @@ def set_attention(kind):
     Returns the kind in effect and a note when sdpa is not available in this torch."""
     if kind == "sdpa":
         if not hasattr(F, "scaled_dot_product_attention"):
-            dit_module.Attention.forward = MATH_ATTENTION
+            dit_module.Attention.attend = MATH_ATTENTION
             return "math", f"sdpa needs torch >= 2.0 (this is {torch.__version__}); ran math"
-        dit_module.Attention.forward = _sdpa_forward
+        dit_module.Attention.attend = _sdpa_attend
         return "sdpa", None
-    dit_module.Attention.forward = MATH_ATTENTION
+    dit_module.Attention.attend = MATH_ATTENTION
     return "math", None
 
 
@@ -249,19 +233,28 @@ def time_window(model, size, batch, frames, steps, dtype, device, reps=1):
             finite)
 
 
-def sao_table(rows):
-    lines = ["| attention | dtype | batch | s per window batch | ms per step | windows/s | x batch 1 | peak GiB |",
-             "|---|---|---|---|---|---|---|---|"]
+def markdown_table(columns, rows, lead, cells):
+    """One markdown row per result: the `lead` keys' values (the last marked when its output was not finite), then
+    `cells(row)`; a configuration that did not run gets its reason instead."""
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for row in rows:
+        first = [str(row[key]) for key in lead]
         if "error" in row:
-            lines.append(f"| {row['attention']} | {row['dtype']} | {row['batch']} | not run: {row['error']} | | | | |")
+            rest = [f"not run: {row['error']}"] + [""] * (len(columns) - len(lead) - 1)
         else:
-            memory = "" if row["gib"] is None else f"{row['gib']:.1f}"
-            lines.append(f"| {row['attention']} | {row['dtype']} | {row['batch']}{finite_mark(row)} | "
-                         f"{row['seconds']:.3f} | "
-                         f"{1000 * row['seconds'] / row['steps']:.2f} | {row['windows_per_s']:.3f} | "
-                         f"{row.get('x_batch1', float('nan')):.2f} | {memory} |")
+            first[-1] += finite_mark(row)
+            rest = cells(row)
+        lines.append("| " + " | ".join(first + rest) + " |")
     return lines
+
+
+def sao_table(rows):
+    return markdown_table(
+        ["attention", "dtype", "batch", "s per window batch", "ms per step", "windows/s", "x batch 1", "peak GiB"],
+        rows, ["attention", "dtype", "batch"],
+        lambda row: [f"{row['seconds']:.3f}", f"{1000 * row['seconds'] / row['steps']:.2f}",
+                     f"{row['windows_per_s']:.3f}", f"{row.get('x_batch1', float('nan')):.2f}",
+                     "" if row["gib"] is None else f"{row['gib']:.1f}"])
 
 
 # ---- ONNX export (after the timings; every step's failure is reported and the next step still runs if it can)
@@ -616,18 +609,14 @@ def mini_window(models, given, schedule, cfg_scale, device, dtype, synchronize):
 
 
 def mini_table(rows):
-    lines = ["| dtype | batch | ms per window batch | cond ms | DiT ms | decoder ms | windows/s | x batch 1 | "
-             "real time x | peak GiB |", "|---|---|---|---|---|---|---|---|---|---|"]
-    for row in rows:
-        if "error" in row:
-            lines.append(f"| {row['dtype']} | {row['batch']} | not run: {row['error']} | | | | | | | |")
-        else:
-            memory = "" if row["gib"] is None else f"{row['gib']:.2f}"
-            lines.append(f"| {row['dtype']} | {row['batch']}{finite_mark(row)} | {1000 * row['seconds']:.1f} | "
-                         f"{1000 * row['cond_s']:.1f} | {1000 * row['dit_s']:.1f} | {1000 * row['decoder_s']:.1f} | "
-                         f"{row['windows_per_s']:.1f} | {row.get('x_batch1', float('nan')):.2f} | "
-                         f"{row['real_time_x']:.0f} | {memory} |")
-    return lines
+    return markdown_table(
+        ["dtype", "batch", "ms per window batch", "cond ms", "DiT ms", "decoder ms", "windows/s", "x batch 1",
+         "real time x", "peak GiB"],
+        rows, ["dtype", "batch"],
+        lambda row: [f"{1000 * row['seconds']:.1f}", f"{1000 * row['cond_s']:.1f}", f"{1000 * row['dit_s']:.1f}",
+                     f"{1000 * row['decoder_s']:.1f}", f"{row['windows_per_s']:.1f}",
+                     f"{row.get('x_batch1', float('nan')):.2f}", f"{row['real_time_x']:.0f}",
+                     "" if row["gib"] is None else f"{row['gib']:.2f}"])
 
 
 def run_mini(args, device):

@@ -12,6 +12,7 @@ import tempfile
 
 import onnx
 import torch
+from google.protobuf.message import EncodeError
 
 OPSET = 17
 FORMAT = "foleystream-pack/2"
@@ -87,6 +88,15 @@ def pin_graph_shapes(model, input_specs, output_specs, producer):
                 else:
                     dims[axis].dim_value = size
     model.producer_name = producer
+
+
+def fits_one_protobuf(model, limit=PROTOBUF_LIMIT_BYTES):
+    """Whether `model` serialises to at most `limit` bytes (protobuf's own limit by default). Protobuf cannot even
+    size a message far past its limit (a 5 GB model raises EncodeError), which is a no as well."""
+    try:
+        return model.ByteSize() <= limit
+    except EncodeError:
+        return False
 
 
 def export_onnx(model, example, input_specs, output_specs, path, producer, external_data_above_bytes=None):

@@ -18,8 +18,9 @@
 
 import numpy as np
 import onnx
-from google.protobuf.message import EncodeError
 from onnx import TensorProto, helper, numpy_helper
+
+from packlib import fits_one_protobuf
 
 FLOAT = TensorProto.FLOAT
 FLOAT16 = TensorProto.FLOAT16
@@ -192,15 +193,6 @@ def to_dynamic_int8(model):
     graph.ClearField("value_info")
     _check(model)
     return model, rewritten
-
-
-def fits_one_protobuf(model, limit=2 ** 31 - 1):
-    """Whether `model` serialises to at most `limit` bytes (protobuf's own limit by default). Protobuf cannot even
-    size a message far past its limit (a 5 GB model raises EncodeError), which is a no as well."""
-    try:
-        return model.ByteSize() <= limit
-    except EncodeError:
-        return False
 
 
 def _check(model):

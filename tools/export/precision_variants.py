@@ -20,8 +20,8 @@ import sys
 import onnx
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from packlib import PROTOBUF_LIMIT_BYTES, sha256, write_json  # noqa: E402
-from precision import fits_one_protobuf, to_dynamic_int8, to_float16  # noqa: E402
+from packlib import PROTOBUF_LIMIT_BYTES, fits_one_protobuf, sha256, write_json  # noqa: E402
+from precision import to_dynamic_int8, to_float16  # noqa: E402
 
 # variant name -> what it is, the provider it is made for, and the pack.json files it replaces
 VARIANTS = {

@@ -90,9 +90,13 @@ class Attention(nn.Module):
             # repeat_interleave over heads, written as expand + reshape so it exports with dynamic lengths
             repeat = self.num_heads // self.kv_heads
             k, v = [t.unsqueeze(2).expand(-1, -1, repeat, -1, -1).flatten(1, 2) for t in (k, v)]
-        weights = torch.softmax(q @ k.transpose(-1, -2) * self.scale, dim=-1)
-        out = (weights @ v).transpose(1, 2)
+        out = self.attend(q, k, v).transpose(1, 2)
         return self.to_out(out.reshape(out.shape[0], out.shape[1], -1))
+
+    def attend(self, q, k, v):
+        """softmax(q k^T * scale) v over (batch, heads, length, dim_heads), written out as the ONNX graph holds it."""
+        weights = torch.softmax(q @ k.transpose(-1, -2) * self.scale, dim=-1)
+        return weights @ v
 
 
 class GLU(nn.Module):

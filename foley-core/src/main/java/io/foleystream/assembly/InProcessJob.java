@@ -48,10 +48,7 @@ public final class InProcessJob {
      * @throws IllegalArgumentException when the two are not the same pack
      */
     public InProcessJob(ModelPack encoderPack, ModelPack generatorPack, TruePeakLimiter.Settings limiter) {
-        if (!encoderPack.id().equals(generatorPack.id())) {
-            throw new IllegalArgumentException("one job runs one pack, got " + encoderPack.id() + " to encode and "
-                    + generatorPack.id() + " to generate");
-        }
+        ModelPack.requireOnePack(encoderPack, generatorPack);
         this.pack = generatorPack;
         this.conditioner = new WindowConditioner(new GramEncoder(encoderPack));
         this.generator = new WindowGenerator(generatorPack);

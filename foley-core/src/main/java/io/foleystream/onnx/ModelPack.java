@@ -115,6 +115,19 @@ public final class ModelPack implements AutoCloseable {
         return manifest.id();
     }
 
+    /**
+     * Checks that two loadings, each with the components and runtime options of the service it stands for (GRAM
+     * encoding as encoder-service opens them, generation as generator-service does), are of one pack.
+     *
+     * @throws IllegalArgumentException naming both when they are not
+     */
+    public static void requireOnePack(ModelPack encoding, ModelPack generation) {
+        if (!encoding.id().equals(generation.id())) {
+            throw new IllegalArgumentException("one job runs one pack, got " + encoding.id() + " to encode and "
+                    + generation.id() + " to generate");
+        }
+    }
+
     public PackManifest manifest() {
         return manifest;
     }

@@ -104,10 +104,7 @@ public final class Replay {
      */
     public static Summary run(Settings settings, PackRegistry<PackManifest> packs, ModelPack encoders,
                               ModelPack generation, int lanes, Consumer<String> progress) {
-        if (!encoders.id().equals(generation.id())) {
-            throw new IllegalArgumentException("one replay runs one pack, got " + encoders.id() + " to encode and "
-                    + generation.id() + " to generate");
-        }
+        ModelPack.requireOnePack(encoders, generation);
         try (WindowGenerator generator = new WindowGenerator(generation, lanes)) {
             return run(settings, packs, encoders, generator, progress);
         }
