@@ -1,5 +1,6 @@
 package io.foleystream.kafka;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -24,6 +25,9 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * {@link Drift} for an operator to settle. Used by {@code foley topics apply}, on any cluster.
  */
 public final class TopicPlan {
+
+    /** How long {@link #createMissing} waits for the brokers to list what it created. */
+    static final Duration VISIBLE_WITHIN = Duration.ofSeconds(30);
 
     /** One setting of one existing topic that differs from its spec. */
     public record Drift(String topic, String setting, String expected, String actual) {
@@ -89,10 +93,13 @@ public final class TopicPlan {
     }
 
     /**
-     * Creates every missing topic from its spec. A topic that another client created meanwhile is left as it is
-     * (the next plan compares it).
+     * Creates every missing topic from its spec, and returns once the brokers list them all: the controller
+     * accepts a creation before every broker's metadata has it, and a plan or a client right after must see the
+     * topic. A topic that another client created meanwhile is left as it is (the next plan compares it).
      *
      * @return the names of the topics this call created
+     * @throws KafkaException when a topic cannot be created, or the brokers do not list it within
+     *                        {@link #VISIBLE_WITHIN}
      */
     public List<String> createMissing(Admin admin) {
         if (missing.isEmpty()) {
@@ -113,7 +120,24 @@ public final class TopicPlan {
                 throw new KafkaException("interrupted while creating topic " + result.getKey(), e);
             }
         }
+        awaitListed(admin, missing.stream().map(TopicSpec::name).toList());
         return created.stream().sorted().collect(Collectors.toList());
+    }
+
+    private static void awaitListed(Admin admin, List<String> names) {
+        long deadline = System.nanoTime() + VISIBLE_WITHIN.toNanos();
+        while (!call("list the topics", () -> admin.listTopics().names().get()).containsAll(names)) {
+            if (System.nanoTime() > deadline) {
+                throw new KafkaException("created " + names + ", but the brokers did not list them all within "
+                        + VISIBLE_WITHIN);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KafkaException("interrupted while waiting for " + names + " to be listed", e);
+            }
+        }
     }
 
     public List<TopicSpec> missing() {
