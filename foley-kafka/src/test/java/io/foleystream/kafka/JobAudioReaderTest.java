@@ -48,12 +48,7 @@ class JobAudioReaderTest {
                 producer.abortTransaction();
                 send(producer, job, 1, null);
 
-                List<Integer> indices = new ArrayList<>();
-                Instant deadline = Instant.now().plusSeconds(30);
-                while (indices.size() < 2 && Instant.now().isBefore(deadline)) {
-                    reader.poll(Duration.ofMillis(200)).forEach(w -> indices.add(w.getIndex()));
-                }
-                reader.poll(Duration.ofMillis(500)).forEach(w -> indices.add(w.getIndex()));
+                List<Integer> indices = readFor(reader, 2);
 
                 assertThat(indices).containsExactly(0, 1);
                 assertThat(reader.partition().partition()).isEqualTo(first.partition())
@@ -61,6 +56,39 @@ class JobAudioReaderTest {
                 assertThat(reader.firstOffset()).isEqualTo(first.offset());
             }
         }
+    }
+
+    @Test
+    void anEarlierRunsTransactionUndecidedWhenTheReaderOpensIsNotRead() throws Exception {
+        String job = "job-rerun";
+        try (KafkaProducer<String, byte[]> earlier = Producers.transactional(broker.bootstrapServers(), "earlier-run",
+                Map.of());
+             KafkaProducer<String, byte[]> later = Producers.transactional(broker.bootstrapServers(), "later-run",
+                     Map.of())) {
+            earlier.initTransactions();
+            later.initTransactions();
+            earlier.beginTransaction();
+            earlier.send(new ProducerRecord<>(Topics.AUDIO, job, window(job, 100).toByteArray())).get();
+            try (JobAudioReader reader = JobAudioReader.beforeSubmitting(broker.bootstrapServers(), job)) {
+                // as when a commit has returned but its marker has not yet reached the partition
+                earlier.commitTransaction();
+                send(later, job, 0, null);
+
+                List<Integer> indices = readFor(reader, 1);
+
+                assertThat(indices).containsExactly(0);
+            }
+        }
+    }
+
+    private static List<Integer> readFor(JobAudioReader reader, int expected) {
+        List<Integer> indices = new ArrayList<>();
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (indices.size() < expected && Instant.now().isBefore(deadline)) {
+            reader.poll(Duration.ofMillis(200)).forEach(w -> indices.add(w.getIndex()));
+        }
+        reader.poll(Duration.ofMillis(500)).forEach(w -> indices.add(w.getIndex()));
+        return indices;
     }
 
     private static RecordMetadata send(KafkaProducer<String, byte[]> producer, String job, int index,
