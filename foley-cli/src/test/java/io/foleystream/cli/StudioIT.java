@@ -157,6 +157,8 @@ class StudioIT {
 
         // re-run from the jobs list: the kept upload with the same prompt and a new seed
         browser.findElement(By.cssSelector("#jobs tbody tr[data-job-id='" + jobId + "'] button.rerun")).click();
+        // the form fills once the job's options have been fetched; typing before that would be overwritten
+        await().atMost(Duration.ofSeconds(15)).until(() -> browser.findElement(By.id("rerun-source")).isDisplayed());
         assertThat(browser.findElement(By.id("prompt")).getDomProperty("value")).isEqualTo("a wooden stick hitting surfaces");
         browser.findElement(By.id("seed")).clear();
         browser.findElement(By.id("seed")).sendKeys("8");

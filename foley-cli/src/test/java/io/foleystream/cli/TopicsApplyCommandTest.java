@@ -40,6 +40,9 @@ class TopicsApplyCommandTest {
 
             deleteTopics(admin, List.of(Topics.AUDIO));
             admin.createTopics(List.of(new NewTopic(Topics.AUDIO, PARTITIONS - 2, (short) 1))).all().get();
+            // the broker lists a topic moments after the controller accepted it
+            Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .until(() -> admin.listTopics().names().get().contains(Topics.AUDIO));
             Run drifted = run(apply);
             assertThat(drifted.exit).isEqualTo(Foley.DRIFT);
             assertThat(drifted.lines())

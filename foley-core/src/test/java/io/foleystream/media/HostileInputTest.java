@@ -23,6 +23,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.bytedeco.ffmpeg.global.avformat;
+import org.bytedeco.ffmpeg.global.swscale;
+import org.bytedeco.javacpp.Loader;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,6 +45,13 @@ class HostileInputTest {
 
     @TempDir
     Path dir;
+
+    /** The natives load once per JVM, slowly on a cold machine: not part of the time a bad upload may take. */
+    @BeforeAll
+    static void loadFfmpeg() {
+        Loader.load(avformat.class);
+        Loader.load(swscale.class);
+    }
 
     /** A small, valid clip to damage. */
     private static ClipSpec clip(String container) {

@@ -4,18 +4,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -38,7 +29,7 @@ public final class JobPartitionReader<T> implements AutoCloseable {
     private final long firstOffset;
 
     /**
-     * @param firstOffset where to start; null for the partition's current end, undecided transactions included (open
+     * @param firstOffset where to start; null for the partition's current end ({@link HighWatermarks}: past any transaction decided or not) (open
      *                    it before the job is submitted)
      */
     public JobPartitionReader(String bootstrapServers, KafkaSecurity security, String topic, int maxRecordBytes,
@@ -52,32 +43,12 @@ public final class JobPartitionReader<T> implements AutoCloseable {
             this.partition = new TopicPartition(topic, JobAudioReader.partitionOf(jobId, partitions));
             consumer.assign(List.of(partition));
             consumer.seek(partition, firstOffset != null ? firstOffset
-                    : highWatermark(bootstrapServers, security, partition));
+                    : HighWatermarks.of(bootstrapServers, security, List.of(partition), Duration.ofSeconds(30))
+                            .get(partition));
             this.firstOffset = consumer.position(partition);
         } catch (RuntimeException e) {
             consumer.close(Duration.ZERO);
             throw e;
-        }
-    }
-
-    /**
-     * The partition's end counting records of transactions not yet decided. A read_committed seek to the end stops
-     * at the last stable offset instead, which can lie before records an earlier run committed: the producer's
-     * commit returns before the markers reach the partition. Nothing of a job not yet submitted lies past this end.
-     */
-    private static long highWatermark(String bootstrapServers, KafkaSecurity security, TopicPartition partition) {
-        try (Admin admin = Admin.create(security.over(
-                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)))) {
-            return admin.listOffsets(Map.of(partition, OffsetSpec.latest()),
-                            new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED))
-                    .partitionResult(partition).get(30, TimeUnit.SECONDS).offset();
-        } catch (ExecutionException e) {
-            throw new KafkaException("cannot read the end of " + partition, e.getCause());
-        } catch (TimeoutException e) {
-            throw new KafkaException("cannot read the end of " + partition + " within 30 s", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KafkaException("interrupted reading the end of " + partition, e);
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigResource;
@@ -102,10 +103,15 @@ public final class TopicPlan {
      *                        {@link #VISIBLE_WITHIN}
      */
     public List<String> createMissing(Admin admin) {
-        if (missing.isEmpty()) {
-            return List.of();
-        }
-        var results = admin.createTopics(missing.stream().map(TopicSpec::newTopic).toList()).values();
+        return missing.isEmpty() ? List.of() : createListed(admin, missing.stream().map(TopicSpec::newTopic).toList());
+    }
+
+    /**
+     * Creates the topics that do not exist yet and returns once the brokers list every one of them: the names of
+     * those this call created, sorted. Every path that creates topics goes through here.
+     */
+    static List<String> createListed(Admin admin, List<NewTopic> topics) {
+        var results = admin.createTopics(topics).values();
         List<String> created = new ArrayList<>();
         for (var result : results.entrySet()) {
             try {
@@ -120,7 +126,7 @@ public final class TopicPlan {
                 throw new KafkaException("interrupted while creating topic " + result.getKey(), e);
             }
         }
-        awaitListed(admin, missing.stream().map(TopicSpec::name).toList());
+        awaitListed(admin, topics.stream().map(NewTopic::name).toList());
         return created.stream().sorted().collect(Collectors.toList());
     }
 

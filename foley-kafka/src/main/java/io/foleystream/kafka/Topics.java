@@ -10,12 +10,10 @@ import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 
 /** The FoleyStream topics (DESIGN.md, "Data flow") and the per-topic settings they are created with. */
 public final class Topics {
@@ -116,27 +114,11 @@ public final class Topics {
             Thread.currentThread().interrupt();
             throw new KafkaException("interrupted while describing " + AUDIO, e);
         }
-        create(admin, List.of(
+        TopicPlan.createListed(admin, List.of(
                 new NewTopic(candidateAudio(packId), partitions, replication)
                         .configs(configsFor(AUDIO, replication, DEFAULT_CHUNK_RETENTION)),
                 new NewTopic(candidateStatus(packId), partitions, replication)
                         .configs(configsFor(STATUS, replication, DEFAULT_CHUNK_RETENTION))));
-    }
-
-    private static void create(Admin admin, List<NewTopic> topics) {
-        CreateTopicsResult result = admin.createTopics(topics);
-        for (var created : result.values().entrySet()) {
-            try {
-                created.getValue().get();
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new KafkaException("could not create topic " + created.getKey(), e.getCause());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new KafkaException("interrupted while creating topic " + created.getKey(), e);
-            }
-        }
     }
 
     /** The topic definitions for a cluster with the given partition count and replication factor. */
@@ -176,7 +158,7 @@ public final class Topics {
      * {@code chunkRetention} whether it is new or not; everything else about a topic that exists is left as it is.
      */
     public static void ensure(Admin admin, int partitions, short replication, Duration chunkRetention) {
-        create(admin, definitions(partitions, replication, chunkRetention));
+        TopicPlan.createListed(admin, definitions(partitions, replication, chunkRetention));
         ConfigResource chunks = new ConfigResource(ConfigResource.Type.TOPIC, VIDEO_CHUNKS);
         AlterConfigOp retention = new AlterConfigOp(new ConfigEntry(TopicConfig.RETENTION_MS_CONFIG,
                 Long.toString(chunkRetention.toMillis())), AlterConfigOp.OpType.SET);

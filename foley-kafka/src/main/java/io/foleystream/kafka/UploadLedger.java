@@ -28,10 +28,14 @@ public final class UploadLedger implements AutoCloseable {
     static final String READER_GROUP = "foley-upload-ledger-reader";
 
     private final Map<String, UploadProgress> jobs = new HashMap<>();
+    private final String bootstrapServers;
+    private final KafkaSecurity security;
     private final KafkaConsumer<String, byte[]> reader;
     private List<TopicPartition> partitions;
 
     public UploadLedger(String bootstrapServers, KafkaSecurity security) {
+        this.bootstrapServers = bootstrapServers;
+        this.security = security;
         // assigned, never subscribed: the group id only names the reader, nothing is committed under it
         this.reader = Consumers.readCommitted(bootstrapServers, READER_GROUP, security.clientProps());
     }
@@ -42,8 +46,8 @@ public final class UploadLedger implements AutoCloseable {
     }
 
     /**
-     * Reads the ledger up to its last stable offset, so every transaction committed before this call is in,
-     * whichever instance wrote it.
+     * Reads the ledger up to its {@link HighWatermarks}, so every transaction committed before this call is in,
+     * whichever instance wrote it; a transaction still open then is waited for until it is decided.
      *
      * @throws TimeoutException when the end is not reached within {@code timeout}
      */
@@ -55,7 +59,7 @@ public final class UploadLedger implements AutoCloseable {
             reader.seekToBeginning(partitions);
         }
         long deadline = System.nanoTime() + timeout.toNanos();
-        Map<TopicPartition, Long> ends = reader.endOffsets(partitions, timeout);
+        Map<TopicPartition, Long> ends = HighWatermarks.of(bootstrapServers, security, partitions, timeout);
         while (partitions.stream().anyMatch(p -> reader.position(p) < ends.get(p))) {
             if (System.nanoTime() > deadline) {
                 throw new TimeoutException("the upload ledger was not read to its end within " + timeout);

@@ -19,6 +19,7 @@ import io.foleystream.proto.v1.JobRequest;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -349,7 +350,7 @@ class KafkaOnLocalBrokerTest {
         String input = createTopic("test.live.in");
         String output = createTopic("test.live.out");
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        Duration stalledAfter = Duration.ofSeconds(2);
+        Duration stalledAfter = Duration.ofSeconds(4); // four idle polls: a loaded machine may pause over one
         TransactionalStage<JobRequest> stage = startStage(input, "live-group", "live-stage", record -> {
             if (record.value().getPrompt().equals("hang")) {
                 release.await();
@@ -424,14 +425,15 @@ class KafkaOnLocalBrokerTest {
         producer.commitTransaction();
     }
 
-    /** Everything committed on the topic, read from the start up to the last stable offset. */
+    /** Everything committed on the topic, read from the start past every transaction committed so far. */
     private static List<ConsumerRecord<String, byte[]>> readAll(String topic) {
         try (KafkaConsumer<String, byte[]> consumer = Consumers.readCommitted(broker.bootstrapServers(), "reader", Map.of())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            Map<TopicPartition, Long> ends = HighWatermarks.of(broker.bootstrapServers(), KafkaSecurity.none(),
+                    partitions, Duration.ofSeconds(30));
             List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
             awaitUntil(() -> {
                 consumer.poll(Duration.ofMillis(200)).forEach(records::add);
@@ -443,7 +445,9 @@ class KafkaOnLocalBrokerTest {
 
     /** Input records the group has committed, over all partitions of topics that started empty. */
     private static long committedRecords(String group) throws Exception {
-        return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values().stream()
+        // stable: offsets committed in a transaction whose markers are still on their way count too
+        return admin.listConsumerGroupOffsets(group, new ListConsumerGroupOffsetsOptions().requireStable(true))
+                .partitionsToOffsetAndMetadata().get().values().stream()
                 .mapToLong(offset -> offset.offset()).sum();
     }
 

@@ -55,6 +55,7 @@ class TopicPlanOnBrokerTest {
         deleteTopics(List.of(Topics.AUDIO));
         admin.createTopics(List.of(new NewTopic(Topics.AUDIO, PARTITIONS - 1, (short) 1)
                 .configs(Map.of("max.message.bytes", "1048576")))).all().get();
+        awaitListed(Topics.AUDIO);
 
         TopicPlan drifted = TopicPlan.of(admin, SPECS);
         assertThat(drifted.missing()).isEmpty();
@@ -84,6 +85,9 @@ class TopicPlanOnBrokerTest {
                     jobs, List.of(new AlterConfigOp(new ConfigEntry("cleanup.policy", "compact"), AlterConfigOp.OpType.SET)),
                     chunks, List.of(new AlterConfigOp(new ConfigEntry("retention.ms", "86400000"), AlterConfigOp.OpType.SET))))
                     .all().get();
+            // the next test may plan at once
+            Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .until(() -> TopicPlan.of(admin, SPECS).drift().isEmpty());
         }
     }
 
@@ -99,6 +103,11 @@ class TopicPlanOnBrokerTest {
         } finally {
             TopicPlan.of(admin, SPECS).createMissing(admin);
         }
+    }
+
+    /** A topic created outside a plan: the broker lists it moments after the controller accepted it. */
+    private static void awaitListed(String name) {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> admin.listTopics().names().get().contains(name));
     }
 
     private static void deleteTopics(List<String> names) throws Exception {

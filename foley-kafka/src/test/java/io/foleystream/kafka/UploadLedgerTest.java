@@ -60,6 +60,36 @@ class UploadLedgerTest {
     }
 
     @Test
+    void aTransactionUndecidedWhenCatchingUpIsWaitedForNotPassedOver() throws Exception {
+        try (KafkaProducer<String, byte[]> previousOwner = Producers.transactional(broker.bootstrapServers(),
+                "ledger-previous-owner", Map.of());
+             UploadLedger ledger = new UploadLedger(broker.bootstrapServers(), KafkaSecurity.none())) {
+            previousOwner.initTransactions();
+            previousOwner.beginTransaction();
+            previousOwner.send(UploadLedger.entry("job-c", progress(9, false))).get();
+            // as when the commit has returned but its markers have not reached the ledger yet
+            Thread committer = new Thread(() -> {
+                sleep(Duration.ofMillis(500));
+                previousOwner.commitTransaction();
+            });
+            committer.start();
+
+            ledger.catchUp(TIMEOUT);
+            committer.join();
+
+            assertThat(ledger.progress("job-c")).isEqualTo(progress(9, false));
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void progressNeverGoesBack() {
         try (UploadLedger ledger = new UploadLedger(broker.bootstrapServers(), KafkaSecurity.none())) {
             ledger.apply("job", progress(4, true));

@@ -45,6 +45,7 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -116,7 +117,9 @@ class UploadIntakeTest {
         submit(garbage, randomBytes, 0);
         submit(playlist, "#EXTM3U\n#EXTINF:10,\nfile:///etc/passwd\n#EXT-X-ENDLIST\n"
                 .getBytes(StandardCharsets.US_ASCII), 0);
-        long lastChunkSentAt = submit(good, Files.readAllBytes(clip), 300);
+        // the last chunk waits (up to 30 s) for the first window: a service that needs the whole upload sends none
+        long lastChunkSentAt = submit(request(good).build(), Files.readAllBytes(clip), 300,
+                () -> firstWindowAt.containsKey(good));
 
         await().atMost(Duration.ofSeconds(60)).until(() -> windows.getOrDefault(good, List.of()).stream()
                 .anyMatch(Window::getLast));
@@ -259,12 +262,22 @@ class UploadIntakeTest {
     }
 
     private long submit(JobRequest request, byte[] upload, long pauseMillis) throws Exception {
+        return submit(request, upload, pauseMillis, () -> true);
+    }
+
+    /** As above, holding the last chunk back until {@code sendLast} holds or 30 s passed. */
+    private long submit(JobRequest request, byte[] upload, long pauseMillis, BooleanSupplier sendLast)
+            throws Exception {
         String jobId = request.getJobId();
         producer.send(new ProducerRecord<>(Topics.JOBS, jobId, request.toByteArray())).get();
         long[] sentAt = {0};
         Chunker.forEachChunk(jobId, new ByteArrayInputStream(upload), 64 * 1024, chunk -> {
             try {
                 Thread.sleep(pauseMillis);
+                long giveUpAt = System.currentTimeMillis() + 30_000;
+                while (chunk.getLast() && !sendLast.getAsBoolean() && System.currentTimeMillis() < giveUpAt) {
+                    Thread.sleep(50);
+                }
                 producer.send(new ProducerRecord<>(Topics.VIDEO_CHUNKS, jobId, chunk.toByteArray())).get();
                 sentAt[0] = System.currentTimeMillis();
             } catch (Exception e) {
@@ -279,6 +292,7 @@ class UploadIntakeTest {
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalBrokerResource.bootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // as every stage reads them
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(Topics.WINDOWS, Topics.STATUS));
