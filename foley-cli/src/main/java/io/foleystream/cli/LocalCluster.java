@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -51,14 +52,15 @@ public final class LocalCluster implements AutoCloseable {
         return List.of(home.resolve("models/foley-mini"), home.resolve("models/tiny"));
     }
 
-    /** A base port (for tests and harnesses) with the broker's port and the service ports above it all free. */
+    /**
+     * A base port (for tests and harnesses) with the broker's port and the service ports above it all free. It lies
+     * below Linux's ephemeral range (32768 and up by default), where the kernel would hand the same ports to
+     * outgoing connections in the seconds before the services bind them.
+     */
     public static int freeBasePort() throws IOException {
         for (int attempt = 0; attempt < 50; attempt++) {
-            int base;
-            try (ServerSocket socket = new ServerSocket(0)) {
-                base = socket.getLocalPort();
-            }
-            if (base + 20 < 65535 && IntStream.concat(IntStream.of(0),
+            int base = ThreadLocalRandom.current().nextInt(20_000, 32_000);
+            if (IntStream.concat(IntStream.of(0),
                     IntStream.range(10, 10 + SERVICES.size() + CLIENTS.size())).allMatch(k -> isFree(base + k))) {
                 return base;
             }

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 
 class RuntimeOptionsTest {
 
-    private static final String LOADER_THREAD = "ort-pool-probe";
+    /** Each probe's loader gets its own name: an earlier probe's thread can outlive its join in /proc a moment. */
+    private static final AtomicInteger PROBES = new AtomicInteger();
 
     @Test
     void readsTheServiceDeviceSetting() {
@@ -61,27 +62,28 @@ class RuntimeOptionsTest {
     private static int poolThreadsStartedBy(RuntimeOptions options, int expected) throws InterruptedException {
         AtomicInteger started = new AtomicInteger();
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        String loaderName = "ort-probe-" + PROBES.incrementAndGet();
         Thread loader = new Thread(() -> {
             try {
-                int before = threadsNamed(LOADER_THREAD);
+                int before = threadsNamed(loaderName);
                 try (ModelPack pack = ModelPack.load(TinyPack.directory(), options, Set.of(PackComponent.PROJECTOR))) {
                     try {
                         Awaitility.await().pollInterval(Duration.ofMillis(20)).atMost(Duration.ofSeconds(20))
-                                .until(() -> started.accumulateAndGet(threadsNamed(LOADER_THREAD) - before,
+                                .until(() -> started.accumulateAndGet(threadsNamed(loaderName) - before,
                                         Math::max) >= expected);
                     } catch (ConditionTimeoutException e) {
                         // fewer than expected ever started: the assertion reports how many did
                     }
                     Awaitility.await().pollInterval(Duration.ofMillis(20)).during(Duration.ofSeconds(1))
                             .atMost(Duration.ofSeconds(2)).until(() -> {
-                                started.accumulateAndGet(threadsNamed(LOADER_THREAD) - before, Math::max);
+                                started.accumulateAndGet(threadsNamed(loaderName) - before, Math::max);
                                 return true;
                             });
                 }
             } catch (RuntimeException e) {
                 failure.set(e);
             }
-        }, LOADER_THREAD);
+        }, loaderName);
         loader.start();
         loader.join();
         if (failure.get() != null) {
@@ -92,7 +94,8 @@ class RuntimeOptionsTest {
 
     private static int threadsNamed(String name) {
         try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
-            return (int) tasks.filter(task -> name.startsWith(comm(task))).count();
+            String comm = name.substring(0, Math.min(name.length(), 15));
+            return (int) tasks.filter(task -> comm.equals(comm(task))).count();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -101,10 +104,9 @@ class RuntimeOptionsTest {
     /** A native thread's name, which Linux cuts to 15 characters; "" once the thread has gone. */
     private static String comm(Path task) {
         try {
-            String comm = Files.readString(task.resolve("comm")).trim();
-            return comm.isEmpty() ? "\0" : comm;
+            return Files.readString(task.resolve("comm")).trim();
         } catch (IOException e) {
-            return "\0";
+            return "";
         }
     }
 }
