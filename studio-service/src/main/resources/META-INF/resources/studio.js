@@ -159,7 +159,7 @@ async function openJob(jobId) {
   current = { jobId, events: new AbortController(), audioWindows: -1, complete: false };
   $('job-panel').hidden = false;
   $('job-id').textContent = jobId;
-  $('job-failure').hidden = true;
+  showStatus(null); // nothing of the job shown before stays on screen while this one loads
   $('compare').hidden = false;
   $('envelope-plot').innerHTML = '';
   $('metrics').querySelector('tbody').innerHTML = '';
@@ -208,6 +208,10 @@ async function followEvents(job) {
 function showStatus(status) {
   if (!status) {
     $('job-state').textContent = 'QUEUED: waiting for the pipeline';
+    $('job-state').dataset.state = 'QUEUED';
+    $('job-windows').value = 0;
+    $('job-failure').hidden = true;
+    $('download-mp4').hidden = true;
     return;
   }
   const total = status.windowsTotal || 0;

@@ -53,11 +53,9 @@ public class ClientConcurrencyInterceptor implements ServerInterceptor {
             ServerCall<Q, A> leavingOnClose = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
                 @Override
                 public void close(Status status, Metadata trailers) {
-                    try {
-                        super.close(status, trailers);
-                    } finally {
-                        leave.run();
-                    }
+                    // the place is free before the answer leaves: a client that calls again at once is not refused
+                    leave.run();
+                    super.close(status, trailers);
                 }
             };
             return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(

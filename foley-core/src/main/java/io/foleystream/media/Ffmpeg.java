@@ -6,7 +6,11 @@ import static org.bytedeco.ffmpeg.global.avutil.av_strerror;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.bytedeco.ffmpeg.avutil.AVDictionary;
+import org.bytedeco.ffmpeg.global.avformat;
 import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.ffmpeg.global.swresample;
+import org.bytedeco.ffmpeg.global.swscale;
+import org.bytedeco.javacpp.Loader;
 
 /** Small FFmpeg helpers shared by the media package: error text, option dictionaries, quiet logging. */
 final class Ffmpeg {
@@ -21,9 +25,15 @@ final class Ffmpeg {
     private Ffmpeg() {
     }
 
-    /** Loads the natives and quiets FFmpeg's log; every entry point calls this first. */
+    /**
+     * Loads the natives and quiets FFmpeg's log; every entry point calls this first. All the libraries load here, at
+     * once: loading one lazily would put seconds of a cold machine inside a decode's time limit.
+     */
     static void init() {
         if (INITIALISED.compareAndSet(false, true)) {
+            Loader.load(avformat.class);
+            Loader.load(swscale.class);
+            Loader.load(swresample.class);
             // Bad uploads are expected and reported as MediaException; FFmpeg's own chatter would only be noise.
             av_log_set_level(AV_LOG_ERROR);
         }

@@ -6,9 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.foleystream.proto.v1.EmbedReply;
 import io.foleystream.proto.v1.EmbedRequest;
 import io.foleystream.proto.v1.GramGrpc;
+import io.grpc.ForwardingServerCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -87,6 +91,48 @@ class ClientConcurrencyInterceptorTest {
         // the places came back: alice may call again
         assertThat(GramGrpc.newBlockingStub(channel).withInterceptors(bearer("alice"))
                 .embed(EmbedRequest.getDefaultInstance())).isNotNull();
+    }
+
+    @Test
+    void aClientThatCallsAgainTheMomentItsAnswerArrivesIsNotRefused() throws Exception {
+        GramGrpc.GramImplBase quick = new GramGrpc.GramImplBase() {
+            @Override
+            public void embed(EmbedRequest request, StreamObserver<EmbedReply> response) {
+                response.onNext(EmbedReply.getDefaultInstance());
+                response.onCompleted();
+            }
+        };
+        // the answer is on its way while the thread that sent it is held, as on a busy machine
+        ServerInterceptor heldAfterAnswering = new ServerInterceptor() {
+            @Override
+            public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
+                                                               ServerCallHandler<Q, A> next) {
+                return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+                    @Override
+                    public void close(Status status, Metadata trailers) {
+                        super.close(status, trailers);
+                        try {
+                            Thread.sleep(1_000);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                }, headers);
+            }
+        };
+        Server onePerClient = NettyServerBuilder.forPort(0).addService(ServerInterceptors.intercept(quick,
+                new ClientConcurrencyInterceptor(1), heldAfterAnswering)).build().start();
+        ManagedChannel toIt = NettyChannelBuilder.forAddress("localhost", onePerClient.getPort()).usePlaintext()
+                .build();
+        try {
+            GramGrpc.GramBlockingStub alice = GramGrpc.newBlockingStub(toIt).withInterceptors(bearer("alice"));
+            alice.embed(EmbedRequest.getDefaultInstance());
+
+            assertThat(alice.embed(EmbedRequest.getDefaultInstance())).isNotNull();
+        } finally {
+            toIt.shutdownNow();
+            onePerClient.shutdownNow();
+        }
     }
 
     @Test

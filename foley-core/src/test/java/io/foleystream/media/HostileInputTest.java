@@ -23,9 +23,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.bytedeco.ffmpeg.global.avformat;
-import org.bytedeco.ffmpeg.global.swscale;
-import org.bytedeco.javacpp.Loader;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,8 +46,7 @@ class HostileInputTest {
     /** The natives load once per JVM, slowly on a cold machine: not part of the time a bad upload may take. */
     @BeforeAll
     static void loadFfmpeg() {
-        Loader.load(avformat.class);
-        Loader.load(swscale.class);
+        Ffmpeg.init();
     }
 
     /** A small, valid clip to damage. */

@@ -16,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,6 +29,12 @@ class StreamingDecoderTest {
     /** Only a guard against hangs; every case here ends far sooner. */
     private static final Duration HANG_GUARD = Duration.ofSeconds(20);
     private static final MediaLimits LIMITS = MediaLimits.defaults();
+
+    /** The natives load once per JVM, slowly on a cold machine: not part of the time a bad upload may take. */
+    @BeforeAll
+    static void loadFfmpeg() {
+        Ffmpeg.init();
+    }
 
     @TempDir
     Path dir;
