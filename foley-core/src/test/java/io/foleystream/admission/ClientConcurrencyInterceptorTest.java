@@ -102,22 +102,33 @@ class ClientConcurrencyInterceptorTest {
                 response.onCompleted();
             }
         };
-        // the answer is on its way while the thread that sent it is held, as on a busy machine
+        // the first answer is on its way while the thread that sent it is held, as on a busy machine, until the
+        // client's next call has been let in or refused
+        AtomicInteger calls = new AtomicInteger();
+        CountDownLatch nextCallDecided = new CountDownLatch(1);
         ServerInterceptor heldAfterAnswering = new ServerInterceptor() {
             @Override
             public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
                                                                ServerCallHandler<Q, A> next) {
-                return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+                boolean first = calls.incrementAndGet() == 1;
+                ServerCall.Listener<Q> listener = next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(
+                        call) {
                     @Override
                     public void close(Status status, Metadata trailers) {
                         super.close(status, trailers);
-                        try {
-                            Thread.sleep(1_000);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
+                        if (first) {
+                            try {
+                                nextCallDecided.await(10, TimeUnit.SECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
                         }
                     }
                 }, headers);
+                if (!first) {
+                    nextCallDecided.countDown();
+                }
+                return listener;
             }
         };
         Server onePerClient = NettyServerBuilder.forPort(0).addService(ServerInterceptors.intercept(quick,

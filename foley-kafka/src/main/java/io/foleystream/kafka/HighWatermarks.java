@@ -2,19 +2,18 @@ package io.foleystream.kafka;
 
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 
 /**
  * Partition ends that count the records of transactions not yet decided. A read_committed consumer's end offsets
@@ -29,21 +28,17 @@ public final class HighWatermarks {
 
     public static Map<TopicPartition, Long> of(String bootstrapServers, KafkaSecurity security,
                                                Collection<TopicPartition> partitions, Duration timeout) {
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        partitions.forEach(partition -> latest.put(partition, OffsetSpec.latest()));
+        Map<TopicPartition, OffsetSpec> latest = partitions.stream()
+                .collect(Collectors.toMap(partition -> partition, partition -> OffsetSpec.latest()));
         try (Admin admin = Admin.create(security.over(
                 Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)))) {
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest,
-                    new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            Map<TopicPartition, Long> offsets = new HashMap<>();
-            ends.forEach((partition, end) -> offsets.put(partition, end.offset()));
-            return offsets;
+            return admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).entrySet().stream()
+                    .collect(Collectors.toMap(Map.Entry::getKey, end -> end.getValue().offset()));
         } catch (ExecutionException e) {
             throw new KafkaException("cannot read the ends of " + partitions, e.getCause());
-        } catch (TimeoutException e) {
-            throw new org.apache.kafka.common.errors.TimeoutException(
-                    "cannot read the ends of " + partitions + " within " + timeout, e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new TimeoutException("cannot read the ends of " + partitions + " within " + timeout, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KafkaException("interrupted reading the ends of " + partitions, e);

@@ -29,8 +29,8 @@ public final class JobPartitionReader<T> implements AutoCloseable {
     private final long firstOffset;
 
     /**
-     * @param firstOffset where to start; null for the partition's current end ({@link HighWatermarks}: past any transaction decided or not) (open
-     *                    it before the job is submitted)
+     * @param firstOffset where to start; null for the partition's current end, past any transaction decided or not
+     *                    ({@link HighWatermarks}): open it before the job is submitted
      */
     public JobPartitionReader(String bootstrapServers, KafkaSecurity security, String topic, int maxRecordBytes,
                               String jobId, Long firstOffset, Parser<T> parser) {

@@ -1,12 +1,14 @@
 package io.foleystream.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.foleystream.proto.v1.UploadProgress;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,25 +69,14 @@ class UploadLedgerTest {
             previousOwner.initTransactions();
             previousOwner.beginTransaction();
             previousOwner.send(UploadLedger.entry("job-c", progress(9, false))).get();
-            // as when the commit has returned but its markers have not reached the ledger yet
-            Thread committer = new Thread(() -> {
-                sleep(Duration.ofMillis(500));
-                previousOwner.commitTransaction();
-            });
-            committer.start();
 
+            // as when the commit has returned but its markers have not reached the ledger yet: not passed over
+            assertThatThrownBy(() -> ledger.catchUp(Duration.ofSeconds(1))).isInstanceOf(TimeoutException.class);
+
+            previousOwner.commitTransaction();
             ledger.catchUp(TIMEOUT);
-            committer.join();
 
             assertThat(ledger.progress("job-c")).isEqualTo(progress(9, false));
-        }
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

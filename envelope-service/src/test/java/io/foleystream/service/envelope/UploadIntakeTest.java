@@ -117,7 +117,7 @@ class UploadIntakeTest {
         submit(garbage, randomBytes, 0);
         submit(playlist, "#EXTM3U\n#EXTINF:10,\nfile:///etc/passwd\n#EXT-X-ENDLIST\n"
                 .getBytes(StandardCharsets.US_ASCII), 0);
-        // the last chunk waits (up to 30 s) for the first window: a service that needs the whole upload sends none
+        // the last chunk waits for the first window: a service that needs the whole upload sends none and fails this
         long lastChunkSentAt = submit(request(good).build(), Files.readAllBytes(clip), 300,
                 () -> firstWindowAt.containsKey(good));
 
@@ -265,7 +265,7 @@ class UploadIntakeTest {
         return submit(request, upload, pauseMillis, () -> true);
     }
 
-    /** As above, holding the last chunk back until {@code sendLast} holds or 30 s passed. */
+    /** As above, holding the last chunk back until {@code sendLast} holds (failing after 30 s). */
     private long submit(JobRequest request, byte[] upload, long pauseMillis, BooleanSupplier sendLast)
             throws Exception {
         String jobId = request.getJobId();
@@ -274,9 +274,9 @@ class UploadIntakeTest {
         Chunker.forEachChunk(jobId, new ByteArrayInputStream(upload), 64 * 1024, chunk -> {
             try {
                 Thread.sleep(pauseMillis);
-                long giveUpAt = System.currentTimeMillis() + 30_000;
-                while (chunk.getLast() && !sendLast.getAsBoolean() && System.currentTimeMillis() < giveUpAt) {
-                    Thread.sleep(50);
+                if (chunk.getLast()) {
+                    await("the condition for the last chunk").atMost(Duration.ofSeconds(30))
+                            .pollInterval(Duration.ofMillis(50)).until(sendLast::getAsBoolean);
                 }
                 producer.send(new ProducerRecord<>(Topics.VIDEO_CHUNKS, jobId, chunk.toByteArray())).get();
                 sentAt[0] = System.currentTimeMillis();
